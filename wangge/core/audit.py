@@ -1,0 +1,139 @@
+"""The audit trail: append-only rows linked by an HMAC chain.
+
+`audit_record` is called inside the transaction of the change it records: if the row cannot be
+written, the exception propagates and the change rolls back with it. Who, from where and in
+which role comes from the request context set by `RequestContextMiddleware` (or "cli" for
+commands and tasks).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC
+import hmac
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+
+from wangge.core.models import AuditEvent, AuditHead
+
+if TYPE_CHECKING:
+    from wangge.core.models import User
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    ip: str = "cli"
+
+
+_context: ContextVar[RequestContext] = ContextVar("wangge_request_context", default=RequestContext())
+
+
+@contextmanager
+def request_context(ip: str) -> Iterator[None]:
+    token = _context.set(RequestContext(ip=ip))
+    try:
+        yield
+    finally:
+        _context.reset(token)
+
+
+def current_ip() -> str:
+    return _context.get().ip
+
+
+def _canonical(event: AuditEvent) -> bytes:
+    payload = [
+        event.at.astimezone(UTC).isoformat(timespec="microseconds"),
+        event.user_id,
+        event.username,
+        event.role,
+        event.ip,
+        event.action,
+        event.object_type,
+        event.object_id,
+        event.result,
+        event.detail,
+        event.prev_hash,
+    ]
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def compute_hash(event: AuditEvent) -> str:
+    return hmac.new(settings.AUDIT_CHAIN_KEY.encode(), _canonical(event), hashlib.sha256).hexdigest()
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    result: str = AuditEvent.Result.OK,
+    detail: str | dict[str, Any] = "",
+    username: str = "",
+) -> AuditEvent:
+    """Append one row to the trail, in the caller's transaction."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    if isinstance(detail, dict):
+        detail = json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str)
+    authenticated = actor is not None and actor.is_authenticated
+    with transaction.atomic():
+        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        event = AuditEvent(
+            at=timezone.now(),
+            user_id=actor.pk if authenticated and actor is not None else None,
+            username=(actor.username if authenticated and actor is not None else username)[:150],
+            role=",".join(sorted(actor.role_set)) if authenticated and actor is not None else "",
+            ip=current_ip()[:64],
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id)[:64],
+            result=result,
+            detail=detail[:4000],
+            prev_hash=head.last_hash,
+        )
+        event.hash = compute_hash(event)
+        event.save(force_insert=True)
+        head.last_id = event.pk
+        head.last_hash = event.hash
+        head.save(update_fields=["last_id", "last_hash"])
+    return event
+
+
+@dataclass
+class VerifyProblem:
+    event_id: int
+    message: str
+
+
+def audit_verify(batch_size: int = 5000) -> tuple[int, list[VerifyProblem]]:
+    """Walk the chain in order; report rows changed, removed or inserted outside the application."""
+    problems: list[VerifyProblem] = []
+    prev_hash = "0" * 64
+    checked = 0
+    last_id = 0
+    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=batch_size):
+        checked += 1
+        if event.prev_hash != prev_hash:
+            problems.append(
+                VerifyProblem(event.pk, "chain broken: a row before this one was removed, inserted or changed")
+            )
+        if not hmac.compare_digest(compute_hash(event), event.hash):
+            problems.append(VerifyProblem(event.pk, "row content does not match its hash: the row was changed"))
+        prev_hash = event.hash
+        last_id = event.pk
+    head = AuditHead.objects.filter(pk=1).first()
+    if head is not None and (head.last_id != last_id or head.last_hash != prev_hash):
+        problems.append(VerifyProblem(last_id, "the newest rows were removed (chain head does not match)"))
+    return checked, problems

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from wangge.core.roles import Cap
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Any
+    url_name: str
+    icon: str
+    capability: str | None
+    section: str  # first path segment that marks the item active
+
+
+NAV_ITEMS = [
+    NavItem(_("Home"), "home", "house", None, ""),
+    NavItem(_("Regions & grids"), "regions:tree", "diagram-3", Cap.VIEW_REGIONS, "regions"),
+    NavItem(_("Users"), "core:users", "people", Cap.MANAGE_USERS, "users"),
+    NavItem(_("Security"), "core:security", "shield-lock", Cap.MANAGE_SECURITY, "security"),
+    NavItem(_("Audit trail"), "core:audit", "journal-text", Cap.READ_AUDIT, "audit"),
+    NavItem(_("My account"), "core:account", "person-gear", None, "account"),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    section = request.path.strip("/").split("/")[0]
+    items = [
+        {"label": item.label, "url": reverse(item.url_name), "icon": item.icon, "active": item.section == section}
+        for item in NAV_ITEMS
+        if item.capability is None or user.has_perm(item.capability)
+    ]
+    return {"nav_items": items}

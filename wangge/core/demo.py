@@ -1,0 +1,56 @@
+"""Demo accounts, one per role. They exist only with demo data; production refuses them."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from django.conf import settings
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from wangge.core import services
+from wangge.core.models import User
+from wangge.core.roles import Role
+
+# (username, full name, role, scope region name, department)
+DEMO_ACCOUNTS = [
+    ("sysadmin", "系统管理员", Role.SYSTEM_ADMIN, "咸安区", ""),
+    ("secadmin", "安全管理员", Role.SECURITY_ADMIN, None, ""),
+    ("auditor", "安全审计员", Role.AUDITOR, None, ""),
+    ("street", "王建华", Role.STREET_SUPERVISOR, "永安街道", ""),
+    ("staff", "殷桂芳", Role.COMMUNITY_STAFF, "三元社区", ""),
+    ("grid8", "刘平珍", Role.GRID_WORKER, "第八网格", ""),
+    ("handler", "赵志勇", Role.DEPARTMENT_HANDLER, "永安街道", "城管"),
+    ("volunteer", "李金枝", Role.VOLUNTEER, None, ""),
+    ("resident", "陈师傅", Role.RESIDENT, None, ""),
+]
+
+# The admin roles require two-factor authentication; their demo authenticator keys are fixed
+# and published in the README (they are demo accounts: production refuses to start with them).
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238 test key, base32 GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ
+
+
+def load(*, stdout: TextIO) -> None:
+    from wangge.regions.models import Region
+    from wangge.regions.services import scope_set
+
+    created = 0
+    for username, full_name, role, scope_name, department in DEMO_ACCOUNTS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = services.user_create(
+                actor=None,
+                username=username,
+                password=settings.WANGGE_DEMO_PASSWORD,
+                full_name=full_name,
+                department=department,
+                roles={role},
+                is_demo=True,
+                must_change_password=False,
+            )
+            created += 1
+        if scope_name and not user.scopes.exists():
+            region = Region.all_objects.get(name=scope_name, is_active=True)
+            scope_set(actor=None, user=user, regions=[region])
+        if user.needs_two_factor and not TOTPDevice.objects.filter(user=user).exists():
+            TOTPDevice.objects.create(user=user, name="demo authenticator", key=DEMO_TOTP_KEY, confirmed=True)
+    stdout.write(f"accounts: {created} demo accounts created ({len(DEMO_ACCOUNTS)} in all)\n")

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from wangge.core.roles import EXPLICIT_CAPABILITIES, Role
+
+
+def style_fields(form: forms.BaseForm) -> None:
+    """Give every widget its Bootstrap class, so templates render fields as they are."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class StyledForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_fields(self)
+
+
+class LoginForm(StyledForm):
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+
+class TwoFactorForm(StyledForm):
+    code = forms.RegexField(
+        label=_("6-digit code"),
+        regex=r"^\d{6}$",
+        max_length=6,
+        error_messages={"invalid": _("Enter the 6 digits your authenticator app shows.")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+
+class PasswordChangeForm(StyledForm):
+    old_password = forms.CharField(
+        label=_("Current password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    new_password = forms.CharField(
+        label=_("New password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    new_password2 = forms.CharField(
+        label=_("New password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("new_password") and data.get("new_password") != data.get("new_password2"):
+            raise forms.ValidationError(_("The two new passwords do not match."))
+        return data
+
+
+class LanguageForm(StyledForm):
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+
+
+class TokenForm(StyledForm):
+    name = forms.CharField(
+        label=_("Token name"), max_length=64, help_text=_("What the token is for, e.g. 'hotline import'.")
+    )
+
+
+ROLE_CHOICES = Role.choices
+CAPABILITY_CHOICES = [
+    ("core.reveal_sensitive", _("Reveal sensitive fields (ID number, phone, health)")),
+    ("core.bulk_export", _("Bulk export")),
+]
+assert {c for c, _l in CAPABILITY_CHOICES} == EXPLICIT_CAPABILITIES
+
+
+class UserForm(StyledForm):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    full_name = forms.CharField(label=_("Full name"), max_length=64, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    department = forms.CharField(label=_("Department"), max_length=64, required=False)
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    capabilities = forms.MultipleChoiceField(
+        label=_("Extra permissions"),
+        choices=CAPABILITY_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Holding either of these requires two-factor authentication."),
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    password = forms.CharField(
+        label=_("Temporary password"),
+        strip=False,
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("The user must change it at first sign-in. Leave empty to keep the current password."),
+    )
+
+
+class AuditSearchForm(StyledForm):
+    username = forms.CharField(label=_("User"), required=False)
+    action = forms.CharField(label=_("Action"), required=False)
+    object_type = forms.CharField(label=_("Object type"), required=False)
+    object_id = forms.CharField(label=_("Object id"), required=False)
+    result = forms.ChoiceField(
+        label=_("Result"),
+        required=False,
+        choices=[("", "—"), ("ok", _("succeeded")), ("denied", _("denied")), ("failed", _("failed"))],
+    )
+    since = forms.DateTimeField(
+        label=_("From"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    until = forms.DateTimeField(
+        label=_("To"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )

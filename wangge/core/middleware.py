@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from wangge.core.audit import request_context
+from wangge.core.services import client_ip
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+
+class RequestContextMiddleware:
+    """Make the source address available to the audit trail for the whole request."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with request_context(ip=client_ip(request)):
+            return self.get_response(request)
+
+
+class SessionLifetimeMiddleware:
+    """End a session past its absolute lifetime, however active it has been.
+
+    The idle timeout is Django's own: SESSION_COOKIE_AGE, refreshed on every request.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            started = request.session.get("wangge_login_at")
+            max_age = settings.WANGGE_SESSION_MAX_HOURS * 3600
+            if started is None or time.time() - float(started) > max_age:
+                logout(request)
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": _("Your session has expired. Please sign in again.")}, status=401)
+                messages.info(request, _("Your session has expired. Please sign in again."))
+                return redirect(f"{reverse('core:login')}?next={request.path}")
+        return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """Use the signed-in user's chosen language, whatever the browser asks for."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+        response = self.get_response(request)
+        return response
+
+
+# Paths an account that still owes a password change or a second factor may reach.
+_GATE_EXEMPT_PREFIXES = ("/static/", "/account/password/", "/account/2fa/", "/logout/", "/i18n/")
+
+
+class AccountGateMiddleware:
+    """Hold a signed-in user at the password change or the second factor until done."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or request.path.startswith(_GATE_EXEMPT_PREFIXES):
+            return self.get_response(request)
+        target = None
+        if user.needs_two_factor and not user.is_verified():
+            target = "core:two_factor"
+            message = _("Two-factor authentication is required for your account.")
+        elif user.must_change_password:
+            target = "core:password_change"
+            message = _("Please set a new password before you continue.")
+        if target is None:
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=403)
+        return redirect(target)

@@ -1,0 +1,185 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+from functools import cached_property
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wangge.core.roles import EXPLICIT_CAPABILITIES, Role, requires_two_factor
+
+
+class User(AbstractUser):
+    """A staff, volunteer or resident account. Roles live in `UserRole`, scopes in `regions.UserScope`."""
+
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
+    full_name = models.CharField(_("full name"), max_length=64, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    department = models.CharField(
+        _("department"), max_length=64, blank=True, help_text=_("For department handlers: 城管, 民政, 水务 …")
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    must_change_password = models.BooleanField(_("must change password"), default=False)
+    password_changed_at = models.DateTimeField(null=True, blank=True)
+    is_demo = models.BooleanField(
+        default=False, help_text="Created by the demo data; production refuses to start while any is active."
+    )
+
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        permissions = [
+            ("manage_users", "Manage accounts, roles and scopes"),
+            ("manage_security", "Manage security settings, lockouts and two-factor resets"),
+            ("read_audit", "Read and export the audit trail"),
+            ("reveal_sensitive", "Reveal masked sensitive fields"),
+            ("bulk_export", "Export large lists"),
+            ("view_regions", "Browse the region tree"),
+            ("manage_regions", "Create and change regions"),
+            ("manage_assignments", "Assign people to regions"),
+            ("view_resident_data", "Read resident data in scope"),
+            ("export_lists", "Export lists in scope"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @cached_property
+    def role_set(self) -> frozenset[str]:
+        return frozenset(self.roles.values_list("role", flat=True))
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.role_set & set(roles))
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [str(Role(r).label) for r in sorted(self.role_set)]
+
+    @cached_property
+    def explicit_capabilities(self) -> frozenset[str]:
+        return (
+            frozenset(
+                f"{app}.{code}"
+                for app, code in self.user_permissions.values_list("content_type__app_label", "codename")
+            )
+            & EXPLICIT_CAPABILITIES
+        )
+
+    @property
+    def needs_two_factor(self) -> bool:
+        return requires_two_factor(set(self.role_set), set(self.explicit_capabilities))
+
+
+class UserRole(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(max_length=32, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="core_userrole_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.role}"
+
+
+class AuditEvent(models.Model):
+    """One row of the append-only, hash-chained audit trail.
+
+    The application only ever inserts rows (see `wangge.core.audit`). No foreign keys: deleting a
+    user must never touch the trail.
+    """
+
+    class Result(models.TextChoices):
+        OK = "ok", _("succeeded")
+        DENIED = "denied", _("denied")
+        FAILED = "failed", _("failed")
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user_id = models.BigIntegerField(null=True, blank=True)
+    username = models.CharField(max_length=150, blank=True)
+    role = models.CharField(max_length=200, blank=True)
+    ip = models.CharField(max_length=64, blank=True)
+    action = models.CharField(max_length=64, db_index=True)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    result = models.CharField(max_length=8, choices=Result.choices, default=Result.OK)
+    detail = models.TextField(blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "action"], name="audit_object_idx"),
+            models.Index(fields=["user_id", "at"], name="audit_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action}"
+
+
+class AuditHead(models.Model):
+    """Singleton holding the chain's last hash; locked while a row is appended."""
+
+    last_id = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+
+class LoginFailure(models.Model):
+    """Failed login counter for one account name or one source address."""
+
+    class Kind(models.TextChoices):
+        ACCOUNT = "account"
+        ADDRESS = "address"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    key = models.CharField(max_length=150)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(default=timezone.now)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="core_loginfailure_unique")]
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only a SHA-256 digest is stored; the token is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=64)
+    prefix = models.CharField(max_length=12)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    PREFIX = "wg_"
+
+    @staticmethod
+    def generate() -> str:
+        return ApiToken.PREFIX + secrets.token_urlsafe(32)
+
+    @staticmethod
+    def digest_of(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    def is_active(self, now: timezone.datetime | None = None) -> bool:
+        now = now or timezone.now()
+        if self.revoked_at is not None:
+            return False
+        return self.expires_at is None or self.expires_at > now

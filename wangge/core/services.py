@@ -1,0 +1,322 @@
+"""Writes about accounts, roles, permissions, login security and API tokens.
+
+Every function: keyword-only arguments, an explicit actor, atomic, audited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import Permission
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wangge.core.audit import audit_record
+from wangge.core.models import ApiToken, AuditEvent, LoginFailure, User, UserRole
+from wangge.core.roles import EXPLICIT_CAPABILITIES, Cap, Role, role_conflict
+
+
+def _require(actor: User, capability: str) -> None:
+    if not actor.has_perm(capability):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+# --- accounts ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User | None,
+    username: str,
+    password: str,
+    full_name: str = "",
+    phone: str = "",
+    department: str = "",
+    roles: set[str] | None = None,
+    is_demo: bool = False,
+    must_change_password: bool = True,
+) -> User:
+    """Create an account. Accounts an admin creates must change their password at first login."""
+    if actor is not None:
+        _require(actor, Cap.MANAGE_USERS)
+    username = username.strip()
+    if not username:
+        raise ValidationError(_("A username is required."), code="username_required")
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError(_("The username %(name)s is already taken.") % {"name": username}, code="username_taken")
+    roles = set(roles or ())
+    _check_roles(roles)
+    user = User(username=username, full_name=full_name, phone=phone, department=department, is_demo=is_demo)
+    validate_password(password, user)
+    user.set_password(password)
+    user.must_change_password = must_change_password
+    user.password_changed_at = timezone.now()
+    user.save()
+    UserRole.objects.bulk_create([UserRole(user=user, role=role) for role in sorted(roles)])
+    audit_record(actor=actor, action="user.create", obj=user, detail={"roles": sorted(roles)})
+    return user
+
+
+def _check_roles(roles: set[str]) -> None:
+    unknown = roles - set(Role.values)
+    if unknown:
+        raise ValidationError(_("Unknown role: %(role)s") % {"role": ", ".join(sorted(unknown))}, code="unknown_role")
+    conflict = role_conflict(roles)
+    if conflict:
+        raise ValidationError(conflict, code="role_conflict")
+
+
+@transaction.atomic
+def user_update(*, actor: User, user: User, full_name: str, phone: str, department: str, is_active: bool) -> User:
+    _require(actor, Cap.MANAGE_USERS)
+    if user.pk == actor.pk and not is_active:
+        raise ValidationError(_("You cannot deactivate your own account."), code="self_deactivate")
+    old = {"full_name": user.full_name, "phone": user.phone, "department": user.department, "is_active": user.is_active}
+    user.full_name, user.phone, user.department, user.is_active = full_name, phone, department, is_active
+    user.save(update_fields=["full_name", "phone", "department", "is_active"])
+    new = {"full_name": full_name, "phone": phone, "department": department, "is_active": is_active}
+    changes = {k: [old[k], new[k]] for k in old if old[k] != new[k]}
+    audit_record(actor=actor, action="user.update", obj=user, detail=changes)
+    return user
+
+
+@transaction.atomic
+def user_set_roles(*, actor: User, user: User, roles: set[str]) -> None:
+    _require(actor, Cap.MANAGE_USERS)
+    _check_roles(roles)
+    before = set(user.roles.values_list("role", flat=True))
+    if user.pk == actor.pk and Role.SYSTEM_ADMIN in before and Role.SYSTEM_ADMIN not in roles:
+        raise ValidationError(_("You cannot remove your own administrator role."), code="self_demote")
+    UserRole.objects.filter(user=user).exclude(role__in=roles).delete()
+    UserRole.objects.bulk_create(
+        [UserRole(user=user, role=role) for role in sorted(roles - before)], ignore_conflicts=True
+    )
+    user.__dict__.pop("role_set", None)
+    audit_record(actor=actor, action="user.roles", obj=user, detail={"before": sorted(before), "after": sorted(roles)})
+
+
+@transaction.atomic
+def user_set_capabilities(*, actor: User, user: User, capabilities: set[str]) -> None:
+    """Grant or withdraw the explicit capabilities (reveal sensitive fields, bulk export)."""
+    _require(actor, Cap.MANAGE_USERS)
+    unknown = capabilities - EXPLICIT_CAPABILITIES
+    if unknown:
+        raise ValidationError(_("Unknown permission: %(p)s") % {"p": ", ".join(sorted(unknown))}, code="unknown_cap")
+    if capabilities and user.role_set & {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR}:
+        raise ValidationError(
+            _("Administrator accounts cannot hold permissions to read resident data."), code="admin_cap"
+        )
+    before = set(user.explicit_capabilities)
+    perms = Permission.objects.filter(
+        content_type__app_label="core", codename__in=[c.split(".")[1] for c in capabilities]
+    )
+    keep = user.user_permissions.exclude(
+        content_type__app_label="core", codename__in=[c.split(".")[1] for c in EXPLICIT_CAPABILITIES]
+    )
+    user.user_permissions.set(list(keep) + list(perms))
+    user.__dict__.pop("explicit_capabilities", None)
+    audit_record(
+        actor=actor,
+        action="user.permissions",
+        obj=user,
+        detail={"before": sorted(before), "after": sorted(capabilities)},
+    )
+
+
+@transaction.atomic
+def user_reset_password(*, actor: User, user: User, password: str) -> None:
+    """An administrator sets a temporary password; the user must change it at next login."""
+    _require(actor, Cap.MANAGE_USERS)
+    validate_password(password, user)
+    user.set_password(password)
+    user.must_change_password = True
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+    audit_record(actor=actor, action="user.password_reset", obj=user)
+
+
+@transaction.atomic
+def user_change_own_password(*, actor: User, old_password: str, new_password: str) -> None:
+    if not actor.check_password(old_password):
+        raise ValidationError(_("The current password is wrong."), code="wrong_password")
+    if old_password == new_password:
+        raise ValidationError(_("The new password must differ from the current one."), code="same_password")
+    validate_password(new_password, actor)
+    actor.set_password(new_password)
+    actor.must_change_password = False
+    actor.password_changed_at = timezone.now()
+    actor.save(update_fields=["password", "must_change_password", "password_changed_at"])
+    audit_record(actor=actor, action="user.password_change", obj=actor)
+
+
+@transaction.atomic
+def user_set_language(*, actor: User, language: str) -> None:
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(_("Unknown language."), code="unknown_language")
+    actor.language = language
+    actor.save(update_fields=["language"])
+    audit_record(actor=actor, action="user.language", obj=actor, detail={"language": language})
+
+
+@transaction.atomic
+def user_reset_two_factor(*, actor: User, user: User) -> None:
+    """Remove a user's authenticator so they enrol again at next login (lost phone)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    _require(actor, Cap.MANAGE_SECURITY)
+    removed, _detail = TOTPDevice.objects.filter(user=user).delete()
+    audit_record(actor=actor, action="user.2fa_reset", obj=user, detail={"devices_removed": removed})
+
+
+# --- login security ----------------------------------------------------------------------------
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The source address. Behind a proxy, set the proxy to overwrite REMOTE_ADDR (see README)."""
+    return str(request.META.get("REMOTE_ADDR", ""))[:64]
+
+
+@dataclass
+class LoginResult:
+    user: User | None
+    error: str = ""
+
+
+def _window() -> timedelta:
+    return timedelta(minutes=settings.WANGGE_LOCKOUT_MINUTES)
+
+
+def _locked(kind: str, key: str, now: timezone.datetime) -> bool:
+    return LoginFailure.objects.filter(kind=kind, key=key, locked_until__gt=now).exists()
+
+
+def _count_failure(kind: str, key: str, limit: int, now: timezone.datetime) -> bool:
+    """Count one failure; return True when this failure locks the key."""
+    with transaction.atomic():
+        row, _created = LoginFailure.objects.select_for_update().get_or_create(kind=kind, key=key)
+        if row.last_failure_at < now - _window() or (row.locked_until and row.locked_until <= now):
+            row.failures = 0
+            row.locked_until = None
+        row.failures += 1
+        row.last_failure_at = now
+        if row.failures >= limit:
+            row.locked_until = now + _window()
+        row.save()
+        return row.locked_until is not None
+
+
+def login_attempt(*, request: HttpRequest, username: str, password: str) -> LoginResult:
+    """Check credentials with lockout per account and per source address.
+
+    Unknown user and wrong password get the same answer; so does a locked account, whether it
+    exists or not.
+    """
+    now = timezone.now()
+    ip = client_ip(request)
+    key = username.strip().lower()[:150]
+    generic = _("The username or password is incorrect.")
+    locked_msg = _(
+        "Too many failed attempts. Sign-in from this account or address is locked for %(minutes)d minutes."
+    ) % {"minutes": settings.WANGGE_LOCKOUT_MINUTES}
+    if _locked(LoginFailure.Kind.ACCOUNT, key, now) or _locked(LoginFailure.Kind.ADDRESS, ip, now):
+        with transaction.atomic():
+            audit_record(actor=None, username=key, action="login.locked", result=AuditEvent.Result.DENIED)
+        return LoginResult(None, locked_msg)
+    user = authenticate(request, username=username.strip(), password=password)
+    if user is None:
+        locked = _count_failure(LoginFailure.Kind.ACCOUNT, key, settings.WANGGE_LOCKOUT_ACCOUNT_FAILURES, now)
+        locked |= _count_failure(LoginFailure.Kind.ADDRESS, ip, settings.WANGGE_LOCKOUT_ADDRESS_FAILURES, now)
+        with transaction.atomic():
+            audit_record(
+                actor=None,
+                username=key,
+                action="login.failed",
+                result=AuditEvent.Result.DENIED,
+                detail={"locked": locked},
+            )
+        return LoginResult(None, locked_msg if locked else generic)
+    LoginFailure.objects.filter(kind=LoginFailure.Kind.ACCOUNT, key=key).delete()
+    assert isinstance(user, User)
+    return LoginResult(user)
+
+
+def login_succeeded(*, user: User) -> None:
+    with transaction.atomic():
+        audit_record(actor=user, action="login.ok", obj=user)
+
+
+def logout_recorded(*, user: User) -> None:
+    with transaction.atomic():
+        audit_record(actor=user, action="logout", obj=user)
+
+
+@transaction.atomic
+def lockout_clear(*, actor: User, failure: LoginFailure) -> None:
+    _require(actor, Cap.MANAGE_SECURITY)
+    audit_record(
+        actor=actor,
+        action="security.unlock",
+        object_type="core.loginfailure",
+        object_id=failure.pk,
+        detail={"kind": failure.kind, "key": failure.key},
+    )
+    LoginFailure.objects.filter(pk=failure.pk).delete()
+
+
+@transaction.atomic
+def two_factor_confirm(*, actor: User, device: object, verified: bool) -> None:
+    audit_record(
+        actor=actor,
+        action="login.2fa",
+        obj=actor,
+        result=AuditEvent.Result.OK if verified else AuditEvent.Result.DENIED,
+    )
+
+
+# --- API tokens ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def token_issue(*, actor: User | None, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a personal API token and return it with its raw value (shown once)."""
+    if actor is not None and actor.pk != user.pk:
+        _require(actor, Cap.MANAGE_USERS)
+    name = name.strip() or "api"
+    raw = ApiToken.generate()
+    token = ApiToken.objects.create(
+        user=user,
+        name=name[:64],
+        prefix=raw[:10],
+        digest=ApiToken.digest_of(raw),
+        expires_at=timezone.now() + timedelta(days=settings.WANGGE_API_TOKEN_DAYS),
+    )
+    audit_record(actor=actor, action="token.issue", obj=token, detail={"user": user.username, "name": name})
+    return token, raw
+
+
+@transaction.atomic
+def token_revoke(*, actor: User, token: ApiToken) -> None:
+    if token.user_id != actor.pk:
+        _require(actor, Cap.MANAGE_USERS)
+    updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if updated:
+        audit_record(actor=actor, action="token.revoke", obj=token)
+
+
+def token_authenticate(raw: str) -> User | None:
+    token = ApiToken.objects.select_related("user").filter(digest=ApiToken.digest_of(raw)).first()
+    if token is None or not token.is_active() or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -1,0 +1,161 @@
+"""Reads of the region tree, always through the user's scope."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from wangge.core.models import User
+from wangge.regions.models import Assignment, AssignmentRole, Level, Region, scope_paths
+
+
+def regions_visible(*, user: User) -> QuerySet[Region]:
+    return Region.objects.for_user(user).filter(is_active=True)
+
+
+def region_get(*, user: User, region_id: int) -> Region:
+    """A region in the user's scope; anything else is a 404, whether it exists or not."""
+    return get_object_or_404(Region.objects.for_user(user).select_related("parent", "merged_into"), pk=region_id)
+
+
+def scope_roots(*, user: User) -> list[Region]:
+    paths = scope_paths(user)
+    roots = list(Region.objects.for_user(user).filter(path__in=paths, is_active=True))
+    # A scope root that lies inside another root is not a root.
+    return [r for r in roots if not any(r.path != p and r.path.startswith(p) for p in paths)]
+
+
+def breadcrumb(*, user: User, region: Region) -> list[tuple[Region, bool]]:
+    """Ancestors from the top down, each with whether the user may open it."""
+    ancestors = {r.pk: r for r in Region.all_objects.filter(pk__in=region.ancestor_ids)}
+    paths = scope_paths(user)
+    chain = [ancestors[pk] for pk in region.ancestor_ids if pk in ancestors] + [region]
+    return [(r, r.is_within(paths)) for r in chain]
+
+
+@dataclass
+class TreeNode:
+    region: Region
+    children: list[TreeNode] = field(default_factory=list)
+    has_children: bool = False
+
+
+def tree(*, user: User, max_level: str = Level.GRID) -> list[TreeNode]:
+    """The visible tree down to `max_level`, built from one query."""
+    order = [Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID, Level.MICROGRID]
+    levels = order[: order.index(max_level) + 1]
+    regions = list(
+        regions_visible(user=user)
+        .filter(level__in=levels)
+        .annotate(n_children=Count("children", filter=Q(children__is_active=True)))
+        .order_by("path")
+    )
+    by_id = {r.pk: TreeNode(r, has_children=r.n_children > 0) for r in regions}  # type: ignore[attr-defined]
+    roots: list[TreeNode] = []
+    for region in regions:
+        node = by_id[region.pk]
+        parent = by_id.get(region.parent_id) if region.parent_id else None
+        if parent is None:
+            roots.append(node)
+        else:
+            parent.children.append(node)
+    for node in by_id.values():
+        node.children.sort(key=lambda n: (n.region.sort_order, n.region.name))
+    return roots
+
+
+def children_of(*, user: User, region: Region) -> QuerySet[Region]:
+    workers = Prefetch(
+        "assignments",
+        queryset=Assignment.all_objects.filter(ended_on__isnull=True).order_by("role", "name"),
+        to_attr="current_assignments",
+    )
+    return (
+        regions_visible(user=user)
+        .filter(parent=region)
+        .annotate(n_children=Count("children", filter=Q(children__is_active=True)))
+        .prefetch_related(workers)
+        .order_by("sort_order", "name")
+    )
+
+
+def assignments_of(*, user: User, region: Region) -> QuerySet[Assignment]:
+    return (
+        Assignment.objects.for_user(user)
+        .filter(region=region)
+        .select_related("user")
+        .order_by("ended_on", "role", "name")
+    )
+
+
+@dataclass
+class ScopeSummary:
+    by_level: dict[str, int]
+    workers: int
+    grids_without_worker: list[Region]
+    grids: list[Region]
+
+
+def scope_summary(*, user: User) -> ScopeSummary:
+    """Real counts of what lies in the user's scope: regions by level, grid workers, uncovered grids."""
+    visible = regions_visible(user=user)
+    by_level = dict(visible.values_list("level").annotate(n=Count("id")).order_by())
+    workers = (
+        Assignment.objects.for_user(user)
+        .current()
+        .filter(role=AssignmentRole.GRID_WORKER, region__is_active=True)
+        .values("name", "phone")
+        .distinct()
+        .count()
+    )
+    current = Assignment.all_objects.filter(ended_on__isnull=True).order_by("role", "name")
+    grids = list(
+        visible.filter(level=Level.GRID)
+        .select_related("parent")
+        .prefetch_related(Prefetch("assignments", queryset=current, to_attr="current_assignments"))
+        .order_by("path")[:500]
+    )
+    uncovered = [g for g in grids if not any(a.role == AssignmentRole.GRID_WORKER for a in g.current_assignments)]  # type: ignore[attr-defined]
+    return ScopeSummary(
+        by_level=defaultdict(int, by_level), workers=workers, grids_without_worker=uncovered, grids=grids
+    )
+
+
+@dataclass
+class GridCard:
+    region: Region
+    community: Region | None
+    workers: list[Assignment]
+    others: list[Assignment]
+
+
+def grid_card(*, user: User, region_id: int) -> GridCard:
+    region = region_get(user=user, region_id=region_id)
+    current = list(Assignment.objects.for_user(user).current().filter(region=region).order_by("role", "name"))
+    workers = [a for a in current if a.role == AssignmentRole.GRID_WORKER]
+    others = [a for a in current if a.role != AssignmentRole.GRID_WORKER]
+    community = Region.all_objects.filter(pk__in=region.ancestor_ids, level=Level.COMMUNITY).first()
+    return GridCard(region=region, community=community, workers=workers, others=others)
+
+
+def community_grids_geojson(*, user: User, region: Region) -> dict[str, object]:
+    """Boundaries of the region's visible children as a FeatureCollection, for the offline map."""
+    features = []
+    for child in (
+        regions_visible(user=user).filter(parent=region, boundary__isnull=False).order_by("sort_order", "name")
+    ):
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"name": child.name, "id": child.pk, "households": child.declared_households},
+                "geometry": child.boundary,
+            }
+        )
+    if not features and region.boundary:
+        features.append(
+            {"type": "Feature", "properties": {"name": region.name, "id": region.pk}, "geometry": region.boundary}
+        )
+    return {"type": "FeatureCollection", "features": features}

@@ -1,0 +1,330 @@
+from __future__ import annotations
+
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from wangge.core.audit import audit_record
+from wangge.core.models import User
+from wangge.core.roles import Cap
+from wangge.core.xlsx import workbook_bytes, xlsx_response
+from wangge.regions import selectors, services
+from wangge.regions.forms import AssignmentForm, MergeForm, MoveForm, RegionForm, SplitForm
+from wangge.regions.models import LEVEL_ORDER, Assignment, AssignmentRole, Level, Region, paths_q, scope_paths
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _form_error(form: object, exc: ValidationError) -> None:
+    form.add_error(None, " ".join(exc.messages))  # type: ignore[attr-defined]
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    context: dict[str, object] = {}
+    if user.has_perm(Cap.VIEW_REGIONS):
+        context["summary"] = selectors.scope_summary(user=user)
+        context["roots"] = selectors.scope_roots(user=user)
+    if user.has_perm(Cap.MANAGE_USERS):
+        context["user_count"] = User.objects.filter(is_active=True).count()
+    return render(request, "regions/home.html", context)
+
+
+@permission_required(Cap.VIEW_REGIONS, raise_exception=True)
+def tree_view(request: HttpRequest) -> HttpResponse:
+    roots = selectors.scope_roots(user=_user(request))
+    if len(roots) == 1:
+        return redirect("regions:detail", region_id=roots[0].pk)
+    return render(request, "regions/detail.html", {"tree": selectors.tree(user=_user(request)), "region": None})
+
+
+@permission_required(Cap.VIEW_REGIONS, raise_exception=True)
+def detail_view(request: HttpRequest, region_id: int) -> HttpResponse:
+    user = _user(request)
+    region = selectors.region_get(user=user, region_id=region_id)
+    children = list(selectors.children_of(user=user, region=region))
+    context = {
+        "region": region,
+        "tree": selectors.tree(user=user),
+        "breadcrumb": selectors.breadcrumb(user=user, region=region),
+        "children": children,
+        "assignments": selectors.assignments_of(user=user, region=region),
+        "child_level_label": Level(region.child_level).label if region.child_level else None,
+        "can_manage": user.has_perm(Cap.MANAGE_REGIONS),
+        "can_assign": user.has_perm(Cap.MANAGE_ASSIGNMENTS),
+        "has_map": any(c.boundary for c in children) or bool(region.boundary),
+        "open_ids": {*region.ancestor_ids, region.pk},
+    }
+    return render(request, "regions/detail.html", context)
+
+
+@permission_required(Cap.VIEW_REGIONS, raise_exception=True)
+def map_view(request: HttpRequest, region_id: int) -> JsonResponse:
+    user = _user(request)
+    region = selectors.region_get(user=user, region_id=region_id)
+    return JsonResponse(selectors.community_grids_geojson(user=user, region=region))
+
+
+def _region_attrs(form: RegionForm) -> dict[str, object]:
+    attrs = {name: form.cleaned_data.get(name) for name in services.EDITABLE_FIELDS}
+    for text in ("area_code", "community_code", "grid_code", "service_address", "service_phone", "duties"):
+        attrs[text] = attrs[text] or ""
+    attrs["sort_order"] = attrs["sort_order"] or 0
+    return attrs
+
+
+@permission_required(Cap.MANAGE_REGIONS, raise_exception=True)
+def edit_view(request: HttpRequest, region_id: int) -> HttpResponse:
+    user = _user(request)
+    region = selectors.region_get(user=user, region_id=region_id)
+    form = RegionForm(request.POST or None, instance=region)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.region_update(actor=user, region=region, **_region_attrs(form))
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("%(name)s saved.") % {"name": form.cleaned_data["name"]})
+            return redirect("regions:detail", region_id=region.pk)
+    return render(
+        request,
+        "regions/form.html",
+        {"form": form, "region": region, "title": _("Edit %(name)s") % {"name": region.name}},
+    )
+
+
+@permission_required(Cap.MANAGE_REGIONS, raise_exception=True)
+def create_view(request: HttpRequest, region_id: int) -> HttpResponse:
+    user = _user(request)
+    parent = selectors.region_get(user=user, region_id=region_id)
+    if parent.child_level is None:
+        messages.error(request, _("A micro-grid cannot have sub-regions."))
+        return redirect("regions:detail", region_id=parent.pk)
+    form = RegionForm(request.POST or None, initial={"area_code": parent.area_code})
+    if request.method == "POST" and form.is_valid():
+        attrs = _region_attrs(form)
+        name = str(attrs.pop("name") or "")
+        try:
+            region = services.region_create(actor=user, parent=parent, name=name, **attrs)
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("%(name)s created.") % {"name": region.name})
+            return redirect("regions:detail", region_id=region.pk)
+    title = _("New %(level)s in %(parent)s") % {"level": Level(parent.child_level).label, "parent": parent.name}
+    return render(request, "regions/form.html", {"form": form, "region": parent, "title": title})
+
+
+@permission_required(Cap.MANAGE_REGIONS, raise_exception=True)
+def move_view(request: HttpRequest, region_id: int) -> HttpResponse:
+    user = _user(request)
+    region = selectors.region_get(user=user, region_id=region_id)
+    if region.parent_id is None:
+        messages.error(request, _("A district cannot be moved."))
+        return redirect("regions:detail", region_id=region.pk)
+    parent_level = LEVEL_ORDER[LEVEL_ORDER.index(region.level) - 1]
+    parents = selectors.regions_visible(user=user).filter(level=parent_level).exclude(pk=region.parent_id)
+    form = MoveForm(request.POST or None, parents=parents)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.region_move(actor=user, region=region, new_parent=form.cleaned_data["new_parent"])
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("%(name)s moved.") % {"name": region.name})
+            return redirect("regions:detail", region_id=region.pk)
+    return render(
+        request,
+        "regions/form.html",
+        {"form": form, "region": region, "title": _("Move %(name)s") % {"name": region.name}},
+    )
+
+
+@permission_required(Cap.MANAGE_REGIONS, raise_exception=True)
+def merge_view(request: HttpRequest, region_id: int) -> HttpResponse:
+    user = _user(request)
+    region = selectors.region_get(user=user, region_id=region_id)
+    targets = (
+        selectors.regions_visible(user=user)
+        .filter(parent_id=region.parent_id, level=region.level)
+        .exclude(pk=region.pk)
+    )
+    form = MergeForm(request.POST or None, targets=targets)
+    if request.method == "POST" and form.is_valid():
+        try:
+            target = services.region_merge(actor=user, source=region, target=form.cleaned_data["target"])
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(
+                request, _("%(source)s merged into %(target)s.") % {"source": region.name, "target": target.name}
+            )
+            return redirect("regions:detail", region_id=target.pk)
+    return render(
+        request,
+        "regions/form.html",
+        {
+            "form": form,
+            "region": region,
+            "title": _("Merge %(name)s into another region") % {"name": region.name},
+            "danger": True,
+        },
+    )
+
+
+@permission_required(Cap.MANAGE_REGIONS, raise_exception=True)
+def split_view(request: HttpRequest, region_id: int) -> HttpResponse:
+    user = _user(request)
+    region = selectors.region_get(user=user, region_id=region_id)
+    form = SplitForm(request.POST or None, children=selectors.regions_visible(user=user).filter(parent=region))
+    if request.method == "POST" and form.is_valid():
+        try:
+            new_region = services.region_split(
+                actor=user,
+                region=region,
+                new_name=form.cleaned_data["new_name"],
+                child_ids=[c.pk for c in form.cleaned_data["children"]],
+                grid_code=form.cleaned_data["grid_code"],
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(
+                request, _("%(name)s created from %(source)s.") % {"name": new_region.name, "source": region.name}
+            )
+            return redirect("regions:detail", region_id=new_region.pk)
+    return render(
+        request,
+        "regions/form.html",
+        {"form": form, "region": region, "title": _("Split %(name)s") % {"name": region.name}},
+    )
+
+
+@permission_required(Cap.VIEW_REGIONS, raise_exception=True)
+def card_view(request: HttpRequest, region_id: int) -> HttpResponse:
+    card = selectors.grid_card(user=_user(request), region_id=region_id)
+    return render(request, "regions/card.html", {"card": card, "region": card.region})
+
+
+@permission_required(Cap.MANAGE_ASSIGNMENTS, raise_exception=True)
+def assignment_create_view(request: HttpRequest, region_id: int) -> HttpResponse:
+    user = _user(request)
+    region = selectors.region_get(user=user, region_id=region_id)
+    users = (
+        User.objects.filter(is_active=True)
+        .filter(paths_q(scope_paths(user), "scopes__region__path"))
+        .distinct()
+        .order_by("username")
+    )
+    form = AssignmentForm(request.POST or None, request.FILES or None, users=users)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.assignment_create(
+                actor=user,
+                region=region,
+                role=data["role"],
+                name=data["name"],
+                user=data["user"],
+                phone=data["phone"],
+                employment=data["employment"],
+                duties=data["duties"],
+                photo=data["photo"],
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Assignment saved."))
+            return redirect("regions:detail", region_id=region.pk)
+    return render(
+        request,
+        "regions/form.html",
+        {
+            "form": form,
+            "region": region,
+            "title": _("Assign someone to %(name)s") % {"name": region.name},
+            "multipart": True,
+        },
+    )
+
+
+@permission_required(Cap.MANAGE_ASSIGNMENTS, raise_exception=True)
+@require_POST
+def assignment_end_view(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    user = _user(request)
+    assignment = get_object_or_404(Assignment.objects.for_user(user), pk=assignment_id)
+    try:
+        services.assignment_end(actor=user, assignment=assignment)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("%(name)s no longer serves %(region)s.") % {"name": assignment.name, "region": assignment.region.name},
+        )
+    return redirect("regions:detail", region_id=assignment.region_id)
+
+
+@permission_required(Cap.EXPORT_LISTS, raise_exception=True)
+def export_view(request: HttpRequest, region_id: int) -> HttpResponse:
+    """The region ledger of a subtree: every region with its codes, service centre and who serves it."""
+    user = _user(request)
+    region = selectors.region_get(user=user, region_id=region_id)
+    regions = list(selectors.regions_visible(user=user).filter(path__startswith=region.path).order_by("path"))
+    assignments = (
+        Assignment.objects.for_user(user).current().filter(region__in=[r.pk for r in regions]).order_by("role", "name")
+    )
+    by_region: dict[int, list[Assignment]] = {}
+    for a in assignments:
+        by_region.setdefault(a.region_id, []).append(a)
+    names = {r.pk: r.name for r in regions}
+    with transaction.atomic():
+        audit_record(actor=user, action="export.regions", obj=region, detail={"rows": len(regions)})
+    headers = [
+        _("Region"),
+        _("Level"),
+        _("Parent"),
+        _("Area code"),
+        _("Statistical code"),
+        _("Grid code"),
+        _("Grid worker"),
+        _("Grid worker phone"),
+        _("Responsible cadre"),
+        _("Households (declared)"),
+        _("Residents (declared)"),
+        _("Service centre address"),
+        _("Service centre phone"),
+    ]
+
+    def people(region_id: int, role: str, attr: str) -> str:
+        return "、".join(getattr(a, attr) for a in by_region.get(region_id, []) if a.role == role and getattr(a, attr))
+
+    rows = [
+        [
+            r.name,
+            str(Level(r.level).label),
+            names.get(r.parent_id or 0, ""),
+            r.area_code,
+            r.community_code,
+            r.grid_code,
+            people(r.pk, AssignmentRole.GRID_WORKER, "name"),
+            people(r.pk, AssignmentRole.GRID_WORKER, "phone"),
+            people(r.pk, AssignmentRole.CADRE, "name"),
+            r.declared_households,
+            r.declared_population,
+            r.service_address,
+            r.service_phone,
+        ]
+        for r in regions
+    ]
+    return xlsx_response(f"{region.name}-网格台账.xlsx", workbook_bytes(_("Regions"), headers, rows))
