@@ -6,7 +6,6 @@ Profiles: `WANGGE_ENV=local` (default: SQLite under var/, generated secret, DEBU
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -70,12 +69,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "wangge.core.middleware.RequestContextMiddleware",
     "wangge.core.middleware.SessionLifetimeMiddleware",
     "wangge.core.middleware.UserLanguageMiddleware",
     "wangge.core.middleware.AccountGateMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
@@ -216,6 +215,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("WANGGE_MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
@@ -236,4 +236,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO" if PRODUCTION else "WARNING")},
 }
 
-WANGGE_DEMO_PASSWORD = "Wangge@2026demo"
+WANGGE_DEMO_PASSWORD = "Wangge@2026demo"  # noqa: S105  (demo accounts only; production refuses them)

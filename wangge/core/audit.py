@@ -9,13 +9,13 @@ commands and tasks).
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC
 import hmac
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -33,7 +33,8 @@ class RequestContext:
     ip: str = "cli"
 
 
-_context: ContextVar[RequestContext] = ContextVar("wangge_request_context", default=RequestContext())
+_DEFAULT_CONTEXT = RequestContext()
+_context: ContextVar[RequestContext] = ContextVar("wangge_request_context", default=_DEFAULT_CONTEXT)
 
 
 @contextmanager

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 from functools import cached_property
 
 from django.conf import settings
@@ -32,7 +33,7 @@ class User(AbstractUser):
         default=False, help_text="Created by the demo data; production refuses to start while any is active."
     )
 
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []
 
     class Meta:
         verbose_name = _("user")
@@ -132,6 +133,9 @@ class AuditHead(models.Model):
     last_id = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
 
+    def __str__(self) -> str:
+        return f"audit head #{self.last_id}"
+
 
 class LoginFailure(models.Model):
     """Failed login counter for one account name or one source address."""
@@ -148,6 +152,9 @@ class LoginFailure(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "key"], name="core_loginfailure_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.key}"
 
 
 class ApiToken(models.Model):
@@ -178,7 +185,7 @@ class ApiToken(models.Model):
     def digest_of(raw: str) -> str:
         return hashlib.sha256(raw.encode()).hexdigest()
 
-    def is_active(self, now: timezone.datetime | None = None) -> bool:
+    def is_active(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()
         if self.revoked_at is not None:
             return False

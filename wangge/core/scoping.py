@@ -21,7 +21,7 @@ class ScopedQuerySet(models.QuerySet):  # type: ignore[type-arg]
     _scope_applied: bool = False
 
     def _clone(self) -> Self:
-        clone = super()._clone()
+        clone = super()._clone()  # type: ignore[misc]
         clone._scope_applied = self._scope_applied
         return clone
 
@@ -42,7 +42,7 @@ class ScopedQuerySet(models.QuerySet):  # type: ignore[type-arg]
 
     def unscoped(self, reason: str) -> Self:
         assert reason, "say why this read ignores scope"
-        clone = self._chain()
+        clone = self._chain()  # type: ignore[attr-defined]
         clone._scope_applied = True
         return clone
 

@@ -6,7 +6,7 @@ Every function: keyword-only arguments, an explicit actor, atomic, audited.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -14,7 +14,6 @@ from django.contrib.auth.models import Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -195,11 +194,11 @@ def _window() -> timedelta:
     return timedelta(minutes=settings.WANGGE_LOCKOUT_MINUTES)
 
 
-def _locked(kind: str, key: str, now: timezone.datetime) -> bool:
+def _locked(kind: str, key: str, now: datetime) -> bool:
     return LoginFailure.objects.filter(kind=kind, key=key, locked_until__gt=now).exists()
 
 
-def _count_failure(kind: str, key: str, limit: int, now: timezone.datetime) -> bool:
+def _count_failure(kind: str, key: str, limit: int, now: datetime) -> bool:
     """Count one failure; return True when this failure locks the key."""
     with transaction.atomic():
         row, _created = LoginFailure.objects.select_for_update().get_or_create(kind=kind, key=key)

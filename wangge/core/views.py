@@ -5,7 +5,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -20,6 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from wangge.core import selectors, services
 from wangge.core.audit import audit_record
+from wangge.core.decorators import capability_required
 from wangge.core.forms import (
     AuditSearchForm,
     LanguageForm,
@@ -29,7 +30,7 @@ from wangge.core.forms import (
     TwoFactorForm,
     UserForm,
 )
-from wangge.core.models import ApiToken, LoginFailure
+from wangge.core.models import ApiToken, LoginFailure, User
 from wangge.core.qr import qr_svg
 from wangge.core.roles import Cap
 from wangge.core.xlsx import workbook_bytes, xlsx_response
@@ -167,7 +168,7 @@ def token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
 # --- user administration ------------------------------------------------------------------------
 
 
-@permission_required(Cap.MANAGE_USERS, raise_exception=True)
+@capability_required(Cap.MANAGE_USERS)
 def users_view(request: HttpRequest) -> HttpResponse:
     users = selectors.user_list(actor=request.user)  # type: ignore[arg-type]
     query = request.GET.get("q", "").strip()
@@ -177,9 +178,10 @@ def users_view(request: HttpRequest) -> HttpResponse:
     return render(request, "core/users.html", {"page": page, "q": query})
 
 
-@permission_required(Cap.MANAGE_USERS, raise_exception=True)
+@capability_required(Cap.MANAGE_USERS)
 def user_edit_view(request: HttpRequest, user_id: int | None = None) -> HttpResponse:
     actor = request.user
+    assert isinstance(actor, User)
     target = selectors.user_get(actor=actor, user_id=user_id) if user_id else None  # type: ignore[arg-type]
     initial = {}
     if target is not None:
@@ -235,11 +237,11 @@ def user_edit_view(request: HttpRequest, user_id: int | None = None) -> HttpResp
 # --- security administration -------------------------------------------------------------------
 
 
-@permission_required(Cap.MANAGE_SECURITY, raise_exception=True)
+@capability_required(Cap.MANAGE_SECURITY)
 def security_view(request: HttpRequest) -> HttpResponse:
     failures = selectors.lockouts_current(actor=request.user)[:200]  # type: ignore[arg-type]
     policy = {
-        "min_length": settings.AUTH_PASSWORD_VALIDATORS[0]["OPTIONS"]["min_length"],
+        "min_length": settings.AUTH_PASSWORD_VALIDATORS[0]["OPTIONS"]["min_length"],  # type: ignore[index]
         "account_failures": settings.WANGGE_LOCKOUT_ACCOUNT_FAILURES,
         "address_failures": settings.WANGGE_LOCKOUT_ADDRESS_FAILURES,
         "lockout_minutes": settings.WANGGE_LOCKOUT_MINUTES,
@@ -249,7 +251,7 @@ def security_view(request: HttpRequest) -> HttpResponse:
     return render(request, "core/security.html", {"failures": failures, "policy": policy})
 
 
-@permission_required(Cap.MANAGE_SECURITY, raise_exception=True)
+@capability_required(Cap.MANAGE_SECURITY)
 @require_POST
 def unlock_view(request: HttpRequest, failure_id: int) -> HttpResponse:
     failure = get_object_or_404(LoginFailure, pk=failure_id)
@@ -258,11 +260,9 @@ def unlock_view(request: HttpRequest, failure_id: int) -> HttpResponse:
     return redirect("core:security")
 
 
-@permission_required(Cap.MANAGE_SECURITY, raise_exception=True)
+@capability_required(Cap.MANAGE_SECURITY)
 @require_POST
 def reset_two_factor_view(request: HttpRequest, user_id: int) -> HttpResponse:
-    from wangge.core.models import User
-
     target = get_object_or_404(User, pk=user_id)
     services.user_reset_two_factor(actor=request.user, user=target)  # type: ignore[arg-type]
     messages.success(request, _("Two-factor authentication reset for %(name)s.") % {"name": target.username})
@@ -278,7 +278,7 @@ def _audit_filters(request: HttpRequest) -> tuple[AuditSearchForm, dict[str, obj
     return form, {k: v for k, v in filters.items() if v not in (None, "")}
 
 
-@permission_required(Cap.READ_AUDIT, raise_exception=True)
+@capability_required(Cap.READ_AUDIT)
 def audit_view(request: HttpRequest) -> HttpResponse:
     form, filters = _audit_filters(request)
     events = selectors.audit_search(actor=request.user, filters=filters)  # type: ignore[arg-type]
@@ -290,7 +290,7 @@ def audit_view(request: HttpRequest) -> HttpResponse:
     return render(request, "core/audit.html", {"form": form, "page": page, "query": query.urlencode()})
 
 
-@permission_required(Cap.READ_AUDIT, raise_exception=True)
+@capability_required(Cap.READ_AUDIT)
 def audit_export_view(request: HttpRequest) -> HttpResponse:
     _form, filters = _audit_filters(request)
     events = selectors.audit_search(actor=request.user, filters=filters)[:100_000]  # type: ignore[arg-type]

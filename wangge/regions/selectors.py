@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from wangge.core.models import User
-from wangge.regions.models import Assignment, AssignmentRole, Level, Region, scope_paths
+from wangge.regions.models import LEVEL_ORDER, Assignment, AssignmentRole, Level, Region, scope_paths
 
 
 def regions_visible(*, user: User) -> QuerySet[Region]:
@@ -45,8 +46,7 @@ class TreeNode:
 
 def tree(*, user: User, max_level: str = Level.GRID) -> list[TreeNode]:
     """The visible tree down to `max_level`, built from one query."""
-    order = [Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID, Level.MICROGRID]
-    levels = order[: order.index(max_level) + 1]
+    levels = LEVEL_ORDER[: LEVEL_ORDER.index(max_level) + 1]
     regions = list(
         regions_visible(user=user)
         .filter(level__in=levels)
@@ -95,8 +95,8 @@ def assignments_of(*, user: User, region: Region) -> QuerySet[Assignment]:
 class ScopeSummary:
     by_level: dict[str, int]
     workers: int
-    grids_without_worker: list[Region]
-    grids: list[Region]
+    grids_without_worker: Sequence[Region]
+    grids: Sequence[Region]
 
 
 def scope_summary(*, user: User) -> ScopeSummary:

@@ -54,7 +54,7 @@ def validate_boundary(boundary: Any) -> None:
         return
     if not isinstance(boundary, dict) or boundary.get("type") not in {"Polygon", "MultiPolygon"}:
         raise ValidationError(_("The boundary must be a GeoJSON Polygon or MultiPolygon."), code="bad_boundary")
-    polygons = boundary.get("coordinates")
+    polygons = boundary.get("coordinates") or []
     if boundary["type"] == "Polygon":
         polygons = [polygons]
     try:
@@ -207,6 +207,7 @@ def _reassign_references(source: Region, target: Region) -> dict[str, int]:
         if not relation.one_to_many or relation.related_model is Region:
             continue
         model = relation.related_model
+        assert not isinstance(model, str)
         field = relation.field.name
         manager = model._base_manager
         if model is UserScope:

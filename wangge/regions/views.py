@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -11,12 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wangge.core.audit import audit_record
+from wangge.core.decorators import capability_required
 from wangge.core.models import User
 from wangge.core.roles import Cap
 from wangge.core.xlsx import workbook_bytes, xlsx_response
 from wangge.regions import selectors, services
 from wangge.regions.forms import AssignmentForm, MergeForm, MoveForm, RegionForm, SplitForm
-from wangge.regions.models import LEVEL_ORDER, Assignment, AssignmentRole, Level, Region, paths_q, scope_paths
+from wangge.regions.models import LEVEL_ORDER, Assignment, AssignmentRole, Level, paths_q, scope_paths
 
 
 def _user(request: HttpRequest) -> User:
@@ -40,7 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "regions/home.html", context)
 
 
-@permission_required(Cap.VIEW_REGIONS, raise_exception=True)
+@capability_required(Cap.VIEW_REGIONS)
 def tree_view(request: HttpRequest) -> HttpResponse:
     roots = selectors.scope_roots(user=_user(request))
     if len(roots) == 1:
@@ -48,7 +48,7 @@ def tree_view(request: HttpRequest) -> HttpResponse:
     return render(request, "regions/detail.html", {"tree": selectors.tree(user=_user(request)), "region": None})
 
 
-@permission_required(Cap.VIEW_REGIONS, raise_exception=True)
+@capability_required(Cap.VIEW_REGIONS)
 def detail_view(request: HttpRequest, region_id: int) -> HttpResponse:
     user = _user(request)
     region = selectors.region_get(user=user, region_id=region_id)
@@ -68,7 +68,7 @@ def detail_view(request: HttpRequest, region_id: int) -> HttpResponse:
     return render(request, "regions/detail.html", context)
 
 
-@permission_required(Cap.VIEW_REGIONS, raise_exception=True)
+@capability_required(Cap.VIEW_REGIONS)
 def map_view(request: HttpRequest, region_id: int) -> JsonResponse:
     user = _user(request)
     region = selectors.region_get(user=user, region_id=region_id)
@@ -83,7 +83,7 @@ def _region_attrs(form: RegionForm) -> dict[str, object]:
     return attrs
 
 
-@permission_required(Cap.MANAGE_REGIONS, raise_exception=True)
+@capability_required(Cap.MANAGE_REGIONS)
 def edit_view(request: HttpRequest, region_id: int) -> HttpResponse:
     user = _user(request)
     region = selectors.region_get(user=user, region_id=region_id)
@@ -103,7 +103,7 @@ def edit_view(request: HttpRequest, region_id: int) -> HttpResponse:
     )
 
 
-@permission_required(Cap.MANAGE_REGIONS, raise_exception=True)
+@capability_required(Cap.MANAGE_REGIONS)
 def create_view(request: HttpRequest, region_id: int) -> HttpResponse:
     user = _user(request)
     parent = selectors.region_get(user=user, region_id=region_id)
@@ -115,7 +115,7 @@ def create_view(request: HttpRequest, region_id: int) -> HttpResponse:
         attrs = _region_attrs(form)
         name = str(attrs.pop("name") or "")
         try:
-            region = services.region_create(actor=user, parent=parent, name=name, **attrs)
+            region = services.region_create(actor=user, parent=parent, name=name, **attrs)  # type: ignore[arg-type]
         except ValidationError as exc:
             _form_error(form, exc)
         else:
@@ -125,7 +125,7 @@ def create_view(request: HttpRequest, region_id: int) -> HttpResponse:
     return render(request, "regions/form.html", {"form": form, "region": parent, "title": title})
 
 
-@permission_required(Cap.MANAGE_REGIONS, raise_exception=True)
+@capability_required(Cap.MANAGE_REGIONS)
 def move_view(request: HttpRequest, region_id: int) -> HttpResponse:
     user = _user(request)
     region = selectors.region_get(user=user, region_id=region_id)
@@ -150,7 +150,7 @@ def move_view(request: HttpRequest, region_id: int) -> HttpResponse:
     )
 
 
-@permission_required(Cap.MANAGE_REGIONS, raise_exception=True)
+@capability_required(Cap.MANAGE_REGIONS)
 def merge_view(request: HttpRequest, region_id: int) -> HttpResponse:
     user = _user(request)
     region = selectors.region_get(user=user, region_id=region_id)
@@ -182,7 +182,7 @@ def merge_view(request: HttpRequest, region_id: int) -> HttpResponse:
     )
 
 
-@permission_required(Cap.MANAGE_REGIONS, raise_exception=True)
+@capability_required(Cap.MANAGE_REGIONS)
 def split_view(request: HttpRequest, region_id: int) -> HttpResponse:
     user = _user(request)
     region = selectors.region_get(user=user, region_id=region_id)
@@ -210,13 +210,13 @@ def split_view(request: HttpRequest, region_id: int) -> HttpResponse:
     )
 
 
-@permission_required(Cap.VIEW_REGIONS, raise_exception=True)
+@capability_required(Cap.VIEW_REGIONS)
 def card_view(request: HttpRequest, region_id: int) -> HttpResponse:
     card = selectors.grid_card(user=_user(request), region_id=region_id)
     return render(request, "regions/card.html", {"card": card, "region": card.region})
 
 
-@permission_required(Cap.MANAGE_ASSIGNMENTS, raise_exception=True)
+@capability_required(Cap.MANAGE_ASSIGNMENTS)
 def assignment_create_view(request: HttpRequest, region_id: int) -> HttpResponse:
     user = _user(request)
     region = selectors.region_get(user=user, region_id=region_id)
@@ -258,7 +258,7 @@ def assignment_create_view(request: HttpRequest, region_id: int) -> HttpResponse
     )
 
 
-@permission_required(Cap.MANAGE_ASSIGNMENTS, raise_exception=True)
+@capability_required(Cap.MANAGE_ASSIGNMENTS)
 @require_POST
 def assignment_end_view(request: HttpRequest, assignment_id: int) -> HttpResponse:
     user = _user(request)
@@ -275,7 +275,7 @@ def assignment_end_view(request: HttpRequest, assignment_id: int) -> HttpRespons
     return redirect("regions:detail", region_id=assignment.region_id)
 
 
-@permission_required(Cap.EXPORT_LISTS, raise_exception=True)
+@capability_required(Cap.EXPORT_LISTS)
 def export_view(request: HttpRequest, region_id: int) -> HttpResponse:
     """The region ledger of a subtree: every region with its codes, service centre and who serves it."""
     user = _user(request)

@@ -14,7 +14,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         self.stdout.write("\n  Wangge is starting at http://127.0.0.1:8000\n")
         self.stdout.write(f"  Demo accounts (password: {settings.WANGGE_DEMO_PASSWORD}):")
-        for username, full_name, role, scope, _department in DEMO_ACCOUNTS:
+        for username, _full_name, role, scope, _department in DEMO_ACCOUNTS:
             self.stdout.write(f"    {username:<10} {role.label!s:<22} {scope or ''}")
         self.stdout.write(
             "  sysadmin, secadmin and auditor need a 2FA code: `make otp ACCOUNT=sysadmin` (see README).\n"

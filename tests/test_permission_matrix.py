@@ -1,0 +1,182 @@
+"""Walk every URL of the project, logged out and as each role, and check the answer.
+
+A URL that is not in MATRIX fails the test: a new page must say who may open it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.conftest import Tree
+from wangge.core.models import ApiToken, AuditEvent, LoginFailure, User
+from wangge.core.roles import Role
+from wangge.regions.models import Assignment, Region, UserScope
+
+R = Role
+ANON = "anonymous"
+ALL_ROLES = list(Role.values)
+VIEWERS = {R.SYSTEM_ADMIN, R.STREET_SUPERVISOR, R.COMMUNITY_STAFF, R.GRID_WORKER, R.DEPARTMENT_HANDLER}
+MANAGERS = {R.SYSTEM_ADMIN, R.STREET_SUPERVISOR, R.COMMUNITY_STAFF}
+ASSIGNERS = {R.STREET_SUPERVISOR, R.COMMUNITY_STAFF}
+EXPORTERS = {R.STREET_SUPERVISOR, R.COMMUNITY_STAFF, R.GRID_WORKER}
+EVERYONE = set(ALL_ROLES)
+
+# url name -> (who gets 200 on GET; "post" if the URL only accepts POST; "public" if anonymous may GET)
+MATRIX: dict[str, tuple[set[str], str]] = {
+    "home": (EVERYONE, ""),
+    "core:login": (EVERYONE, "public"),
+    "core:logout": (EVERYONE, "post-open"),
+    "core:account": (EVERYONE, ""),
+    "core:two_factor": (EVERYONE, ""),
+    "core:password_change": (EVERYONE, ""),
+    "core:language": (EVERYONE, "post"),
+    "core:token_create": (EVERYONE, "post"),
+    "core:token_revoke": (EVERYONE, "post"),
+    "core:users": ({R.SYSTEM_ADMIN}, ""),
+    "core:user_create": ({R.SYSTEM_ADMIN}, ""),
+    "core:user_edit": ({R.SYSTEM_ADMIN}, ""),
+    "core:security": ({R.SECURITY_ADMIN}, ""),
+    "core:unlock": ({R.SECURITY_ADMIN}, "post"),
+    "core:reset_two_factor": ({R.SECURITY_ADMIN}, "post"),
+    "core:audit": ({R.AUDITOR}, ""),
+    "core:audit_export": ({R.AUDITOR}, ""),
+    "regions:tree": (VIEWERS, ""),
+    "regions:detail": (VIEWERS, ""),
+    "regions:map": (VIEWERS, ""),
+    "regions:card": (VIEWERS, ""),
+    "regions:edit": (MANAGERS, ""),
+    "regions:create": (MANAGERS, ""),
+    "regions:move": (MANAGERS, ""),
+    "regions:merge": (MANAGERS, ""),
+    "regions:split": (MANAGERS, ""),
+    "regions:export": (EXPORTERS, ""),
+    "regions:assign": (ASSIGNERS, ""),
+    "regions:assignment_end": (ASSIGNERS, "post"),
+    "api:api-root": (set(), "api-root"),
+    "api:me": (EVERYONE, "api"),
+    "api:regions": (VIEWERS, "api"),
+    "api:region": (VIEWERS, "api"),
+    "api:openapi-json": (EVERYONE, "api-public"),
+    "api:openapi-view": (EVERYONE, "api-public"),
+    "javascript-catalog": (EVERYONE, "public"),
+}
+
+
+def _walk(resolver: URLResolver, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            namespace = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            yield from _walk(entry, namespace)
+        elif entry.name:
+            yield f"{prefix}{entry.name}", entry
+
+
+def url_names() -> list[str]:
+    names = {name for name, _pattern in _walk(get_resolver())}
+    return sorted(n for n in names if not n.startswith(("djdt", "admin:")))
+
+
+def test_every_url_is_in_the_matrix() -> None:
+    missing = [name for name in url_names() if name not in MATRIX]
+    assert missing == [], f"add these URLs to MATRIX: {missing}"
+
+
+def _url(name: str, tree: Tree, other: User, failure: LoginFailure, token: ApiToken, assignment: Assignment) -> str:
+    params = {
+        "core:token_revoke": {"token_id": token.pk},
+        "core:user_edit": {"user_id": other.pk},
+        "core:unlock": {"failure_id": failure.pk},
+        "core:reset_two_factor": {"user_id": other.pk},
+        "regions:assignment_end": {"assignment_id": assignment.pk},
+        "api:region": {"region_id": tree.grid_a1.pk},
+    }
+    if name in params:
+        return reverse(name, kwargs=params[name])
+    pattern = dict(_walk(get_resolver()))[name]
+    if "region_id" in str(pattern.pattern):
+        return reverse(name, kwargs={"region_id": tree.grid_a1.pk})
+    return reverse(name)
+
+
+@pytest.fixture
+def fixtures(tree: Tree, make_user: Callable[..., User]) -> dict[str, object]:
+    from wangge.core.services import token_issue
+
+    other = make_user(Role.VOLUNTEER, username="someone")
+    failure = LoginFailure.objects.create(kind="account", key="someone", failures=1)
+    token, _raw = token_issue(actor=None, user=other, name="x")
+    assignment = Assignment.all_objects.get(region=tree.grid_a1)
+    return {"other": other, "failure": failure, "token": token, "assignment": assignment}
+
+
+@pytest.mark.parametrize("role", [ANON, *ALL_ROLES])
+def test_get_every_url_as_each_role(role: str, tree: Tree, fixtures: dict[str, object], client_for: Callable[..., Client]) -> None:
+    client = Client() if role == ANON else client_for(role)
+    failures = []
+    for name in url_names():
+        allowed, kind = MATRIX[name]
+        url = _url(name, tree, **fixtures)  # type: ignore[arg-type]
+        response = client.get(url)
+        if kind == "post-open":
+            expected = 405
+        elif kind == "post":
+            expected = 302 if role == ANON else (405 if role in allowed else 403)
+        elif kind == "api-root":
+            expected = 404  # /api/v1/ itself is not an endpoint
+        elif role == ANON:
+            expected = 200 if kind in ("public", "api-public") else (401 if kind == "api" else 302)
+        else:
+            expected = 200 if role in allowed else 403
+        status = response.status_code
+        if status == 302 and expected == 200 and not response.url.startswith("/login/"):
+            status = 200  # a redirect to the page the user should see, e.g. their only region
+        if status != expected:
+            failures.append(f"{name} {url}: {response.status_code} != {expected}")
+        if role == ANON and expected == 302:
+            assert response.url.startswith("/login/"), name
+    assert failures == [], "\n".join(failures)
+
+
+def fingerprint() -> tuple[object, ...]:
+    """Everything a refused write could have changed (audit rows of refusals aside)."""
+    return (
+        list(Region.all_objects.order_by("pk").values_list("pk", "name", "path", "is_active", "parent_id", "grid_code")),
+        list(Assignment.all_objects.order_by("pk").values_list("pk", "ended_on", "region_id")),
+        list(User.objects.order_by("pk").values_list("pk", "password", "is_active", "full_name", "language")),
+        list(UserScope.objects.order_by("pk").values_list("user_id", "region_id")),
+        list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at")),
+        LoginFailure.objects.count(),
+        AuditEvent.objects.filter(result="ok").exclude(action__in=["audit.search", "export.audit"]).count(),
+    )
+
+
+WRITE_POSTS: dict[str, dict[str, object]] = {
+    "core:user_create": {"username": "intruder", "password": "Intrud3r!Pass", "roles": ["system_admin"]},
+    "core:user_edit": {"username": "someone", "full_name": "改名", "is_active": "on", "roles": ["auditor"]},
+    "core:unlock": {},
+    "core:reset_two_factor": {},
+    "regions:edit": {"name": "被篡改"},
+    "regions:create": {"name": "非法小区"},
+    "regions:move": {"new_parent": "0"},
+    "regions:merge": {"target": "0", "confirm": "on"},
+    "regions:split": {"new_name": "非法拆分"},
+    "regions:assign": {"role": "grid_worker", "name": "冒名"},
+    "regions:assignment_end": {},
+}
+
+
+@pytest.mark.parametrize("role", [ANON, *ALL_ROLES])
+def test_refused_writes_change_nothing(role: str, tree: Tree, fixtures: dict[str, object], client_for: Callable[..., Client]) -> None:
+    client = Client() if role == ANON else client_for(role)
+    for name, data in WRITE_POSTS.items():
+        allowed, _kind = MATRIX[name]
+        if role in allowed:
+            continue
+        before = fingerprint()
+        response = client.post(_url(name, tree, **fixtures), data)  # type: ignore[arg-type]
+        assert response.status_code in (302, 403, 404), (name, response.status_code)
+        assert fingerprint() == before, name
