@@ -72,7 +72,12 @@ def _open_page(browser: object, viewport: dict[str, int]) -> tuple[object, objec
     page = context.new_page()
     problems = PageProblems()
     page.on("pageerror", lambda exc: problems.page_errors.append(str(exc)))
-    page.on("console", lambda msg: problems.console_errors.append(msg.text) if msg.type == "error" else None)
+    page.on(
+        "console",
+        lambda msg: problems.console_errors.append(f"{msg.text} [{msg.location.get('url', '')}]")
+        if msg.type == "error"
+        else None,
+    )
     return context, page, problems
 
 

@@ -129,7 +129,7 @@ def test_admin_needs_the_second_factor_and_errors_do_not_tell_users_apart(
     submit(page)
     expect(page).to_have_url(f"{demo}/")
     expect(page.locator("nav.wg-sidebar a[href='/users/']")).to_be_visible()
-    expect(page.locator(".wg-topbar")).to_contain_text("sysadmin")
+    expect(page.locator(".wg-topbar")).to_contain_text("系统管理员")
 
     # Sign out, then fail twice: an unknown user and a wrong password read the same.
     page.locator("form[action$='/logout/'] button[type=submit]").click()
