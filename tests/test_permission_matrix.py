@@ -56,6 +56,7 @@ MATRIX: dict[str, tuple[set[str], str]] = {
     "regions:export": (EXPORTERS, ""),
     "regions:assign": (ASSIGNERS, ""),
     "regions:assignment_end": (ASSIGNERS, "post"),
+    "regions:user_scope": ({R.SYSTEM_ADMIN}, ""),
     "api:api-root": (set(), "api-root"),
     "api:me": (EVERYONE, "api"),
     "api:regions": (VIEWERS, "api"),
@@ -91,6 +92,7 @@ def _url(name: str, tree: Tree, other: User, failure: LoginFailure, token: ApiTo
         "core:user_edit": {"user_id": other.pk},
         "core:unlock": {"failure_id": failure.pk},
         "core:reset_two_factor": {"user_id": other.pk},
+        "regions:user_scope": {"user_id": other.pk},
         "regions:assignment_end": {"assignment_id": assignment.pk},
         "api:region": {"region_id": tree.grid_a1.pk},
     }
@@ -114,7 +116,9 @@ def fixtures(tree: Tree, make_user: Callable[..., User]) -> dict[str, object]:
 
 
 @pytest.mark.parametrize("role", [ANON, *ALL_ROLES])
-def test_get_every_url_as_each_role(role: str, tree: Tree, fixtures: dict[str, object], client_for: Callable[..., Client]) -> None:
+def test_get_every_url_as_each_role(
+    role: str, tree: Tree, fixtures: dict[str, object], client_for: Callable[..., Client]
+) -> None:
     client = Client() if role == ANON else client_for(role)
     failures = []
     for name in url_names():
@@ -144,7 +148,9 @@ def test_get_every_url_as_each_role(role: str, tree: Tree, fixtures: dict[str, o
 def fingerprint() -> tuple[object, ...]:
     """Everything a refused write could have changed (audit rows of refusals aside)."""
     return (
-        list(Region.all_objects.order_by("pk").values_list("pk", "name", "path", "is_active", "parent_id", "grid_code")),
+        list(
+            Region.all_objects.order_by("pk").values_list("pk", "name", "path", "is_active", "parent_id", "grid_code")
+        ),
         list(Assignment.all_objects.order_by("pk").values_list("pk", "ended_on", "region_id")),
         list(User.objects.order_by("pk").values_list("pk", "password", "is_active", "full_name", "language")),
         list(UserScope.objects.order_by("pk").values_list("user_id", "region_id")),
@@ -166,11 +172,14 @@ WRITE_POSTS: dict[str, dict[str, object]] = {
     "regions:split": {"new_name": "非法拆分"},
     "regions:assign": {"role": "grid_worker", "name": "冒名"},
     "regions:assignment_end": {},
+    "regions:user_scope": {"regions": ["1"]},
 }
 
 
 @pytest.mark.parametrize("role", [ANON, *ALL_ROLES])
-def test_refused_writes_change_nothing(role: str, tree: Tree, fixtures: dict[str, object], client_for: Callable[..., Client]) -> None:
+def test_refused_writes_change_nothing(
+    role: str, tree: Tree, fixtures: dict[str, object], client_for: Callable[..., Client]
+) -> None:
     client = Client() if role == ANON else client_for(role)
     for name, data in WRITE_POSTS.items():
         allowed, _kind = MATRIX[name]

@@ -33,12 +33,25 @@ def test_demo_is_idempotent_and_shaped_like_sanyuan(db: None) -> None:
     assert sum(g.declared_households or 0 for g in grids) == 6796
     assert sum(g.declared_population or 0 for g in grids) == 23562
     demo_roles = {r for u in User.objects.filter(is_demo=True) for r in u.role_set}
-    assert {"system_admin", "security_admin", "auditor", "street_supervisor", "community_staff", "grid_worker", "department_handler"} <= demo_roles
+    assert {
+        "system_admin",
+        "security_admin",
+        "auditor",
+        "street_supervisor",
+        "community_staff",
+        "grid_worker",
+        "department_handler",
+    } <= demo_roles
 
 
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, timeout=120,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -63,7 +76,11 @@ def test_production_requires_a_secret_key(prod_env: dict[str, str]) -> None:
     env = {**prod_env, "SECRET_KEY": ""}
     env.pop("SECRET_KEY")
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, capture_output=True, text=True, timeout=120,
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={k: v for k, v in {**os.environ, **env}.items() if k != "SECRET_KEY"},
     )
     assert result.returncode != 0
@@ -78,7 +95,12 @@ def test_production_refuses_to_start_with_demo_accounts(prod_env: dict[str, str]
     assert refused.returncode != 0
     assert "wangge.E001" in refused.stderr
     wsgi = subprocess.run(
-        [sys.executable, "-c", "import config.wsgi"], cwd=ROOT, env={**os.environ, **prod_env}, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", "import config.wsgi"],
+        cwd=ROOT,
+        env={**os.environ, **prod_env},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert wsgi.returncode != 0 and "demo accounts" in wsgi.stderr
     assert _manage("demo_disable", env=prod_env).returncode == 0

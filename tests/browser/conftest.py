@@ -74,9 +74,11 @@ def _open_page(browser: object, viewport: dict[str, int]) -> tuple[object, objec
     page.on("pageerror", lambda exc: problems.page_errors.append(str(exc)))
     page.on(
         "console",
-        lambda msg: problems.console_errors.append(f"{msg.text} [{msg.location.get('url', '')}]")
-        if msg.type == "error"
-        else None,
+        lambda msg: (
+            problems.console_errors.append(f"{msg.text} [{msg.location.get('url', '')}]")
+            if msg.type == "error"
+            else None
+        ),
     )
     return context, page, problems
 

@@ -80,3 +80,15 @@ def test_rows_record_who_where_what_and_result(db: None) -> None:
     assert event.object_id == str(region.pk)
     assert event.result == "ok"
     assert "审计区" in event.detail
+
+
+def test_nightly_maintenance_verifies_the_chain_and_cleans_up(trail: list[AuditEvent]) -> None:
+    from wangge.core.tasks import nightly_maintenance
+
+    result = nightly_maintenance()
+    assert result["checked"] == 5 and result["problems"] == 0
+    assert AuditEvent.objects.filter(action="audit.verify", result="ok").exists()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE core_auditevent SET username = 'mallory' WHERE id = %s", [trail[0].pk])
+    assert nightly_maintenance()["problems"] == 1
+    assert AuditEvent.objects.filter(action="audit.verify", result="failed").exists()

@@ -118,7 +118,9 @@ def test_accounts_created_by_an_admin_must_change_password_first(make_user: Call
     client = Client()
     login(client, "newbie")
     assert client.get("/").url == "/account/password/"
-    bad = client.post("/account/password/", {"old_password": PASSWORD, "new_password": "short", "new_password2": "short"})
+    bad = client.post(
+        "/account/password/", {"old_password": PASSWORD, "new_password": "short", "new_password2": "short"}
+    )
     assert bad.status_code == 200
     assert User.objects.get(username="newbie").must_change_password
     ok = client.post(
@@ -156,6 +158,8 @@ def test_absolute_lifetime_ends_even_an_active_session(make_user: Callable[..., 
         assert response.url.startswith("/login/")
 
 
-@pytest.mark.parametrize("header", ["Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy"])
+@pytest.mark.parametrize(
+    "header", ["Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy"]
+)
 def test_security_headers_are_sent(db: None, header: str) -> None:
     assert Client().get("/login/").has_header(header)

@@ -35,8 +35,13 @@ def test_for_user_limits_to_the_subtree(tree: Tree, make_user: Callable[..., Use
 
 def test_console_other_grid_is_not_found_and_not_counted(tree: Tree, client_for: Callable[..., Client]) -> None:
     client = client_for(Role.GRID_WORKER)
-    for url in (f"/regions/{tree.grid_b1.pk}/", f"/regions/{tree.grid_b1.pk}/card/", f"/regions/{tree.grid_b1.pk}/map.json",
-                f"/regions/{tree.grid_b1.pk}/export.xlsx", f"/regions/{tree.community_a.pk}/"):
+    for url in (
+        f"/regions/{tree.grid_b1.pk}/",
+        f"/regions/{tree.grid_b1.pk}/card/",
+        f"/regions/{tree.grid_b1.pk}/map.json",
+        f"/regions/{tree.grid_b1.pk}/export.xlsx",
+        f"/regions/{tree.community_a.pk}/",
+    ):
         assert client.get(url).status_code == 404, url
     home = client.get("/").content.decode()
     assert "第一网格" in home

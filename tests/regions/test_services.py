@@ -20,7 +20,10 @@ def subtree(region: Region) -> list[str]:
 def test_children_get_the_next_level_and_a_materialised_path(tree: Tree) -> None:
     assert tree.grid_a1.level == Level.GRID
     assert tree.micro_a1.level == Level.MICROGRID
-    assert tree.micro_a1.path == f"{tree.district.pk}/{tree.street_a.pk}/{tree.community_a.pk}/{tree.grid_a1.pk}/{tree.micro_a1.pk}/"
+    assert (
+        tree.micro_a1.path
+        == f"{tree.district.pk}/{tree.street_a.pk}/{tree.community_a.pk}/{tree.grid_a1.pk}/{tree.micro_a1.pk}/"
+    )
     assert set(subtree(tree.community_a)) == {"甲社区", "第一网格", "第二网格", "福源小区"}
 
 
@@ -46,13 +49,18 @@ def test_a_level_that_does_not_fit_is_refused(tree: Tree) -> None:
         ({"name": "第二网格"}, "duplicate_name"),
     ],
 )
-def test_bad_attributes_are_refused_and_change_nothing(tree: Tree, make_user: Callable[..., User], attrs: dict[str, object], code: str) -> None:
+def test_bad_attributes_are_refused_and_change_nothing(
+    tree: Tree, make_user: Callable[..., User], attrs: dict[str, object], code: str
+) -> None:
     staff = make_user(Role.COMMUNITY_STAFF)
     before = Region.all_objects.values_list("name", "area_code", "community_code", "boundary").get(pk=tree.grid_a1.pk)
     with pytest.raises(ValidationError) as info:
         services.region_update(actor=staff, region=tree.grid_a1, **attrs)
     assert info.value.code == code
-    assert Region.all_objects.values_list("name", "area_code", "community_code", "boundary").get(pk=tree.grid_a1.pk) == before
+    assert (
+        Region.all_objects.values_list("name", "area_code", "community_code", "boundary").get(pk=tree.grid_a1.pk)
+        == before
+    )
 
 
 def test_rename_is_audited_with_old_and_new(tree: Tree, make_user: Callable[..., User]) -> None:
@@ -86,7 +94,9 @@ def test_moving_outside_ones_scope_is_not_found(tree: Tree, make_user: Callable[
         services.region_move(actor=staff, region=tree.grid_a1, new_parent=tree.community_b)
 
 
-def test_merge_moves_children_assignments_and_scopes_then_closes_the_source(tree: Tree, make_user: Callable[..., User]) -> None:
+def test_merge_moves_children_assignments_and_scopes_then_closes_the_source(
+    tree: Tree, make_user: Callable[..., User]
+) -> None:
     staff = make_user(Role.COMMUNITY_STAFF)
     worker = make_user(Role.GRID_WORKER)  # scope grid_a1
     services.region_merge(actor=staff, source=tree.grid_a1, target=tree.grid_a2)
@@ -131,9 +141,13 @@ def test_a_grid_worker_cannot_change_the_tree(tree: Tree, make_user: Callable[..
 
 def test_assignment_lifecycle(tree: Tree, make_user: Callable[..., User]) -> None:
     staff = make_user(Role.COMMUNITY_STAFF)
-    a = services.assignment_create(actor=staff, region=tree.grid_a2, role=AssignmentRole.BUILDING_HEAD, name="张楼长", phone="13900000000")
+    a = services.assignment_create(
+        actor=staff, region=tree.grid_a2, role=AssignmentRole.BUILDING_HEAD, name="张楼长", phone="13900000000"
+    )
     services.assignment_end(actor=staff, assignment=a)
     with pytest.raises(ValidationError):
         services.assignment_end(actor=staff, assignment=a)
     with pytest.raises(ValidationError):
-        services.assignment_create(actor=staff, region=tree.grid_a2, role=AssignmentRole.CADRE, name="李", phone="not a phone")
+        services.assignment_create(
+            actor=staff, region=tree.grid_a2, role=AssignmentRole.CADRE, name="李", phone="not a phone"
+        )

@@ -248,7 +248,8 @@ def security_view(request: HttpRequest) -> HttpResponse:
         "idle_minutes": settings.SESSION_COOKIE_AGE // 60,
         "max_hours": settings.WANGGE_SESSION_MAX_HOURS,
     }
-    return render(request, "core/security.html", {"failures": failures, "policy": policy})
+    devices = TOTPDevice.objects.filter(confirmed=True).select_related("user").order_by("user__username")
+    return render(request, "core/security.html", {"failures": failures, "policy": policy, "devices": devices})
 
 
 @capability_required(Cap.MANAGE_SECURITY)

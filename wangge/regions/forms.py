@@ -57,6 +57,7 @@ class RegionForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["sort_order"].required = False
         style_fields(self)
 
     def clean(self) -> dict[str, Any]:
@@ -119,3 +120,20 @@ class AssignmentForm(StyledForm):
         if not data.get("name") and not data.get("user"):
             raise forms.ValidationError(_("Give a name or choose an account."))
         return data
+
+
+class ScopeForm(StyledForm):
+    regions = forms.ModelMultipleChoiceField(
+        label=_("Scope"),
+        queryset=Region.all_objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 14}),
+        help_text=_("The user sees and acts in these regions and everything below them."),
+    )
+
+    def __init__(self, *args: Any, regions: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["regions"].queryset = regions  # type: ignore[attr-defined]
+        self.fields["regions"].label_from_instance = lambda r: (
+            f"{'　' * (r.depth - 1)}{r.name}（{r.get_level_display()}）"
+        )  # type: ignore[attr-defined]

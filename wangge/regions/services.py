@@ -357,6 +357,11 @@ def scope_set(*, actor: User | None, user: User, regions: list[Region]) -> None:
         raise PermissionDenied(_("You do not have permission to do this."))
     before = set(UserScope.objects.filter(user=user).values_list("region_id", flat=True))
     after = {r.pk for r in regions}
+    if actor is not None:
+        paths = scope_paths(actor)
+        for region in regions:
+            if region.pk not in before and not region.is_within(paths):
+                raise Http404
     UserScope.objects.filter(user=user).exclude(region_id__in=after).delete()
     UserScope.objects.bulk_create(
         [UserScope(user=user, region_id=pk) for pk in sorted(after - before)], ignore_conflicts=True

@@ -16,4 +16,5 @@ urlpatterns = [
     path("<int:region_id>/export.xlsx", views.export_view, name="export"),
     path("<int:region_id>/assign/", views.assignment_create_view, name="assign"),
     path("assignments/<int:assignment_id>/end/", views.assignment_end_view, name="assignment_end"),
+    path("scopes/<int:user_id>/", views.user_scope_view, name="user_scope"),
 ]

@@ -15,8 +15,8 @@ from wangge.core.models import User
 from wangge.core.roles import Cap
 from wangge.core.xlsx import workbook_bytes, xlsx_response
 from wangge.regions import selectors, services
-from wangge.regions.forms import AssignmentForm, MergeForm, MoveForm, RegionForm, SplitForm
-from wangge.regions.models import LEVEL_ORDER, Assignment, AssignmentRole, Level, paths_q, scope_paths
+from wangge.regions.forms import AssignmentForm, MergeForm, MoveForm, RegionForm, ScopeForm, SplitForm
+from wangge.regions.models import LEVEL_ORDER, Assignment, AssignmentRole, Level, UserScope, paths_q, scope_paths
 
 
 def _user(request: HttpRequest) -> User:
@@ -328,3 +328,24 @@ def export_view(request: HttpRequest, region_id: int) -> HttpResponse:
         for r in regions
     ]
     return xlsx_response(f"{region.name}-网格台账.xlsx", workbook_bytes(_("Regions"), headers, rows))
+
+
+@capability_required(Cap.MANAGE_USERS)
+def user_scope_view(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Set the regions a user may see (their scope), among the regions the administrator sees."""
+    from wangge.core.selectors import user_get
+
+    actor = _user(request)
+    target = user_get(actor=actor, user_id=user_id)
+    regions = selectors.regions_visible(user=actor).exclude(level=Level.MICROGRID).order_by("path")
+    current = list(UserScope.objects.filter(user=target, region__in=regions).values_list("region_id", flat=True))
+    form = ScopeForm(request.POST or None, regions=regions, initial={"regions": current})
+    if request.method == "POST" and form.is_valid():
+        outside = list(UserScope.objects.filter(user=target).exclude(region__in=regions).select_related("region"))
+        services.scope_set(
+            actor=actor, user=target, regions=[*form.cleaned_data["regions"], *(s.region for s in outside)]
+        )
+        messages.success(request, _("Scope of %(name)s saved.") % {"name": target.username})
+        return redirect("core:user_edit", user_id=target.pk)
+    title = _("Scope of %(name)s") % {"name": target.full_name or target.username}
+    return render(request, "regions/user_scope.html", {"form": form, "target": target, "title": title})

@@ -1,0 +1,48 @@
+"""Background and periodic work for accounts and the audit trail. Tasks only call services."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from wangge.core.audit import audit_record, audit_verify, request_context
+from wangge.core.models import LoginFailure
+
+logger = logging.getLogger(__name__)
+
+
+def nightly_maintenance() -> dict[str, int]:
+    """Drop expired sessions and stale lockout counters; verify the audit chain and record the result."""
+    now = timezone.now()
+    sessions, _ = Session.objects.filter(expire_date__lt=now).delete()
+    stale = now - timedelta(minutes=settings.WANGGE_LOCKOUT_MINUTES)
+    failures, _ = LoginFailure.objects.filter(last_failure_at__lt=stale).exclude(locked_until__gt=now).delete()
+    checked, problems = audit_verify()
+    if problems:
+        logger.error("audit trail damaged: %d problem(s), first at row %s", len(problems), problems[0].event_id)
+    with request_context(ip="worker"), transaction.atomic():
+        audit_record(
+            actor=None,
+            username="worker",
+            action="audit.verify",
+            result="ok" if not problems else "failed",
+            detail={
+                "checked": checked,
+                "problems": len(problems),
+                "sessions_removed": sessions,
+                "failures_removed": failures,
+            },
+        )
+    return {"sessions": sessions, "failures": failures, "checked": checked, "problems": len(problems)}
+
+
+@db_periodic_task(crontab(hour="2", minute="30"))
+def nightly_maintenance_task() -> dict[str, int]:
+    return nightly_maintenance()
