@@ -133,7 +133,7 @@ class ScopeForm(StyledForm):
 
     def __init__(self, *args: Any, regions: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["regions"].queryset = regions  # type: ignore[attr-defined]
-        self.fields["regions"].label_from_instance = lambda r: (
-            f"{'　' * (r.depth - 1)}{r.name}（{r.get_level_display()}）"
-        )  # type: ignore[attr-defined]
+        field = self.fields["regions"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = regions
+        field.label_from_instance = lambda r: f"{'　' * (r.depth - 1)}{r.name}（{r.get_level_display()}）"  # type: ignore[method-assign]
