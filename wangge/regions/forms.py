@@ -136,4 +136,4 @@ class ScopeForm(StyledForm):
         field = self.fields["regions"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = regions
-        field.label_from_instance = lambda r: f"{'　' * (r.depth - 1)}{r.name}（{r.get_level_display()}）"  # type: ignore[method-assign]
+        field.label_from_instance = lambda r: f"{'　' * (r.depth - 1)}{r.name}（{r.get_level_display()}）"  # type: ignore[method-assign,assignment]
