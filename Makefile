@@ -45,8 +45,8 @@ check: lint typecheck
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --no-location
-	$(BIN)/python manage.py compilemessages -l zh_Hans
+	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --no-location -i ".venv/*" -i "var/*" -i "static/vendor/*"
+	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore=.venv
 
 worker: $(STAMP)
 	$(BIN)/python manage.py run_huey

@@ -44,11 +44,17 @@ def test_demo_is_idempotent_and_shaped_like_sanyuan(db: None) -> None:
     } <= demo_roles
 
 
+def _environ(extra: dict[str, str]) -> dict[str, str]:
+    # The browser tests allow async-unsafe calls in-process; production checks rightly refuse that.
+    base = {k: v for k, v in os.environ.items() if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "SECRET_KEY"}}
+    return {**base, **extra}
+
+
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**os.environ, **env},
+        env=_environ(env),
         capture_output=True,
         text=True,
         timeout=120,
@@ -73,16 +79,7 @@ def test_production_profile_passes_check_deploy(prod_env: dict[str, str]) -> Non
 
 
 def test_production_requires_a_secret_key(prod_env: dict[str, str]) -> None:
-    env = {**prod_env, "SECRET_KEY": ""}
-    env.pop("SECRET_KEY")
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={k: v for k, v in {**os.environ, **env}.items() if k != "SECRET_KEY"},
-    )
+    result = _manage("check", env={k: v for k, v in prod_env.items() if k != "SECRET_KEY"})
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
 
@@ -97,7 +94,7 @@ def test_production_refuses_to_start_with_demo_accounts(prod_env: dict[str, str]
     wsgi = subprocess.run(
         [sys.executable, "-c", "import config.wsgi"],
         cwd=ROOT,
-        env={**os.environ, **prod_env},
+        env=_environ(prod_env),
         capture_output=True,
         text=True,
         timeout=120,

@@ -100,10 +100,13 @@ def phone_page(browser: object) -> Iterator[object]:
 
 
 @pytest.fixture
-def demo(transactional_db: None, live_server: object) -> str:
+def demo(transactional_db: None, live_server: object, settings: object) -> str:
     """Load the demo district and accounts into the live server's database; return the server's URL."""
     from django.core.management import call_command
 
+    # Nine demo accounts hashed with the production PBKDF2 cost take seconds per test; the
+    # login form checks passwords the same way with a cheap hasher.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
     call_command("demo", stdout=io.StringIO())
     return str(live_server.url)  # type: ignore[attr-defined]
 

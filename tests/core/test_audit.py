@@ -11,6 +11,26 @@ from wangge.regions import services as region_services
 from wangge.regions.models import Region
 
 
+def tamper(sql: str, params: list[object]) -> None:
+    """Change the trail behind the application's back, as a database administrator could."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE core_auditevent DISABLE TRIGGER core_auditevent_no_update")
+            cursor.execute(sql, params)
+            cursor.execute("ALTER TABLE core_auditevent ENABLE TRIGGER core_auditevent_no_update")
+        else:
+            cursor.execute("DROP TRIGGER IF EXISTS core_auditevent_no_update")
+            cursor.execute(sql, params)
+
+
+def test_the_database_refuses_to_update_audit_rows(trail: list[AuditEvent]) -> None:
+    from django.db import DatabaseError
+
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=trail[0].pk).update(detail="rewritten")
+    assert AuditEvent.objects.get(pk=trail[0].pk).detail == '{"i": 0}'
+
+
 @pytest.fixture
 def trail(db: None) -> list[AuditEvent]:
     return [audit_record(actor=None, username="cli", action=f"test.{i}", detail={"i": i}) for i in range(5)]
@@ -24,8 +44,7 @@ def test_rows_form_an_intact_chain(trail: list[AuditEvent]) -> None:
 
 
 def test_audit_verify_catches_a_row_edited_in_the_database(trail: list[AuditEvent]) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE core_auditevent SET detail = %s WHERE id = %s", ['{"i": 99}', trail[2].pk])
+    tamper("UPDATE core_auditevent SET detail = %s WHERE id = %s", ['{"i": 99}', trail[2].pk])
     _checked, problems = audit_verify()
     assert [p.event_id for p in problems] == [trail[2].pk]
     with pytest.raises(Exception, match="damaged"):
@@ -33,15 +52,13 @@ def test_audit_verify_catches_a_row_edited_in_the_database(trail: list[AuditEven
 
 
 def test_audit_verify_catches_a_removed_row(trail: list[AuditEvent]) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM core_auditevent WHERE id = %s", [trail[1].pk])
+    tamper("DELETE FROM core_auditevent WHERE id = %s", [trail[1].pk])
     _checked, problems = audit_verify()
     assert trail[2].pk in [p.event_id for p in problems]
 
 
 def test_audit_verify_catches_the_newest_row_removed(trail: list[AuditEvent]) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM core_auditevent WHERE id = %s", [trail[-1].pk])
+    tamper("DELETE FROM core_auditevent WHERE id = %s", [trail[-1].pk])
     _checked, problems = audit_verify()
     assert problems
 
@@ -88,7 +105,6 @@ def test_nightly_maintenance_verifies_the_chain_and_cleans_up(trail: list[AuditE
     result = nightly_maintenance()
     assert result["checked"] == 5 and result["problems"] == 0
     assert AuditEvent.objects.filter(action="audit.verify", result="ok").exists()
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE core_auditevent SET username = 'mallory' WHERE id = %s", [trail[0].pk])
+    tamper("UPDATE core_auditevent SET username = 'mallory' WHERE id = %s", [trail[0].pk])
     assert nightly_maintenance()["problems"] == 1
     assert AuditEvent.objects.filter(action="audit.verify", result="failed").exists()

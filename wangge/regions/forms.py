@@ -106,7 +106,7 @@ class AssignmentForm(StyledForm):
     role = forms.ChoiceField(label=_("Role"), choices=AssignmentRole.choices)
     employment = forms.ChoiceField(label=_("Employment"), choices=[("", "—"), *Employment.choices], required=False)
     user = forms.ModelChoiceField(label=_("Account (optional)"), queryset=User.objects.none(), required=False)
-    name = forms.CharField(label=_("Name"), max_length=64, required=False)
+    name = forms.CharField(label=_("Full name"), max_length=64, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
     duties = forms.CharField(label=_("Duties"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     photo = forms.ImageField(label=_("Photo"), required=False)

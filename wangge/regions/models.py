@@ -71,10 +71,13 @@ class Region(models.Model):
     path = models.CharField(max_length=255, db_index=True, editable=False)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
     area_code = models.CharField(
-        _("area code"), max_length=6, blank=True, help_text=_("6-digit GB/T 2260 administrative division code")
+        _("administrative division code"),
+        max_length=6,
+        blank=True,
+        help_text=_("6-digit GB/T 2260 administrative division code"),
     )
     community_code = models.CharField(
-        _("statistical code"), max_length=12, blank=True, help_text=_("12-digit statistical division code")
+        _("statistical division code"), max_length=12, blank=True, help_text=_("12-digit statistical division code")
     )
     grid_code = models.CharField(_("grid code"), max_length=32, blank=True)
     boundary = models.JSONField(_("boundary"), null=True, blank=True, help_text=_("GeoJSON Polygon or MultiPolygon"))
@@ -133,7 +136,7 @@ class AssignmentRole(models.TextChoices):
     GRID_WORKER = "grid_worker", _("Grid worker")
     GRID_LEADER = "grid_leader", _("Grid leader")
     MICROGRID_LEADER = "microgrid_leader", _("Micro-grid leader")
-    INFORMANT = "informant", _("Informant")
+    INFORMANT = "informant", _("Information officer")
     CADRE = "cadre", _("Responsible cadre")
     BUILDING_HEAD = "building_head", _("Building head")
     STATION_HEAD = "station_head", _("Grid station head")
