@@ -24,7 +24,7 @@
             return p.name + hh;
           } },
           series: [{
-            type: "map", map: name, roam: true, selectedMode: false,
+            type: "map", map: name, roam: true, selectedMode: false, layoutCenter: ["50%", "50%"], layoutSize: "95%",
             label: { show: true, fontSize: 12, color: "#1f2937" },
             itemStyle: { borderColor: "#fff", borderWidth: 2 },
             emphasis: { label: { color: "#fff" }, itemStyle: { areaColor: "#c0392b" } },

@@ -43,7 +43,8 @@ def child_names(page: Page) -> list[str]:
 def test_grid_worker_sees_only_her_grid(page: Page, sign_in: Callable[..., None]) -> None:
     sign_in(page, "grid8")
 
-    expect(page.locator("[data-testid=count-grid]")).to_have_text("1")
+    expect(page.locator("[data-testid=count-microgrid]")).to_have_text("2")  # 时代家居广场, 火车站片区
+    expect(page.locator("[data-testid=count-grid]")).to_have_count(0)  # no misleading counts above the own grid
     assert grid_names_on_home(page) == ["第八网格"]
     expect(page.locator("main")).not_to_contain_text("第一网格")
     expect(page.locator("main")).to_contain_text("刘平珍")

@@ -73,7 +73,9 @@ class LanguageForm(StyledForm):
 
 class TokenForm(StyledForm):
     name = forms.CharField(
-        label=_("Token name"), max_length=64, help_text=_("What the token is for, e.g. 'hotline import'.")
+        label=_("Token name"),
+        max_length=64,
+        widget=forms.TextInput(attrs={"placeholder": _("What the token is for, e.g. hotline import")}),
     )
 
 

@@ -62,6 +62,11 @@ class User(AbstractUser):
         return bool(self.role_set & set(roles))
 
     @property
+    def avatar_text(self) -> str:
+        name = self.full_name or self.username
+        return name[-2:] if len(name) <= 3 else name[:1].upper()
+
+    @property
     def role_labels(self) -> list[str]:
         return [str(Role(r).label) for r in sorted(self.role_set)]
 

@@ -95,7 +95,7 @@ class Region(models.Model):
     objects = RegionQuerySet.as_manager()  # what views and selectors use: scope required
 
     class Meta:
-        ordering = ["path"]
+        ordering = ["sort_order", "name"]
         verbose_name = _("region")
         verbose_name_plural = _("regions")
         indexes = [models.Index(fields=["level", "path"], name="region_level_path_idx")]

@@ -94,6 +94,7 @@ def assignments_of(*, user: User, region: Region) -> QuerySet[Assignment]:
 @dataclass
 class ScopeSummary:
     by_level: dict[str, int]
+    levels_below: list[tuple[str, str, int]]  # (level, label, count) for levels under the scope's top
     workers: int
     grids_without_worker: Sequence[Region]
     grids: Sequence[Region]
@@ -118,9 +119,13 @@ def scope_summary(*, user: User) -> ScopeSummary:
         .prefetch_related(Prefetch("assignments", queryset=current, to_attr="current_assignments"))
         .order_by("path")[:500]
     )
+    grids.sort(key=lambda g: (g.parent.sort_order if g.parent else 0, g.parent_id or 0, g.sort_order, g.name))
     uncovered = [g for g in grids if not any(a.role == AssignmentRole.GRID_WORKER for a in g.current_assignments)]  # type: ignore[attr-defined]
+    counts = defaultdict(int, by_level)
+    top = min((LEVEL_ORDER.index(r.level) for r in scope_roots(user=user)), default=len(LEVEL_ORDER))
+    levels_below = [(lvl, str(Level(lvl).label), counts[lvl]) for lvl in LEVEL_ORDER[top + 1 :]]
     return ScopeSummary(
-        by_level=defaultdict(int, by_level), workers=workers, grids_without_worker=uncovered, grids=grids
+        by_level=counts, levels_below=levels_below, workers=workers, grids_without_worker=uncovered, grids=grids
     )
 
 

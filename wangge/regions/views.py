@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,7 +17,16 @@ from wangge.core.roles import Cap
 from wangge.core.xlsx import workbook_bytes, xlsx_response
 from wangge.regions import selectors, services
 from wangge.regions.forms import AssignmentForm, MergeForm, MoveForm, RegionForm, ScopeForm, SplitForm
-from wangge.regions.models import LEVEL_ORDER, Assignment, AssignmentRole, Level, UserScope, paths_q, scope_paths
+from wangge.regions.models import (
+    LEVEL_ORDER,
+    Assignment,
+    AssignmentRole,
+    Level,
+    Region,
+    UserScope,
+    paths_q,
+    scope_paths,
+)
 
 
 def _user(request: HttpRequest) -> User:
@@ -110,7 +120,8 @@ def create_view(request: HttpRequest, region_id: int) -> HttpResponse:
     if parent.child_level is None:
         messages.error(request, _("A micro-grid cannot have sub-regions."))
         return redirect("regions:detail", region_id=parent.pk)
-    form = RegionForm(request.POST or None, initial={"area_code": parent.area_code})
+    next_order = (Region.all_objects.filter(parent=parent).aggregate(m=Max("sort_order"))["m"] or 0) + 1
+    form = RegionForm(request.POST or None, initial={"area_code": parent.area_code, "sort_order": next_order})
     if request.method == "POST" and form.is_valid():
         attrs = _region_attrs(form)
         name = str(attrs.pop("name") or "")
