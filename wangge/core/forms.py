@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from wangge.core.roles import EXPLICIT_CAPABILITIES, Role
+from wangge.core.roles import GRANTABLE_CAPABILITIES, Role
 
 
 def style_fields(form: forms.BaseForm) -> None:
@@ -83,8 +83,12 @@ ROLE_CHOICES = Role.choices
 CAPABILITY_CHOICES = [
     ("core.reveal_sensitive", _("Reveal sensitive fields (ID number, phone, health)")),
     ("core.bulk_export", _("Bulk export")),
+    (
+        "core.view_sensitive_groups",
+        _("See sensitive groups (community correction, released prisoners, severe mental illness)"),
+    ),
 ]
-assert {c for c, _l in CAPABILITY_CHOICES} == EXPLICIT_CAPABILITIES
+assert {c for c, _l in CAPABILITY_CHOICES} == GRANTABLE_CAPABILITIES
 
 
 class UserForm(StyledForm):
@@ -100,7 +104,7 @@ class UserForm(StyledForm):
         choices=CAPABILITY_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text=_("Holding either of these requires two-factor authentication."),
+        help_text=_("Revealing sensitive fields and bulk export require two-factor authentication."),
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
     password = forms.CharField(

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from wangge.core.roles import EXPLICIT_CAPABILITIES, Role, requires_two_factor
+from wangge.core.roles import GRANTABLE_CAPABILITIES, Role, requires_two_factor
 
 
 class User(AbstractUser):
@@ -49,6 +49,8 @@ class User(AbstractUser):
             ("manage_assignments", "Assign people to regions"),
             ("view_resident_data", "Read resident data in scope"),
             ("export_lists", "Export lists in scope"),
+            ("edit_registry", "Change people, households and houses in scope"),
+            ("view_sensitive_groups", "See sensitive groups (社区矫正, 刑满释放, 严重精神障碍 …)"),
         ]
 
     def __str__(self) -> str:
@@ -77,7 +79,7 @@ class User(AbstractUser):
                 f"{app}.{code}"
                 for app, code in self.user_permissions.values_list("content_type__app_label", "codename")
             )
-            & EXPLICIT_CAPABILITIES
+            & GRANTABLE_CAPABILITIES
         )
 
     @property

@@ -41,23 +41,41 @@ class Cap:
     MANAGE_ASSIGNMENTS = "core.manage_assignments"
     VIEW_RESIDENT_DATA = "core.view_resident_data"
     EXPORT_LISTS = "core.export_lists"
+    EDIT_REGISTRY = "core.edit_registry"
+    VIEW_SENSITIVE_GROUPS = "core.view_sensitive_groups"
 
 
 # Permissions that are never implied by a role: they must be granted explicitly, and holding
 # one of them requires two-factor authentication.
 EXPLICIT_CAPABILITIES = frozenset({Cap.REVEAL_SENSITIVE, Cap.BULK_EXPORT})
+# Everything an administrator may grant on top of a role.
+GRANTABLE_CAPABILITIES = EXPLICIT_CAPABILITIES | {Cap.VIEW_SENSITIVE_GROUPS}
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.SYSTEM_ADMIN: frozenset({Cap.MANAGE_USERS, Cap.VIEW_REGIONS, Cap.MANAGE_REGIONS}),
     Role.SECURITY_ADMIN: frozenset({Cap.MANAGE_SECURITY}),
     Role.AUDITOR: frozenset({Cap.READ_AUDIT}),
     Role.STREET_SUPERVISOR: frozenset(
-        {Cap.VIEW_REGIONS, Cap.MANAGE_REGIONS, Cap.MANAGE_ASSIGNMENTS, Cap.VIEW_RESIDENT_DATA, Cap.EXPORT_LISTS}
+        {
+            Cap.VIEW_REGIONS,
+            Cap.MANAGE_REGIONS,
+            Cap.MANAGE_ASSIGNMENTS,
+            Cap.VIEW_RESIDENT_DATA,
+            Cap.EXPORT_LISTS,
+            Cap.EDIT_REGISTRY,
+        }
     ),
     Role.COMMUNITY_STAFF: frozenset(
-        {Cap.VIEW_REGIONS, Cap.MANAGE_REGIONS, Cap.MANAGE_ASSIGNMENTS, Cap.VIEW_RESIDENT_DATA, Cap.EXPORT_LISTS}
+        {
+            Cap.VIEW_REGIONS,
+            Cap.MANAGE_REGIONS,
+            Cap.MANAGE_ASSIGNMENTS,
+            Cap.VIEW_RESIDENT_DATA,
+            Cap.EXPORT_LISTS,
+            Cap.EDIT_REGISTRY,
+        }
     ),
-    Role.GRID_WORKER: frozenset({Cap.VIEW_REGIONS, Cap.VIEW_RESIDENT_DATA, Cap.EXPORT_LISTS}),
+    Role.GRID_WORKER: frozenset({Cap.VIEW_REGIONS, Cap.VIEW_RESIDENT_DATA, Cap.EXPORT_LISTS, Cap.EDIT_REGISTRY}),
     Role.DEPARTMENT_HANDLER: frozenset({Cap.VIEW_REGIONS}),
     Role.VOLUNTEER: frozenset(),
     Role.RESIDENT: frozenset(),

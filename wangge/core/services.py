@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from wangge.core.audit import audit_record
 from wangge.core.models import ApiToken, AuditEvent, LoginFailure, User, UserRole
-from wangge.core.roles import EXPLICIT_CAPABILITIES, Cap, Role, role_conflict
+from wangge.core.roles import GRANTABLE_CAPABILITIES, Cap, Role, role_conflict
 
 
 def _require(actor: User, capability: str) -> None:
@@ -107,7 +107,7 @@ def user_set_roles(*, actor: User, user: User, roles: set[str]) -> None:
 def user_set_capabilities(*, actor: User, user: User, capabilities: set[str]) -> None:
     """Grant or withdraw the explicit capabilities (reveal sensitive fields, bulk export)."""
     _require(actor, Cap.MANAGE_USERS)
-    unknown = capabilities - EXPLICIT_CAPABILITIES
+    unknown = capabilities - GRANTABLE_CAPABILITIES
     if unknown:
         raise ValidationError(_("Unknown permission: %(p)s") % {"p": ", ".join(sorted(unknown))}, code="unknown_cap")
     if capabilities and user.role_set & {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR}:
@@ -119,7 +119,7 @@ def user_set_capabilities(*, actor: User, user: User, capabilities: set[str]) ->
         content_type__app_label="core", codename__in=[c.split(".")[1] for c in capabilities]
     )
     keep = user.user_permissions.exclude(
-        content_type__app_label="core", codename__in=[c.split(".")[1] for c in EXPLICIT_CAPABILITIES]
+        content_type__app_label="core", codename__in=[c.split(".")[1] for c in GRANTABLE_CAPABILITIES]
     )
     user.user_permissions.set(list(keep) + list(perms))
     user.__dict__.pop("explicit_capabilities", None)

@@ -1,0 +1,120 @@
+"""Pinyin search keys for people's names: "张三" → ("zhangsan", "zs").
+
+Surnames often have a reading of their own (曾 zeng, 单 shan, 尉迟 yuchi) that pypinyin, which
+reads characters as ordinary words, gets wrong. Those readings live in the tables below and
+apply to the surname only: the given name, and every other use of pypinyin in the process, is
+left alone (no global `load_phrases_dict`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from pypinyin import Style, lazy_pinyin
+
+__all__ = ["COMPOUND_SURNAMES", "SURNAMES", "name_keys", "query_keys"]
+
+# Double-character surnames whose reading differs from their characters' ordinary readings.
+# 单于 (chanyu) is left out on purpose: 单 followed by a given name starting with 于 is likelier.
+COMPOUND_SURNAMES: dict[str, tuple[str, ...]] = {
+    "尉迟": ("yu", "chi"),
+    "万俟": ("mo", "qi"),
+    "长孙": ("zhang", "sun"),
+    "澹台": ("tan", "tai"),
+}
+
+# Single-character surnames read differently from (or more reliably than) the ordinary word.
+SURNAMES: dict[str, str] = {
+    "曾": "zeng",
+    "单": "shan",
+    "解": "xie",
+    "仇": "qiu",
+    "查": "zha",
+    "朴": "piao",
+    "区": "ou",
+    "盖": "ge",
+    "乐": "yue",
+    "缪": "miao",
+    "覃": "qin",
+    "翟": "zhai",
+    "祭": "zhai",
+    "黑": "he",
+    "重": "chong",
+    "秘": "bi",
+    "折": "she",
+    "华": "hua",
+    "任": "ren",
+    "员": "yun",
+    "句": "gou",
+    "纪": "ji",
+    "那": "na",
+    "燕": "yan",
+    "召": "shao",
+    "繁": "po",
+    "种": "chong",
+    "过": "guo",
+    "么": "yao",
+    "莘": "shen",
+    "宓": "mi",
+    "隗": "wei",
+    "冼": "xian",
+    "洗": "xian",
+    "谌": "chen",
+    "薄": "bo",
+    "藏": "zang",
+    "阚": "kan",
+    "能": "nai",
+    "佴": "nai",
+}
+
+_WORDS = re.compile(r"[a-z]+")
+_NOT_LETTERS = re.compile(r"[^a-z]+")
+
+
+def _ascii_words(chars: str) -> list[str]:
+    """pypinyin's `errors` handler: keep ASCII letters (lower-cased), drop everything else."""
+    return _WORDS.findall(chars.lower())
+
+
+def _ascii_initials(chars: str) -> list[str]:
+    return [word[0] for word in _ascii_words(chars)]
+
+
+def _split_surname(name: str) -> tuple[tuple[str, ...], str]:
+    """(the surname's syllables if it has a special reading, the rest of the name)."""
+    if (compound := COMPOUND_SURNAMES.get(name[:2])) is not None:
+        return compound, name[2:]
+    if (single := SURNAMES.get(name[:1])) is not None:
+        return (single,), name[1:]
+    return (), name
+
+
+def _clean(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def _letters(syllables: list[str]) -> str:
+    """Joined and folded to a-z (a rare reading such as "ê" loses its accent, not its letter)."""
+    decomposed = unicodedata.normalize("NFKD", "".join(syllables))
+    return _NOT_LETTERS.sub("", decomposed.lower())
+
+
+def name_keys(name: str) -> tuple[str, str]:
+    """(full pinyin without tones, initials), lower-case ASCII letters only."""
+    surname, rest = _split_surname(_clean(name))
+    full = [*surname, *lazy_pinyin(rest, style=Style.NORMAL, errors=_ascii_words)]
+    initials = [syllable[0] for syllable in surname]
+    initials += lazy_pinyin(rest, style=Style.FIRST_LETTER, errors=_ascii_initials)
+    return _letters(full), _letters(initials)
+
+
+def query_keys(q: str) -> str:
+    """A user's query folded to what the keys hold: "Zhang San" → "zhangsan", "lü" → "lv".
+
+    Chinese characters in the query are read as a name would be ("曾x" → "zengx").
+    """
+    text = _clean(q).lower().replace("ü", "v")
+    if text.isascii():
+        return _NOT_LETTERS.sub("", text)
+    return name_keys(text)[0]
