@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from pathlib import Path
@@ -51,6 +52,17 @@ def local_secret(path: Path) -> str:
     if path.exists():
         return path.read_text().strip()
     value = secrets.token_urlsafe(50)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+def local_key(path: Path) -> str:
+    """A 32-byte key (base64) generated once into `var/` for local use; never used in production."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        return path.read_text().strip()
+    value = base64.b64encode(secrets.token_bytes(32)).decode("ascii")
     path.write_text(value)
     path.chmod(0o600)
     return value

@@ -12,7 +12,7 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 from dotenv import load_dotenv
 
-from config.env import env_bool, env_int, env_list, env_str, local_secret
+from config.env import env_bool, env_int, env_list, env_str, local_key, local_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(BASE_DIR / ".env")
@@ -44,6 +44,20 @@ AUDIT_CHAIN_KEY = env_str("AUDIT_CHAIN_KEY", "") or (
     env_str("SECRET_KEY") if PRODUCTION else local_secret(VAR_DIR / "audit_key")
 )
 
+# Field encryption (ID and phone numbers) and keyed lookup hashes (wangge.core.crypto): 32-byte keys, base64.
+WANGGE_FIELD_CIPHER = env_str("WANGGE_FIELD_CIPHER", "aes-256-gcm")  # or "sm4-gcm" (密评)
+WANGGE_FIELD_KEY_ID = env_str("WANGGE_FIELD_KEY_ID", "k1")
+if PRODUCTION:
+    WANGGE_FIELD_KEYS = {WANGGE_FIELD_KEY_ID: env_str("WANGGE_FIELD_KEY")}
+    WANGGE_LOOKUP_KEY = env_str("WANGGE_LOOKUP_KEY")
+else:
+    WANGGE_FIELD_KEYS = {WANGGE_FIELD_KEY_ID: env_str("WANGGE_FIELD_KEY", "") or local_key(VAR_DIR / "field_key")}
+    WANGGE_LOOKUP_KEY = env_str("WANGGE_LOOKUP_KEY", "") or local_key(VAR_DIR / "lookup_key")
+# Retired keys, kept only to read old values: WANGGE_FIELD_OLD_KEYS="k0=<base64>,..."
+for _entry in env_list("WANGGE_FIELD_OLD_KEYS", []):
+    _old_id, _sep, _old_key = _entry.partition("=")
+    WANGGE_FIELD_KEYS.setdefault(_old_id.strip(), _old_key.strip())
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -58,6 +72,8 @@ INSTALLED_APPS = [
     "ninja",
     "wangge.core",
     "wangge.regions",
+    "wangge.places",
+    "wangge.people",
     "wangge.api",
 ]
 

@@ -70,6 +70,8 @@ def prod_env(tmp_path: Path) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
         "WANGGE_VAR_DIR": str(tmp_path),
         "DEBUG": "",
+        "WANGGE_FIELD_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+        "WANGGE_LOOKUP_KEY": "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=",
     }
 
 

@@ -35,6 +35,17 @@ def demo_accounts_check(app_configs: Any, **kwargs: Any) -> list[Error]:
     ]
 
 
+@register()
+def field_keys_check(app_configs: Any, **kwargs: Any) -> list[Error]:
+    from wangge.core import crypto
+
+    try:
+        crypto.check_settings()
+    except ImproperlyConfigured as exc:
+        return [Error(str(exc), id="wangge.E002")]
+    return []
+
+
 def refuse_unsafe_start() -> None:
     if settings.PRODUCTION:
         names = active_demo_accounts()

@@ -276,7 +276,8 @@ def mask_phone(number: str) -> str:
         return f"{prefix}{mobile[:3]}****{mobile[-4:]}"
     if match := _LANDLINE.fullmatch(value):
         area, separator, local, extension = match.groups()
-        return f"{area}{separator}{_star_all_but_last(local, 4)}" + ("-" + "*" * (len(extension) - 1) if extension else "")
+        masked_extension = "-" + "*" * (len(extension) - 1) if extension else ""
+        return f"{area}{separator}{_star_all_but_last(local, 4)}{masked_extension}"
     if _LANDLINE_UNSEPARATED.fullmatch(value):
         # Beijing (010) and the 02x cities have 3-digit area codes, everywhere else 4.
         area_length = 3 if value.startswith(("010", "02")) else 4

@@ -73,12 +73,17 @@ _NOT_LETTERS = re.compile(r"[^a-z]+")
 
 
 def _ascii_words(chars: str) -> list[str]:
-    """pypinyin's `errors` handler: keep ASCII letters (lower-cased), drop everything else."""
     return _WORDS.findall(chars.lower())
 
 
-def _ascii_initials(chars: str) -> list[str]:
-    return [word[0] for word in _ascii_words(chars)]
+def _ascii_letters(chars: str) -> str:
+    """pypinyin's `errors` handler: keep ASCII letters (lower-cased), drop everything else."""
+    return "".join(_ascii_words(chars))
+
+
+def _ascii_initials(chars: str) -> str:
+    """The same for initials: "John Smith" → "js"."""
+    return "".join(word[0] for word in _ascii_words(chars))
 
 
 def _split_surname(name: str) -> tuple[tuple[str, ...], str]:
@@ -103,7 +108,7 @@ def _letters(syllables: list[str]) -> str:
 def name_keys(name: str) -> tuple[str, str]:
     """(full pinyin without tones, initials), lower-case ASCII letters only."""
     surname, rest = _split_surname(_clean(name))
-    full = [*surname, *lazy_pinyin(rest, style=Style.NORMAL, errors=_ascii_words)]
+    full = [*surname, *lazy_pinyin(rest, style=Style.NORMAL, errors=_ascii_letters)]
     initials = [syllable[0] for syllable in surname]
     initials += lazy_pinyin(rest, style=Style.FIRST_LETTER, errors=_ascii_initials)
     return _letters(full), _letters(initials)

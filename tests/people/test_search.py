@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+import time_machine
+
+from tests.conftest import Tree
+from wangge.core.models import User
+from wangge.core.roles import Role
+from wangge.people import services
+from wangge.people.choices import HouseholdKind, Residency
+from wangge.people.models import Tag
+from wangge.people.selectors import PersonFilters, people_search, unverified_by_grid
+from wangge.places.models import Building, Compound, House
+
+
+@pytest.fixture
+def people(tree: Tree, new_id) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    zhang_id = new_id(date(1948, 1, 9), "M")
+    zhang = services.person_create(
+        actor=None, region=tree.grid_a1, name="张三", id_number=zhang_id, phone="13871501108"
+    )
+    zeng = services.person_create(
+        actor=None, region=tree.grid_a1, name="曾小燕", residency=Residency.TENANT, birth_date=date(1990, 6, 1)
+    )
+    shan = services.person_create(actor=None, region=tree.grid_a1, name="单田芳", birth_date=date(1960, 2, 1))
+    other_grid = services.person_create(actor=None, region=tree.grid_b1, name="张思", phone="13900001108")
+    compound = Compound.all_objects.create(region=tree.grid_a1, name="福源小区")
+    building = Building.all_objects.create(region=tree.grid_a1, compound=compound, name="3栋")
+    house = House.all_objects.create(region=tree.grid_a1, building=building, unit=1, floor=3, number="301")
+    services.residence_set(actor=None, person=shan, house=house)
+    services.household_create(actor=None, region=tree.grid_a1, number="H1", head=zhang)
+    services.household_create(actor=None, region=tree.grid_a1, number="T1", head=zeng, kind=HouseholdKind.TENANT)
+    services.tag_add(actor=None, person=zhang, tag=Tag.objects.get(code="living_alone_elderly"))
+    services.tag_add(actor=None, person=shan, tag=Tag.objects.get(code="community_correction"))
+    return {"zhang": zhang, "zeng": zeng, "shan": shan, "other": other_grid, "zhang_id": zhang_id}
+
+
+def names(user: User, **kwargs: object) -> set[str]:
+    return set(people_search(user=user, filters=PersonFilters(**kwargs)).values_list("name", flat=True))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def staff(make_user: Callable[..., User]) -> User:
+    return make_user(Role.STREET_SUPERVISOR)  # street_a: grid_a1 and grid_a2
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("zs", {"张三"}),
+        ("zhangs", {"张三"}),
+        ("zxy", {"曾小燕"}),
+        ("zeng", {"曾小燕"}),
+        ("stf", {"单田芳"}),
+        ("张", {"张三"}),
+        ("1108", {"张三"}),  # last 4 of the phone; 张思 is outside the scope
+        ("福源", {"单田芳"}),
+        ("3栋", {"单田芳"}),
+        ("nobody", set()),
+    ],
+)
+def test_search_box(people: dict[str, object], staff: User, query: str, expected: set[str]) -> None:
+    assert names(staff, q=query) == expected
+
+
+def test_search_by_full_id_and_id_tails(people: dict[str, object], staff: User) -> None:
+    number = str(people["zhang_id"])
+    assert names(staff, q=number) == {"张三"}
+    assert names(staff, q=number.lower()) == {"张三"}
+    assert names(staff, q=number[-4:]) == {"张三"}
+    assert names(staff, q=number[-6:]) == {"张三"}
+    assert names(staff, q="13871501108") == {"张三"}
+
+
+def test_filters(people: dict[str, object], staff: User) -> None:
+    assert names(staff, color="red") == {"张三"}
+    assert names(staff, color="pink") == {"曾小燕"}
+    assert names(staff, residency=Residency.TENANT) == {"曾小燕"}
+    assert names(staff, tag=Tag.objects.get(code="living_alone_elderly")) == {"张三"}
+    with time_machine.travel(date(2026, 11, 25)):
+        assert names(staff, age_min=60) == {"张三", "单田芳"}
+        assert names(staff, age_min=30, age_max=40) == {"曾小燕"}
+    assert names(staff, source_state="entered") == {"张三", "曾小燕", "单田芳"}
+
+
+def test_sensitive_tag_filter_finds_nothing_without_the_permission(people: dict[str, object], staff: User) -> None:
+    assert names(staff, tag=Tag.objects.get(code="community_correction")) == set()
+
+
+def test_unverified_counts_per_grid(people: dict[str, object], staff: User) -> None:
+    rows = unverified_by_grid(user=staff)
+    assert [(r.name, entered, claimed) for r, entered, claimed in rows] == [("第一网格", 3, 0)]

@@ -1,0 +1,207 @@
+"""Reads of the registry, always through the user's scope; search by name, pinyin, ID and phone digits, address."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wangge.core import crypto
+from wangge.core.idcard import IdNumberError, parse_citizen_id
+from wangge.core.models import User
+from wangge.core.pinyin import query_keys
+from wangge.core.roles import Cap
+from wangge.people.models import Change, Household, Membership, Person, PersonTag, Residence, Tag
+from wangge.places.models import House
+from wangge.regions.models import Region
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _require_read(user: User) -> None:
+    if not user.has_perm(Cap.VIEW_RESIDENT_DATA):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+def visible_tags(*, user: User) -> QuerySet[Tag]:
+    tags = Tag.objects.all()
+    if not user.has_perm(Cap.VIEW_SENSITIVE_GROUPS):
+        tags = tags.filter(is_sensitive=False)
+    return tags
+
+
+def people_visible(*, user: User) -> QuerySet[Person]:
+    _require_read(user)
+    return Person.objects.for_user(user).alive().select_related("region")
+
+
+@dataclass
+class PersonFilters:
+    q: str = ""
+    region: Region | None = None
+    tag: Tag | None = None
+    color: str = ""
+    residency: str = ""
+    source_state: str = ""
+    age_min: int | None = None
+    age_max: int | None = None
+    include_deleted: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def _birth_bounds(age_min: int | None, age_max: int | None, today: date) -> Q:
+    q = Q()
+    if age_min is not None:  # born on or before today minus age_min years
+        q &= Q(birth_date__lte=_years_ago(today, age_min))
+    if age_max is not None:  # not yet age_max + 1
+        q &= Q(birth_date__gt=_years_ago(today, age_max + 1))
+    return q
+
+
+def _years_ago(today: date, years: int) -> date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def search_q(q: str) -> Q:
+    """Which persons a search box query means: one Q, using only indexed lookups."""
+    q = q.strip()
+    if not q:
+        return Q()
+    compact = re.sub(r"\s", "", q)
+    digits = compact.upper()
+    if re.fullmatch(r"\d{17}[\dX]|\d{15}", digits):
+        try:
+            number = parse_citizen_id(digits).number
+        except IdNumberError:
+            return Q(pk__in=[])
+        return Q(id_hash=crypto.lookup_hash(number, kind="id"))
+    if re.fullmatch(r"\d{11}", digits):
+        return Q(phone_hash=crypto.lookup_hash(digits, kind="phone"))
+    if re.fullmatch(r"\d{3}[\dX]", digits):
+        return Q(id_tail4=crypto.tail_hashes(digits, kind="id", lengths=(4,))[4]) | Q(
+            phone_tail4=crypto.tail_hashes(digits, kind="phone", lengths=(4,))[4]
+        )
+    if re.fullmatch(r"\d{5}[\dX]", digits):
+        return Q(id_tail6=crypto.tail_hashes(digits, kind="id", lengths=(6,))[6])
+    if _CJK.search(compact):
+        houses = House.all_objects.filter(
+            Q(address__contains=compact) | Q(building__compound__name__startswith=compact) | Q(building__name=compact)
+        )
+        return (
+            Q(name__startswith=compact)
+            | Q(former_name=compact)
+            | Q(Exists(Residence.objects.filter(person=OuterRef("pk"), ended_on__isnull=True, house__in=houses)))
+        )
+    keys = query_keys(compact)
+    if not keys:
+        return Q(pk__in=[])
+    return Q(name_initials__startswith=keys) | Q(name_pinyin__startswith=keys)
+
+
+def people_search(*, user: User, filters: PersonFilters) -> QuerySet[Person]:
+    qs = (
+        people_visible(user=user)
+        if not filters.include_deleted
+        else Person.objects.for_user(user).select_related("region")
+    )
+    if filters.q:
+        qs = qs.filter(search_q(filters.q))
+    if filters.region is not None:
+        qs = qs.filter(region__path__startswith=filters.region.path)
+    if filters.tag is not None:
+        if filters.tag.is_sensitive and not user.has_perm(Cap.VIEW_SENSITIVE_GROUPS):
+            return qs.none()
+        qs = qs.filter(Exists(PersonTag.objects.filter(person=OuterRef("pk"), tag=filters.tag, ended_on__isnull=True)))
+    if filters.color:
+        qs = qs.filter(identity_color=filters.color)
+    if filters.residency:
+        qs = qs.filter(residency=filters.residency)
+    if filters.source_state:
+        qs = qs.filter(source_state=filters.source_state)
+    if filters.age_min is not None or filters.age_max is not None:
+        qs = qs.filter(_birth_bounds(filters.age_min, filters.age_max, timezone.localdate()))
+    return qs
+
+
+def with_list_details(qs: QuerySet[Person], *, user: User) -> QuerySet[Person]:
+    """What a list row shows: current household and relation, default home, visible tags. Fixed query count."""
+    return qs.prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.filter(ended_on__isnull=True).select_related("household"),
+            to_attr="current_memberships",
+        ),
+        Prefetch(
+            "residences",
+            queryset=Residence.objects.filter(ended_on__isnull=True, is_default=True).select_related(
+                "house__building__compound"
+            ),
+            to_attr="current_homes",
+        ),
+        Prefetch(
+            "tags",
+            queryset=PersonTag.objects.filter(ended_on__isnull=True, tag__in=visible_tags(user=user)).select_related(
+                "tag"
+            ),
+            to_attr="current_tags",
+        ),
+    )
+
+
+def person_get(*, user: User, person_id: int) -> Person:
+    return get_object_or_404(
+        with_list_details(Person.objects.for_user(user).select_related("region"), user=user), pk=person_id
+    )
+
+
+def person_history(*, person: Person) -> QuerySet[Change]:
+    return Change.objects.filter(object_type="person", object_id=person.pk).select_related("actor")
+
+
+def person_tags(*, user: User, person: Person, include_ended: bool = True) -> QuerySet[PersonTag]:
+    qs = PersonTag.objects.filter(person=person, tag__in=visible_tags(user=user)).select_related("tag", "set_by")
+    if not include_ended:
+        qs = qs.filter(ended_on__isnull=True)
+    return qs.order_by("ended_on", "-started_on")
+
+
+def household_get(*, user: User, household_id: int) -> Household:
+    _require_read(user)
+    return get_object_or_404(
+        Household.objects.for_user(user).alive().select_related("region", "head", "house"), pk=household_id
+    )
+
+
+def household_members(*, household: Household, include_past: bool = False) -> QuerySet[Membership]:
+    qs = Membership.objects.filter(household=household).select_related("person")
+    if not include_past:
+        qs = qs.filter(ended_on__isnull=True)
+    return qs.order_by("ended_on", "relation", "person__birth_date")
+
+
+def unverified_by_grid(*, user: User) -> list[tuple[Region, int, int]]:
+    """(grid, records still 录入, records claimed but not verified) for each grid in scope."""
+    from django.db.models import Count
+
+    rows = (
+        people_visible(user=user)
+        .exclude(source_state="verified")
+        .values("region_id", "source_state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts: dict[int, list[int]] = {}
+    for row in rows:
+        entry = counts.setdefault(row["region_id"], [0, 0])
+        entry[0 if row["source_state"] == "entered" else 1] += row["n"]
+    regions = {r.pk: r for r in Region.all_objects.filter(pk__in=counts)}
+    return sorted(((regions[pk], e[0], e[1]) for pk, e in counts.items()), key=lambda t: t[0].path)

@@ -1,0 +1,604 @@
+"""Every write to the registry of people: one function per change, checked, recorded and audited."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wangge.core import crypto
+from wangge.core.audit import audit_record
+from wangge.core.idcard import DocumentType, IdNumberError, mask_id, mask_phone, parse_citizen_id, validate_document
+from wangge.core.models import User
+from wangge.core.pinyin import name_keys
+from wangge.core.roles import Cap
+from wangge.people.choices import HouseholdKind, IdentityColor, Relation, SourceState
+from wangge.people.models import Change, Household, Membership, Person, PersonTag, Residence, Tag
+from wangge.places.models import House
+from wangge.regions.models import Level, Region, scope_paths
+
+# Fields a form, the API or an import may set directly. Identity fields go through _set_identity.
+PLAIN_FIELDS = (
+    "name",
+    "former_name",
+    "gender",
+    "birth_date",
+    "ethnicity",
+    "political_status",
+    "education",
+    "marital_status",
+    "occupation",
+    "work_unit",
+    "health_status",
+    "vaccination_status",
+    "disability_type",
+    "disability_grade",
+    "is_party_member",
+    "is_volunteer",
+    "is_veteran",
+    "residency",
+    "moved_in_on",
+    "moved_out_on",
+    "is_deceased",
+    "deceased_on",
+    "notes",
+)
+SENSITIVE_TRACKED = ("health_status", "disability_type", "disability_grade")
+
+
+def _require(actor: User | None, capability: str, region: Region | None = None) -> None:
+    if actor is None:
+        return
+    if region is not None and not region.is_within(scope_paths(actor)):
+        raise Http404
+    if not actor.has_perm(capability):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+def _record(
+    *, actor: User | None, obj: Person | Household, action: str, changes: dict[str, Any], source: str = ""
+) -> None:
+    kind = "person" if isinstance(obj, Person) else "household"
+    Change.objects.create(
+        object_type=kind, object_id=obj.pk, actor=actor, action=action, changes=changes, source=source[:200]
+    )
+    audit_record(
+        actor=actor,
+        action=f"{kind}.{action}",
+        obj=obj,
+        detail={"fields": sorted(changes), "source": source} if changes else {"source": source},
+    )
+
+
+def _check_grid(region: Region) -> None:
+    if region.level not in (Level.GRID, Level.MICROGRID) or not region.is_active:
+        raise ValidationError(
+            _("People, households and houses belong to an active grid or micro-grid."), code="not_a_grid"
+        )
+
+
+# --- identity: document number, phone ------------------------------------------------------------
+
+
+def normalise_identity(*, doc_type: str, id_number: str) -> tuple[str, dict[str, Any]]:
+    """Validate a document number; for a citizen ID also return the gender and birth date it encodes."""
+    if not id_number:
+        return "", {}
+    try:
+        number = validate_document(doc_type, id_number)
+    except IdNumberError as exc:
+        raise ValidationError(str(exc), code=f"id_{exc.code}") from exc
+    derived: dict[str, Any] = {}
+    if doc_type == DocumentType.CITIZEN_ID:
+        parsed = parse_citizen_id(number)
+        derived = {"gender": parsed.gender, "birth_date": parsed.birth_date}
+    return number, derived
+
+
+def _set_identity(person: Person, *, doc_type: str, id_number: str, typed: dict[str, Any]) -> None:
+    number, derived = normalise_identity(doc_type=doc_type, id_number=id_number)
+    for field, value in derived.items():
+        given = typed.get(field)
+        if given not in (None, "") and given != value:
+            label = _("gender") if field == "gender" else _("birth date")
+            raise ValidationError(
+                _("The %(field)s typed does not match the ID number.") % {"field": label}, code=f"id_mismatch_{field}"
+            )
+        setattr(person, field, value)
+    person.doc_type = doc_type
+    if number:
+        person.id_number_enc = crypto.encrypt(number, context="person.id_number")
+        person.id_number_masked = mask_id(number)
+        person.id_hash = crypto.lookup_hash(number, kind="id")
+        tails = crypto.tail_hashes(number, kind="id", lengths=(4, 6))
+        person.id_tail4, person.id_tail6 = tails[4], tails[6]
+    else:
+        person.id_number_enc = person.id_number_masked = person.id_hash = person.id_tail4 = person.id_tail6 = ""
+
+
+def _set_phone(person: Person, phone: str) -> None:
+    phone = "".join(ch for ch in phone if ch.isdigit() or ch in "+-")
+    if phone and not (5 <= sum(ch.isdigit() for ch in phone) <= 15):
+        raise ValidationError(_("The phone number is not valid."), code="bad_phone")
+    if phone:
+        person.phone_enc = crypto.encrypt(phone, context="person.phone")
+        person.phone_masked = mask_phone(phone)
+        person.phone_hash = crypto.lookup_hash(phone, kind="phone")
+        person.phone_tail4 = crypto.tail_hashes(phone, kind="phone", lengths=(4,))[4]
+    else:
+        person.phone_enc = person.phone_masked = person.phone_hash = person.phone_tail4 = ""
+
+
+def find_by_id_number(id_number: str, *, doc_type: str = DocumentType.CITIZEN_ID) -> Person | None:
+    """The live record holding this document number, anywhere (used to refuse duplicates)."""
+    number, _derived = normalise_identity(doc_type=doc_type, id_number=id_number)
+    if not number:
+        return None
+    digest = crypto.lookup_hash(number, kind="id")
+    return Person.all_objects.filter(id_hash=digest, deleted_at__isnull=True, merged_into__isnull=True).first()
+
+
+def _refuse_duplicate(person: Person) -> None:
+    if not person.id_hash:
+        return
+    clash = Person.all_objects.filter(id_hash=person.id_hash, deleted_at__isnull=True, merged_into__isnull=True)
+    if person.pk:
+        clash = clash.exclude(pk=person.pk)
+    existing = clash.first()
+    if existing is not None:
+        raise ValidationError(
+            _("A person with this ID number is already registered (record %(id)s).") % {"id": existing.pk},
+            code="duplicate_person",
+            params={"person_id": existing.pk},
+        )
+
+
+# --- people ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def person_create(
+    *,
+    actor: User | None,
+    region: Region,
+    name: str,
+    doc_type: str = DocumentType.CITIZEN_ID,
+    id_number: str = "",
+    phone: str = "",
+    source: str = "",
+    **fields: Any,
+) -> Person:
+    _require(actor, Cap.EDIT_REGISTRY, region)
+    _check_grid(region)
+    unknown = set(fields) - set(PLAIN_FIELDS)
+    if unknown:
+        raise ValueError(f"not a person field: {sorted(unknown)}")
+    person = Person(region=region, **{k: v for k, v in fields.items() if k not in ("gender", "birth_date")})
+    person.name = (name or "").strip()
+    if not person.name:
+        raise ValidationError(_("A name is required."), code="name_required")
+    person.gender = fields.get("gender") or ""
+    person.birth_date = fields.get("birth_date")
+    _set_identity(person, doc_type=doc_type, id_number=id_number, typed=fields)
+    _set_phone(person, phone)
+    person.name_pinyin, person.name_initials = name_keys(person.name)
+    _refuse_duplicate(person)
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError as exc:  # a concurrent create of the same ID number
+        raise ValidationError(
+            _("A person with this ID number is already registered."), code="duplicate_person"
+        ) from exc
+    _record(actor=actor, obj=person, action="create", changes={"name": [None, person.name]}, source=source)
+    return person
+
+
+def _diff(person: Person, fields: dict[str, Any]) -> dict[str, list[Any]]:
+    changes = {}
+    for field, value in fields.items():
+        old = getattr(person, field)
+        if old != value:
+            if field in SENSITIVE_TRACKED:
+                changes[field] = ["***", "***"]
+            else:
+                changes[field] = [
+                    old.isoformat() if isinstance(old, date) else old,
+                    value.isoformat() if isinstance(value, date) else value,
+                ]
+    return changes
+
+
+@transaction.atomic
+def person_update(
+    *,
+    actor: User | None,
+    person: Person,
+    id_number: str | None = None,
+    doc_type: str | None = None,
+    phone: str | None = None,
+    source: str = "",
+    **fields: Any,
+) -> Person:
+    """Change a person's record; every changed field is kept as old → new (sensitive ones masked)."""
+    _require(actor, Cap.EDIT_REGISTRY, person.region)
+    unknown = set(fields) - set(PLAIN_FIELDS)
+    if unknown:
+        raise ValueError(f"not a person field: {sorted(unknown)}")
+    person = Person.all_objects.select_for_update().get(pk=person.pk)
+    if "name" in fields:
+        fields["name"] = (fields["name"] or "").strip()
+        if not fields["name"]:
+            raise ValidationError(_("A name is required."), code="name_required")
+    changes = _diff(person, fields)
+    for field, value in fields.items():
+        setattr(person, field, value)
+    if id_number is not None or doc_type is not None:
+        before = person.id_number_masked
+        _set_identity(
+            person,
+            doc_type=doc_type or person.doc_type,
+            id_number=id_number if id_number is not None else reveal_value(person, "id_number"),
+            typed=fields,
+        )
+        if person.id_number_masked != before:
+            changes["id_number"] = [before, person.id_number_masked]
+        _refuse_duplicate(person)
+    if phone is not None:
+        before = person.phone_masked
+        _set_phone(person, phone)
+        if person.phone_masked != before:
+            changes["phone"] = [before, person.phone_masked]
+    if "name" in fields:
+        person.name_pinyin, person.name_initials = name_keys(person.name)
+    if not changes:
+        return person
+    person.save()
+    _record(actor=actor, obj=person, action="update", changes=changes, source=source)
+    return person
+
+
+@transaction.atomic
+def person_claim(*, actor: User, person: Person) -> Person:
+    """A grid worker takes responsibility for a record that came from outside (录入 → 认领)."""
+    _require(actor, Cap.EDIT_REGISTRY, person.region)
+    updated = Person.all_objects.filter(pk=person.pk, source_state=SourceState.ENTERED).update(
+        source_state=SourceState.CLAIMED, claimed_by=actor
+    )
+    if not updated:
+        raise ValidationError(_("This record has already been claimed."), code="already_claimed")
+    person.refresh_from_db()
+    _record(
+        actor=actor, obj=person, action="claim", changes={"source_state": [SourceState.ENTERED, SourceState.CLAIMED]}
+    )
+    return person
+
+
+@transaction.atomic
+def person_verify(*, actor: User, person: Person) -> Person:
+    """The record has been checked with the person (核实)."""
+    _require(actor, Cap.EDIT_REGISTRY, person.region)
+    before = person.source_state
+    updated = (
+        Person.all_objects.filter(pk=person.pk)
+        .exclude(source_state=SourceState.VERIFIED)
+        .update(
+            source_state=SourceState.VERIFIED,
+            verified_by=actor,
+            verified_at=timezone.now(),
+            claimed_by=person.claimed_by or actor,
+        )
+    )
+    if not updated:
+        raise ValidationError(_("This record has already been verified."), code="already_verified")
+    person.refresh_from_db()
+    _record(actor=actor, obj=person, action="verify", changes={"source_state": [before, SourceState.VERIFIED]})
+    return person
+
+
+@transaction.atomic
+def person_delete(*, actor: User, person: Person, reason: str) -> None:
+    """Soft delete: the record disappears from lists and search and can be restored."""
+    _require(actor, Cap.EDIT_REGISTRY, person.region)
+    if not reason.strip():
+        raise ValidationError(_("Say why the record is removed."), code="reason_required")
+    Person.all_objects.filter(pk=person.pk, deleted_at__isnull=True).update(deleted_at=timezone.now())
+    _record(actor=actor, obj=person, action="delete", changes={"reason": [None, reason.strip()]})
+
+
+@transaction.atomic
+def person_restore(*, actor: User, person: Person) -> Person:
+    _require(actor, Cap.EDIT_REGISTRY, person.region)
+    person = Person.all_objects.select_for_update().get(pk=person.pk)
+    person.deleted_at = None
+    _refuse_duplicate(person)
+    person.save(update_fields=["deleted_at"])
+    _record(actor=actor, obj=person, action="restore", changes={})
+    return person
+
+
+@transaction.atomic
+def person_merge(*, actor: User, keep: Person, duplicate: Person) -> Person:
+    """Combine two records of one natural person: memberships, homes, tags and history move to `keep`."""
+    _require(actor, Cap.EDIT_REGISTRY, keep.region)
+    _require(actor, Cap.EDIT_REGISTRY, duplicate.region)
+    if keep.pk == duplicate.pk:
+        raise ValidationError(_("Choose two different records."), code="same_person")
+    if keep.id_hash and duplicate.id_hash and keep.id_hash != duplicate.id_hash:
+        raise ValidationError(
+            _("The two records have different ID numbers; they are not the same person."), code="different_ids"
+        )
+    today = timezone.localdate()
+    if Membership.objects.filter(person=keep, ended_on__isnull=True).exists():
+        Membership.objects.filter(person=duplicate, ended_on__isnull=True).update(ended_on=today)
+    Membership.objects.filter(person=duplicate).update(person=keep)
+    Household.all_objects.filter(head=duplicate).update(head=keep)
+    if Residence.objects.filter(person=keep, ended_on__isnull=True, is_default=True).exists():
+        Residence.objects.filter(person=duplicate, is_default=True, ended_on__isnull=True).update(is_default=False)
+    Residence.objects.filter(person=duplicate).update(person=keep)
+    kept_tags = set(PersonTag.objects.filter(person=keep, ended_on__isnull=True).values_list("tag_id", flat=True))
+    PersonTag.objects.filter(person=duplicate, tag_id__in=kept_tags, ended_on__isnull=True).update(ended_on=today)
+    PersonTag.objects.filter(person=duplicate).update(person=keep)
+    Change.objects.filter(object_type="person", object_id=duplicate.pk).update(object_id=keep.pk)
+    filled = {}
+    for field in PLAIN_FIELDS:
+        if getattr(keep, field) in ("", None) and getattr(duplicate, field) not in ("", None):
+            filled[field] = getattr(duplicate, field)
+    for field in (
+        "id_number_enc",
+        "id_number_masked",
+        "id_hash",
+        "id_tail4",
+        "id_tail6",
+        "phone_enc",
+        "phone_masked",
+        "phone_hash",
+        "phone_tail4",
+    ):
+        if not getattr(keep, field) and getattr(duplicate, field):
+            setattr(keep, field, getattr(duplicate, field))
+    Person.all_objects.filter(pk=duplicate.pk).update(merged_into=keep, deleted_at=timezone.now(), id_hash="")
+    for field, value in filled.items():
+        setattr(keep, field, value)
+    keep.save()
+    refresh_identity_colors([keep.pk])
+    _record(
+        actor=actor,
+        obj=keep,
+        action="merge",
+        changes={"merged": [duplicate.pk, keep.pk], **{f: [None, "…"] for f in filled}},
+    )
+    return keep
+
+
+# --- households ----------------------------------------------------------------------------------
+
+
+def refresh_identity_colors(person_ids: Iterable[int]) -> None:
+    """红粉白 from the facts: head of a local household red, head of a tenant household pink, else white."""
+    ids = list(person_ids)
+    if not ids:
+        return
+    heads = dict(
+        Household.all_objects.filter(head_id__in=ids, deleted_at__isnull=True)
+        .filter(memberships__person_id__in=ids, memberships__ended_on__isnull=True)
+        .values_list("head_id", "kind")
+    )
+    Person.all_objects.filter(pk__in=ids).update(identity_color=IdentityColor.WHITE)
+    red = [pk for pk, kind in heads.items() if kind == HouseholdKind.LOCAL]
+    pink = [pk for pk, kind in heads.items() if kind == HouseholdKind.TENANT]
+    Person.all_objects.filter(pk__in=red).update(identity_color=IdentityColor.RED)
+    Person.all_objects.filter(pk__in=pink).update(identity_color=IdentityColor.PINK)
+
+
+def _join(person: Person, household: Household, relation: str, on: date) -> list[int]:
+    """End the person's current membership (elsewhere) and start this one; returns ids to recolour."""
+    touched = [person.pk]
+    current = (
+        Membership.objects.select_for_update()
+        .filter(person=person, ended_on__isnull=True)
+        .select_related("household")
+        .first()
+    )
+    if current is not None:
+        if current.household_id == household.pk:
+            if current.relation != relation:
+                Membership.objects.filter(pk=current.pk).update(relation=relation)
+            return touched
+        Membership.objects.filter(pk=current.pk).update(ended_on=on)
+        if current.household.head_id == person.pk:
+            Household.all_objects.filter(pk=current.household_id).update(head=None)
+    Membership.objects.create(household=household, person=person, relation=relation, started_on=on)
+    return touched
+
+
+@transaction.atomic
+def household_create(
+    *,
+    actor: User | None,
+    region: Region,
+    number: str,
+    head: Person,
+    kind: str = HouseholdKind.LOCAL,
+    house: House | None = None,
+    source: str = "",
+) -> Household:
+    _require(actor, Cap.EDIT_REGISTRY, region)
+    _check_grid(region)
+    number = number.strip()
+    if not number:
+        raise ValidationError(_("A household number is required."), code="number_required")
+    if Household.all_objects.filter(region=region, number=number, deleted_at__isnull=True).exists():
+        raise ValidationError(
+            _("Household number %(n)s already exists in this grid.") % {"n": number}, code="duplicate_household"
+        )
+    household = Household.all_objects.create(region=region, number=number, kind=kind, head=head, house=house)
+    _join(head, household, Relation.HEAD, timezone.localdate())
+    refresh_identity_colors([head.pk])
+    _record(
+        actor=actor,
+        obj=household,
+        action="create",
+        changes={"number": [None, number], "head": [None, head.pk]},
+        source=source,
+    )
+    return household
+
+
+@transaction.atomic
+def household_add_member(
+    *, actor: User | None, household: Household, person: Person, relation: str, on: date | None = None, source: str = ""
+) -> Membership:
+    """Put a person into a household; if they were in another one, that membership ends (history kept)."""
+    _require(actor, Cap.EDIT_REGISTRY, household.region)
+    if relation not in Relation.values:
+        raise ValidationError(_("Unknown relation to the head of household."), code="bad_relation")
+    if relation == Relation.HEAD and household.head_id not in (None, person.pk):
+        raise ValidationError(_("The household already has a head; change the head instead."), code="two_heads")
+    touched = _join(person, household, relation, on or timezone.localdate())
+    if relation == Relation.HEAD:
+        Household.all_objects.filter(pk=household.pk).update(head=person)
+    refresh_identity_colors(touched)
+    _record(
+        actor=actor,
+        obj=person,
+        action="move",
+        changes={"household": [None, household.number], "relation": [None, relation]},
+        source=source,
+    )
+    return Membership.objects.get(person=person, ended_on__isnull=True)
+
+
+@transaction.atomic
+def household_set_head(*, actor: User, household: Household, person: Person) -> Household:
+    """Make a member the head; the previous head becomes a member related to the new head as given."""
+    _require(actor, Cap.EDIT_REGISTRY, household.region)
+    if not Membership.objects.filter(household=household, person=person, ended_on__isnull=True).exists():
+        raise ValidationError(_("Only a member of the household can become its head."), code="not_member")
+    old_head = household.head_id
+    if old_head:
+        Membership.objects.filter(household=household, person_id=old_head, ended_on__isnull=True).update(
+            relation=Relation.OTHER_RELATIVE
+        )
+    Membership.objects.filter(household=household, person=person, ended_on__isnull=True).update(relation=Relation.HEAD)
+    Household.all_objects.filter(pk=household.pk).update(head=person)
+    refresh_identity_colors([pk for pk in (old_head, person.pk) if pk])
+    household.refresh_from_db()
+    _record(actor=actor, obj=household, action="head", changes={"head": [old_head, person.pk]})
+    return household
+
+
+@transaction.atomic
+def household_move(*, actor: User, household: Household, house: House) -> Household:
+    """The whole family moves to another house (and that house's grid)."""
+    _require(actor, Cap.EDIT_REGISTRY, household.region)
+    _require(actor, Cap.EDIT_REGISTRY, house.region)
+    today = timezone.localdate()
+    members = list(
+        Membership.objects.filter(household=household, ended_on__isnull=True).values_list("person_id", flat=True)
+    )
+    Residence.objects.filter(person_id__in=members, ended_on__isnull=True, is_default=True).update(ended_on=today)
+    Residence.objects.bulk_create(
+        [Residence(person_id=pk, house=house, is_default=True, started_on=today) for pk in members]
+    )
+    Person.all_objects.filter(pk__in=members).update(region=house.region)
+    old = household.house_id
+    Household.all_objects.filter(pk=household.pk).update(house=house, region=house.region)
+    household.refresh_from_db()
+    _record(
+        actor=actor, obj=household, action="move", changes={"house": [old, house.pk], "members": [None, len(members)]}
+    )
+    return household
+
+
+@transaction.atomic
+def residence_set(
+    *, actor: User | None, person: Person, house: House, is_default: bool = True, source: str = ""
+) -> Residence:
+    _require(actor, Cap.EDIT_REGISTRY, house.region)
+    today = timezone.localdate()
+    if is_default:
+        Residence.objects.filter(person=person, is_default=True, ended_on__isnull=True).exclude(house=house).update(
+            ended_on=today
+        )
+    residence, created = Residence.objects.get_or_create(
+        person=person, house=house, ended_on=None, defaults={"is_default": is_default, "started_on": today}
+    )
+    if not created and residence.is_default != is_default:
+        residence.is_default = is_default
+        residence.save(update_fields=["is_default"])
+    _record(actor=actor, obj=person, action="home", changes={"house": [None, house.pk]}, source=source)
+    return residence
+
+
+# --- tags -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def tag_add(
+    *,
+    actor: User | None,
+    person: Person,
+    tag: Tag,
+    attention: str = "normal",
+    started_on: date | None = None,
+    source_state: str = SourceState.ENTERED,
+    source: str = "",
+) -> PersonTag:
+    _require(actor, Cap.EDIT_REGISTRY, person.region)
+    if tag.is_sensitive and actor is not None and not actor.has_perm(Cap.VIEW_SENSITIVE_GROUPS):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    if PersonTag.objects.filter(person=person, tag=tag, ended_on__isnull=True).exists():
+        raise ValidationError(
+            _("%(name)s already has the tag %(tag)s.") % {"name": person.name, "tag": tag.name}, code="duplicate_tag"
+        )
+    person_tag = PersonTag.objects.create(
+        person=person,
+        tag=tag,
+        attention=attention,
+        started_on=started_on or timezone.localdate(),
+        source_state=source_state,
+        set_by=actor,
+    )
+    _record(actor=actor, obj=person, action="tag", changes={"tag": [None, tag.code]}, source=source)
+    return person_tag
+
+
+@transaction.atomic
+def tag_end(*, actor: User, person_tag: PersonTag, ended_on: date | None = None) -> PersonTag:
+    _require(actor, Cap.EDIT_REGISTRY, person_tag.person.region)
+    ended_on = ended_on or timezone.localdate()
+    if not PersonTag.objects.filter(pk=person_tag.pk, ended_on__isnull=True).update(ended_on=ended_on):
+        raise ValidationError(_("This tag has already ended."), code="tag_ended")
+    person_tag.ended_on = ended_on
+    _record(actor=actor, obj=person_tag.person, action="untag", changes={"tag": [person_tag.tag.code, None]})
+    return person_tag
+
+
+# --- sensitive fields -------------------------------------------------------------------------------
+
+
+def reveal_value(person: Person, field: str) -> str:
+    """Decrypt without auditing: for services that must re-derive a value, never for display."""
+    token = person.id_number_enc if field == "id_number" else person.phone_enc
+    if not token:
+        return ""
+    return crypto.decrypt(token, context=f"person.{field}")
+
+
+@transaction.atomic
+def person_reveal(*, actor: User, person: Person, field: str, reason: str) -> str:
+    """Show a masked field in full: needs the permission and a reason, and leaves an audit row."""
+    if field not in ("id_number", "phone"):
+        raise ValueError(field)
+    _require(actor, Cap.REVEAL_SENSITIVE, person.region)
+    if len(reason.strip()) < 2:
+        raise ValidationError(_("Say why you need to see this in full."), code="reason_required")
+    audit_record(actor=actor, action=f"reveal.{field}", obj=person, detail={"reason": reason.strip()})
+    return reveal_value(person, field)
