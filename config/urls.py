@@ -10,6 +10,8 @@ urlpatterns = [
     path("", region_views.home, name="home"),
     path("", include("wangge.core.urls")),
     path("regions/", include("wangge.regions.urls")),
+    path("people/", include("wangge.people.urls")),
+    path("places/", include("wangge.places.urls")),
     path("api/v1/", api.urls),
     path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]

@@ -57,6 +57,8 @@ MATRIX: dict[str, tuple[set[str], str]] = {
     "regions:assign": (ASSIGNERS, ""),
     "regions:assignment_end": (ASSIGNERS, "post"),
     "regions:user_scope": ({R.SYSTEM_ADMIN}, ""),
+    # --- people (registry console) ---
+    # --- places (buildings, houses) and registry API ---
     "api:api-root": (set(), "api-root"),
     "api:me": (EVERYONE, "api"),
     "api:regions": (VIEWERS, "api"),

@@ -21,6 +21,11 @@ api = NinjaAPI(
 )
 
 
+from wangge.api.registry import router as registry_router  # noqa: E402
+
+api.add_router("", registry_router)
+
+
 def _user(request: HttpRequest) -> User:
     user = request.auth  # type: ignore[attr-defined]
     assert isinstance(user, User)
