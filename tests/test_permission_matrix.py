@@ -58,7 +58,38 @@ MATRIX: dict[str, tuple[set[str], str]] = {
     "regions:assignment_end": (ASSIGNERS, "post"),
     "regions:user_scope": ({R.SYSTEM_ADMIN}, ""),
     # --- people (registry console) ---
+    "people:list": (EXPORTERS, ""),
+    "people:export": (EXPORTERS, ""),
+    "people:create": (EXPORTERS, ""),
+    "people:detail": (EXPORTERS, ""),
+    "people:edit": (EXPORTERS, ""),
+    "people:reveal": (set(), "post"),
+    "people:claim": (EXPORTERS, "post"),
+    "people:verify": (EXPORTERS, "post"),
+    "people:delete": (EXPORTERS, "post"),
+    "people:restore": (EXPORTERS, "post"),
+    "people:merge": (EXPORTERS, ""),
+    "people:tag_add": (EXPORTERS, "post"),
+    "people:tag_end": (EXPORTERS, "post"),
+    "people:household_create": (EXPORTERS, ""),
+    "people:household": (EXPORTERS, ""),
+    "people:household_add": (EXPORTERS, "post"),
+    "people:household_head": (EXPORTERS, "post"),
     # --- places (buildings, houses) and registry API ---
+    # resident-data readers and registry editors are the same three roles as EXPORTERS
+    "places:buildings": (EXPORTERS, ""),
+    "places:building": (EXPORTERS, ""),
+    "places:house": (EXPORTERS, ""),
+    "places:compound_create": (EXPORTERS, ""),
+    "places:compound_edit": (EXPORTERS, ""),
+    "places:building_create": (EXPORTERS, ""),
+    "places:building_edit": (EXPORTERS, ""),
+    "places:house_create": (EXPORTERS, ""),
+    "places:house_edit": (EXPORTERS, ""),
+    "api:people": (EXPORTERS, "api"),
+    "api:person": (EXPORTERS, "api"),
+    "api:household": (EXPORTERS, "api"),
+    "api:house": (EXPORTERS, "api"),
     "api:api-root": (set(), "api-root"),
     "api:me": (EVERYONE, "api"),
     "api:regions": (VIEWERS, "api"),
@@ -88,6 +119,23 @@ def test_every_url_is_in_the_matrix() -> None:
     assert missing == [], f"add these URLs to MATRIX: {missing}"
 
 
+def _people_kwargs(tree: Tree, pattern: str) -> dict[str, int]:
+    """A person in grid_a1 with a household and a tag (plain ORM rows: no audit row, no fingerprint change)."""
+    from wangge.people.models import Household, Membership, Person, PersonTag, Tag
+
+    person = Person.all_objects.filter(name="矩阵").first() or Person.all_objects.create(
+        region=tree.grid_a1, name="矩阵"
+    )
+    household = Household.all_objects.filter(number="M1").first() or Household.all_objects.create(
+        region=tree.grid_a1, number="M1", head=person
+    )
+    Membership.objects.get_or_create(household=household, person=person, defaults={"relation": "02"})
+    tag = Tag.objects.filter(is_sensitive=False).first()
+    person_tag, _created = PersonTag.objects.get_or_create(person=person, tag=tag)
+    kwargs = {"person_id": person.pk, "household_id": household.pk, "person_tag_id": person_tag.pk}
+    return {k: v for k, v in kwargs.items() if f"<int:{k}>" in pattern}
+
+
 def _url(name: str, tree: Tree, other: User, failure: LoginFailure, token: ApiToken, assignment: Assignment) -> str:
     params = {
         "core:token_revoke": {"token_id": token.pk},
@@ -98,9 +146,27 @@ def _url(name: str, tree: Tree, other: User, failure: LoginFailure, token: ApiTo
         "regions:assignment_end": {"assignment_id": assignment.pk},
         "api:region": {"region_id": tree.grid_a1.pk},
     }
+    if name.startswith("places:") or name in ("api:person", "api:household", "api:house"):
+        from tests.places.factories import matrix_places
+
+        places = matrix_places(tree)
+        params.update(
+            {
+                "places:compound_edit": {"compound_id": places.compound.pk},
+                "places:building": {"building_id": places.building.pk},
+                "places:building_edit": {"building_id": places.building.pk},
+                "places:house": {"house_id": places.house.pk},
+                "places:house_edit": {"house_id": places.house.pk},
+                "api:person": {"person_id": places.person.pk},
+                "api:household": {"household_id": places.household.pk},
+                "api:house": {"house_id": places.house.pk},
+            }
+        )
     if name in params:
         return reverse(name, kwargs=params[name])
     pattern = dict(_walk(get_resolver()))[name]
+    if name.startswith("people:") and "_id>" in str(pattern.pattern):
+        return reverse(name, kwargs=_people_kwargs(tree, str(pattern.pattern)))
     if "region_id" in str(pattern.pattern):
         return reverse(name, kwargs={"region_id": tree.grid_a1.pk})
     return reverse(name)
@@ -175,6 +241,24 @@ WRITE_POSTS: dict[str, dict[str, object]] = {
     "regions:assign": {"role": "grid_worker", "name": "冒名"},
     "regions:assignment_end": {},
     "regions:user_scope": {"regions": ["1"]},
+    "places:compound_create": {"region": "1", "name": "非法小区", "kind": "property"},
+    "places:building_create": {"region": "1", "name": "非法楼", "floors": "6", "units": "1"},
+    "places:building_edit": {"name": "被篡改", "floors": "6", "units": "1"},
+    "places:house_create": {"region": "1", "number": "999", "use": "residential", "tenants_count": "0"},
+    "places:house_edit": {"number": "999", "unit": "1", "floor": "1", "use": "residential", "tenants_count": "0"},
+    "people:create": {"name": "冒名", "doc_type": "citizen_id", "residency": "registered", "region": "0"},
+    "people:edit": {"name": "被篡改", "doc_type": "citizen_id", "residency": "registered"},
+    "people:reveal": {"field": "id_number", "reason": "好奇"},
+    "people:claim": {},
+    "people:verify": {},
+    "people:delete": {"reason": "非法删除"},
+    "people:restore": {},
+    "people:merge": {"person": "0"},
+    "people:tag_add": {"tag": "1", "attention": "normal", "source_state": "entered"},
+    "people:tag_end": {},
+    "people:household_create": {"number": "X1", "kind": "local"},
+    "people:household_add": {"person": "0", "relation": "20"},
+    "people:household_head": {"person": "0"},
 }
 
 

@@ -22,6 +22,8 @@ class NavItem:
 NAV_ITEMS = [
     NavItem(_("Home"), "home", "house", None, ""),
     NavItem(_("Regions & grids"), "regions:tree", "diagram-3", Cap.VIEW_REGIONS, "regions"),
+    NavItem(_("Residents"), "people:list", "person-lines-fill", Cap.VIEW_RESIDENT_DATA, "people"),
+    NavItem(_("Buildings & houses"), "places:buildings", "buildings", Cap.VIEW_RESIDENT_DATA, "places"),
     NavItem(_("Users"), "core:users", "people", Cap.MANAGE_USERS, "users"),
     NavItem(_("Security"), "core:security", "shield-lock", Cap.MANAGE_SECURITY, "security"),
     NavItem(_("Audit trail"), "core:audit", "journal-text", Cap.READ_AUDIT, "audit"),

@@ -71,6 +71,15 @@ def _years_ago(today: date, years: int) -> date:
         return today.replace(year=today.year - years, day=28)
 
 
+def prefix_q(field: str, value: str) -> Q:
+    """`field` starts with `value`, as a range on the column's ordinary index.
+
+    LIKE 'x%' uses no index on SQLite (Django adds an ESCAPE clause) nor on PostgreSQL under a
+    non-C collation; a half-open range does on both, with the code-point order of C.UTF-8.
+    """
+    return Q(**{f"{field}__gte": value, f"{field}__lt": value + "\U0010ffff"})
+
+
 def search_q(q: str) -> Q:
     """Which persons a search box query means: one Q, using only indexed lookups."""
     q = q.strip()
@@ -104,7 +113,7 @@ def search_q(q: str) -> Q:
     keys = query_keys(compact)
     if not keys:
         return Q(pk__in=[])
-    return Q(name_initials__startswith=keys) | Q(name_pinyin__startswith=keys)
+    return prefix_q("name_initials", keys) | prefix_q("name_pinyin", keys)
 
 
 def people_search(*, user: User, filters: PersonFilters) -> QuerySet[Person]:

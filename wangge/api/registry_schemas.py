@@ -1,0 +1,211 @@
+"""Input and output schemas of the registry API. Outputs carry masked numbers only, never tokens or hashes."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from ninja import Field, Schema
+
+# --- inputs ---------------------------------------------------------------------------------------
+
+
+class PersonFilterIn(Schema):
+    q: str = Field("", description="Name, pinyin or initials, full ID or phone number, last 4 or 6 digits, address")
+    region: int | None = Field(None, description="Region id: only people in this region's subtree")
+    tag: str = Field("", description="Tag code, e.g. living_alone_elderly")
+    color: str = Field("", description="Identity colour: red, pink or white")
+    residency: str = ""
+    source_state: str = ""
+    age_min: int | None = Field(None, ge=0, le=150)
+    age_max: int | None = Field(None, ge=0, le=150)
+
+
+class _PersonFieldsIn(Schema):
+    former_name: str | None = None
+    gender: str | None = None
+    birth_date: date | None = None
+    ethnicity: str | None = None
+    political_status: str | None = None
+    education: str | None = None
+    marital_status: str | None = None
+    occupation: str | None = None
+    work_unit: str | None = None
+    health_status: str | None = None
+    vaccination_status: str | None = None
+    disability_type: str | None = None
+    disability_grade: int | None = None
+    is_party_member: bool | None = None
+    is_volunteer: bool | None = None
+    is_veteran: bool | None = None
+    residency: str | None = None
+    moved_in_on: date | None = None
+    moved_out_on: date | None = None
+    is_deceased: bool | None = None
+    deceased_on: date | None = None
+    notes: str | None = None
+
+
+class PersonCreateIn(_PersonFieldsIn):
+    region: int = Field(..., description="The grid or micro-grid the person belongs to")
+    name: str
+    doc_type: str = "citizen_id"
+    id_number: str = ""
+    phone: str = ""
+
+
+class PersonPatchIn(_PersonFieldsIn):
+    name: str | None = None
+    doc_type: str | None = None
+    id_number: str | None = None
+    phone: str | None = None
+
+
+# --- outputs --------------------------------------------------------------------------------------
+
+
+class TagOut(Schema):
+    code: str
+    name: str
+    attention: str
+    started_on: date
+
+
+class MembershipRefOut(Schema):
+    household_id: int
+    household_number: str
+    relation: str
+
+
+class HomeRefOut(Schema):
+    house_id: int
+    label: str
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    former_name: str
+    gender: str
+    birth_date: date | None
+    age: int | None
+    ethnicity: str
+    doc_type: str
+    id_number_masked: str
+    phone_masked: str
+    region_id: int
+    region_name: str
+    residency: str
+    identity_color: str
+    source_state: str
+    political_status: str
+    education: str
+    marital_status: str
+    occupation: str
+    work_unit: str
+    health_status: str
+    vaccination_status: str
+    disability_type: str
+    disability_grade: int | None
+    is_party_member: bool
+    is_volunteer: bool
+    is_veteran: bool
+    moved_in_on: date | None
+    moved_out_on: date | None
+    is_deceased: bool
+    deceased_on: date | None
+    household: MembershipRefOut | None
+    home: HomeRefOut | None
+    tags: list[TagOut]
+
+    # Read from a Person loaded through people.selectors.with_list_details (prefetched, no extra queries).
+    @staticmethod
+    def resolve_age(obj: Any) -> int | None:
+        return obj.age()
+
+    @staticmethod
+    def resolve_region_name(obj: Any) -> str:
+        return obj.region.name
+
+    @staticmethod
+    def resolve_household(obj: Any) -> dict[str, Any] | None:
+        for m in getattr(obj, "current_memberships", []):
+            return {"household_id": m.household_id, "household_number": m.household.number, "relation": m.relation}
+        return None
+
+    @staticmethod
+    def resolve_home(obj: Any) -> dict[str, Any] | None:
+        for r in getattr(obj, "current_homes", []):
+            return {"house_id": r.house_id, "label": r.house.label}
+        return None
+
+    @staticmethod
+    def resolve_tags(obj: Any) -> list[dict[str, Any]]:
+        return [
+            {"code": t.tag.code, "name": t.tag.name, "attention": t.attention, "started_on": t.started_on}
+            for t in getattr(obj, "current_tags", [])
+        ]
+
+
+class MemberOut(Schema):
+    person_id: int
+    name: str
+    relation: str
+    relation_label: str
+    identity_color: str
+    started_on: date
+
+
+class HouseholdOut(Schema):
+    id: int
+    number: str
+    kind: str
+    region_id: int
+    head_id: int | None
+    house: HomeRefOut | None
+    members: list[MemberOut]
+
+
+class ResidentOut(Schema):
+    person_id: int
+    name: str
+    identity_color: str
+    is_default: bool
+    started_on: date
+
+
+class HouseholdRefOut(Schema):
+    id: int
+    number: str
+    kind: str
+    head_id: int | None
+
+
+class HouseOut(Schema):
+    id: int
+    label: str
+    region_id: int
+    building_id: int | None
+    unit: int
+    floor: int
+    number: str
+    address: str
+    area: Decimal | None
+    use: str
+    owner_name: str
+    is_rental: bool
+    landlord_name: str
+    landlord_phone_masked: str
+    tenants_count: int
+    residents: list[ResidentOut]
+    households: list[HouseholdRefOut]
+
+
+class ProblemOut(Schema):
+    detail: str
+    code: str
+
+
+class ConflictOut(Schema):
+    detail: str
+    code: str
+    existing_id: int | None

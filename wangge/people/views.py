@@ -1,0 +1,625 @@
+"""The registry console: list and search, export, person card, edit, household. Thin: parse, call one service, render."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from wangge.core.audit import audit_record
+from wangge.core.decorators import capability_required
+from wangge.core.models import User
+from wangge.core.roles import Cap
+from wangge.core.xlsx import workbook_bytes, xlsx_response
+from wangge.people import selectors, services
+from wangge.people.choices import IdentityColor, Relation
+from wangge.people.forms import (
+    COLUMNS,
+    DEFAULT_COLUMNS,
+    SORTS,
+    DeleteForm,
+    HouseholdCreateForm,
+    MemberAddForm,
+    PersonFilterForm,
+    PersonForm,
+    PersonPickForm,
+    RevealForm,
+    TagAddForm,
+)
+from wangge.people.models import Change, Household, Person
+from wangge.regions.models import Level, Region
+from wangge.regions.selectors import regions_visible
+
+PAGE_SIZE = 50
+EXPORT_CAP = 10_000
+COLUMNS_SESSION_KEY = "people_columns"
+FORM_TOKENS_SESSION_KEY = "people_form_tokens"
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+# --- list, search, export ---------------------------------------------------------------------------
+
+
+def _filter_form(request: HttpRequest, user: User, columns: list[str] | None = None) -> PersonFilterForm:
+    regions = (
+        regions_visible(user=user).filter(level__in=[Level.COMMUNITY, Level.GRID, Level.MICROGRID]).order_by("path")
+    )
+    data = request.GET.copy()
+    if columns is not None:
+        data.setlist("cols", columns)  # the checkboxes show the columns in use
+    form = PersonFilterForm(data, regions=regions, tags=selectors.visible_tags(user=user))
+    form.is_valid()  # invalid fields are left out of cleaned_data and shown next to the field
+    return form
+
+
+def _filters(form: PersonFilterForm) -> selectors.PersonFilters:
+    data = form.cleaned_data
+    return selectors.PersonFilters(
+        q=data.get("q") or "",
+        region=data.get("region"),
+        tag=data.get("tag"),
+        color=data.get("color") or "",
+        residency=data.get("residency") or "",
+        source_state=data.get("state") or "",
+        age_min=data.get("age_min"),
+        age_max=data.get("age_max"),
+    )
+
+
+def _sorted(qs: QuerySet[Person], form: PersonFilterForm) -> QuerySet[Person]:
+    key = form.cleaned_data.get("sort") or "name"
+    return qs.order_by(*SORTS.get(key, SORTS["name"])[1])
+
+
+def _columns(request: HttpRequest) -> list[str]:
+    """The columns ticked in the filter form (remembered in the session), else the remembered ones, else the defaults."""
+    if "cols_sent" in request.GET:
+        ticked = request.GET.getlist("cols")
+        request.session[COLUMNS_SESSION_KEY] = [c for c, _label in COLUMNS if c in ticked] or DEFAULT_COLUMNS
+    remembered = request.session.get(COLUMNS_SESSION_KEY) or DEFAULT_COLUMNS
+    return [c for c, _label in COLUMNS if c in remembered]
+
+
+def _query_without(request: HttpRequest, *names: str) -> str:
+    query: QueryDict = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+@capability_required(Cap.VIEW_RESIDENT_DATA)
+def list_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    columns = _columns(request)
+    form = _filter_form(request, user, columns)
+    qs = selectors.with_list_details(
+        _sorted(selectors.people_search(user=user, filters=_filters(form)), form), user=user
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context: dict[str, Any] = {
+        "form": form,
+        "page": page,
+        "people": page.object_list,
+        "columns": [(c, label) for c, label in COLUMNS if c in columns],
+        "query": _query_without(request, "page"),
+        "export_query": _query_without(request, "page", "cols", "cols_sent", "unverified"),
+        "sort": form.cleaned_data.get("sort") or "name",
+    }
+    if _is_htmx(request):
+        response = render(request, "people/_results.html", context)
+    else:
+        if request.GET.get("unverified"):
+            context["unverified"] = selectors.unverified_by_grid(user=user)
+        context["colors"] = IdentityColor.choices
+        response = render(request, "people/list.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# The column names a registry import understands (台账 headers): kept in Chinese on purpose.
+EXPORT_HEADERS = [
+    "姓名",
+    "性别",
+    "出生日期",
+    "民族",
+    "证件类型",
+    "证件号码",
+    "联系电话",
+    "网格",
+    "户号",
+    "与户主关系",
+    "现住址",
+    "人口类型",
+    "标签",
+    "政治面貌",
+    "文化程度",
+    "婚姻状况",
+    "职业",
+    "工作单位",
+    "红粉白",
+    "信息状态",
+    "备注",
+]
+
+
+def _export_row(person: Person, *, full: bool) -> list[Any]:
+    membership = person.current_memberships[0] if person.current_memberships else None  # type: ignore[attr-defined]
+    home = person.current_homes[0] if person.current_homes else None  # type: ignore[attr-defined]
+    return [
+        person.name,
+        person.get_gender_display(),
+        person.birth_date.isoformat() if person.birth_date else "",
+        person.get_ethnicity_display(),
+        person.get_doc_type_display(),
+        services.reveal_value(person, "id_number") if full else person.id_number_masked,
+        services.reveal_value(person, "phone") if full else person.phone_masked,
+        person.region.name,
+        membership.household.number if membership else "",
+        membership.get_relation_display() if membership else "",
+        home.house.label if home else "",
+        person.get_residency_display(),
+        "、".join(t.tag.name for t in person.current_tags),  # type: ignore[attr-defined]
+        person.get_political_status_display(),
+        person.get_education_display(),
+        person.get_marital_status_display(),
+        person.occupation,
+        person.work_unit,
+        person.get_identity_color_display(),
+        person.get_source_state_display(),
+        person.notes,
+    ]
+
+
+@capability_required(Cap.EXPORT_LISTS)
+def export_view(request: HttpRequest) -> HttpResponse:
+    """The current list as a ledger; masked unless the user may reveal; capped unless bulk export is allowed."""
+    user = _user(request)
+    form = _filter_form(request, user)
+    qs = selectors.with_list_details(
+        _sorted(selectors.people_search(user=user, filters=_filters(form)), form), user=user
+    )
+    capped = not user.has_perm(Cap.BULK_EXPORT)
+    full = user.has_perm(Cap.REVEAL_SENSITIVE)
+    people = list(qs[:EXPORT_CAP] if capped else qs)
+    rows = [_export_row(p, full=full) for p in people]
+    filters = {k: str(v) for k, v in form.cleaned_data.items() if v not in (None, "", []) and k not in ("cols",)}
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            action="export.people",
+            object_type="people.person",
+            detail={"filters": filters, "rows": len(rows), "full_values": full, "capped": capped},
+        )
+    filename = f"实有人口-{timezone.localdate().isoformat()}.xlsx"
+    return xlsx_response(filename, workbook_bytes(_("People"), EXPORT_HEADERS, rows))
+
+
+# --- create and edit -------------------------------------------------------------------------------
+
+
+def _grids(user: User) -> QuerySet[Region]:
+    return regions_visible(user=user).filter(level__in=[Level.GRID, Level.MICROGRID]).order_by("path")
+
+
+def _apply_service_error(request: HttpRequest, form: PersonForm, exc: ValidationError) -> int | None:
+    """Put a service refusal on the form; for a duplicate ID return the existing record's id."""
+    form.add_error(None, _error_text(exc))
+    if getattr(exc, "code", None) == "duplicate_person":
+        return (exc.params or {}).get("person_id")
+    return None
+
+
+@capability_required(Cap.EDIT_REGISTRY)
+def create_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    grids = _grids(user)
+    initial: dict[str, Any] = {"form_token": uuid.uuid4().hex}
+    if request.GET.get("region"):
+        initial["region"] = request.GET["region"]
+    form = PersonForm(request.POST or None, grids=grids, initial=initial)
+    duplicate_id = None
+    if request.method == "POST":
+        tokens: dict[str, int] = request.session.get(FORM_TOKENS_SESSION_KEY, {})
+        token = request.POST.get("form_token", "")
+        if token and token in tokens:  # the same form sent twice (double click, resubmit): no second person
+            messages.info(request, _("This form was already saved."))
+            return redirect("people:detail", person_id=tokens[token])
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                person = services.person_create(
+                    actor=user,
+                    region=data["region"],
+                    doc_type=data["doc_type"],
+                    id_number=data["id_number"],
+                    phone=data["phone"],
+                    **form.person_fields(),
+                )
+            except ValidationError as exc:
+                duplicate_id = _apply_service_error(request, form, exc)
+            else:
+                if token:
+                    request.session[FORM_TOKENS_SESSION_KEY] = {**dict(list(tokens.items())[-19:]), token: person.pk}
+                messages.success(request, _("%(name)s registered.") % {"name": person.name})
+                return redirect("people:detail", person_id=person.pk)
+    return render(
+        request,
+        "people/form.html",
+        {"form": form, "title": _("Register a person"), "duplicate_id": duplicate_id, "person": None},
+    )
+
+
+@capability_required(Cap.EDIT_REGISTRY)
+def edit_view(request: HttpRequest, person_id: int) -> HttpResponse:
+    user = _user(request)
+    person = selectors.person_get(user=user, person_id=person_id)
+    initial = {name: getattr(person, name) for name in services.PLAIN_FIELDS} | {"doc_type": person.doc_type}
+    form = PersonForm(request.POST or None, grids=None, editing=True, initial=initial)
+    form.fields["id_number"].widget.attrs["placeholder"] = person.id_number_masked
+    form.fields["phone"].widget.attrs["placeholder"] = person.phone_masked
+    duplicate_id = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.person_update(
+                actor=user,
+                person=person,
+                doc_type=data["doc_type"],
+                id_number=data["id_number"] or None,
+                phone=data["phone"] or None,
+                **form.person_fields(),
+            )
+        except ValidationError as exc:
+            duplicate_id = _apply_service_error(request, form, exc)
+        else:
+            messages.success(request, _("%(name)s saved.") % {"name": data["name"]})
+            return redirect("people:detail", person_id=person.pk)
+    return render(
+        request,
+        "people/form.html",
+        {
+            "form": form,
+            "title": _("Edit %(name)s") % {"name": person.name},
+            "duplicate_id": duplicate_id,
+            "person": person,
+        },
+    )
+
+
+# --- the person card -------------------------------------------------------------------------------
+
+
+def _action_labels() -> dict[str, str]:
+    return {
+        "create": _("Registered"),
+        "update": _("Edited"),
+        "claim": _("Claimed"),
+        "verify": _("Verified"),
+        "delete": _("Removed"),
+        "restore": _("Restored"),
+        "merge": _("Merged"),
+        "move": _("Household changed"),
+        "home": _("Home changed"),
+        "tag": _("Tag added"),
+        "untag": _("Tag ended"),
+    }
+
+
+def _field_label(name: str) -> str:
+    extra = {
+        "id_number": _("ID number"),
+        "phone": _("Phone"),
+        "household": _("Household"),
+        "relation": _("Relation to head"),
+        "tag": _("Tag"),
+        "reason": _("Reason"),
+        "merged": _("Merged record"),
+        "house": _("home"),
+    }
+    if name in extra:
+        return extra[name]
+    try:
+        return str(getattr(Person._meta.get_field(name), "verbose_name", name))
+    except FieldDoesNotExist:
+        return name
+
+
+def _display_value(name: str, value: Any, tag_names: dict[str, str]) -> Any:
+    """A stored old/new value as a person reads it: choice labels, tag names; sensitive tags stay hidden."""
+    if value in (None, ""):
+        return None
+    if name == "tag":
+        return tag_names.get(str(value), "***")
+    if name == "relation":
+        return dict(Relation.choices).get(str(value), value)
+    try:
+        field = Person._meta.get_field(name)
+    except FieldDoesNotExist:
+        return value
+    choices = dict(getattr(field, "choices", None) or [])
+    return choices.get(value, value)
+
+
+def _history_rows(changes: Any, *, user: User) -> list[tuple[Change, str, list[tuple[str, Any, Any]]]]:
+    """Each change with a readable action and its fields as (label, old, new)."""
+    actions = _action_labels()
+    tag_names = dict(selectors.visible_tags(user=user).values_list("code", "name"))
+    rows = []
+    for change in changes:
+        fields = []
+        for name, pair in (change.changes or {}).items():
+            old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
+            fields.append(
+                (_field_label(name), _display_value(name, old, tag_names), _display_value(name, new, tag_names))
+            )
+        rows.append((change, actions.get(change.action, change.action), fields))
+    return rows
+
+
+@capability_required(Cap.VIEW_RESIDENT_DATA)
+def detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
+    user = _user(request)
+    person = selectors.person_get(user=user, person_id=person_id)
+    membership = person.current_memberships[0] if person.current_memberships else None  # type: ignore[attr-defined]
+    members = list(selectors.household_members(household=membership.household)) if membership else []
+    context = {
+        "person": person,
+        "membership": membership,
+        "members": members,
+        "homes": person.current_homes,  # type: ignore[attr-defined]
+        "tags": list(selectors.person_tags(user=user, person=person)),
+        "history": _history_rows(selectors.person_history(person=person)[:100], user=user),
+        "tag_form": TagAddForm(tags=selectors.visible_tags(user=user)),
+        "household_form": HouseholdCreateForm(),
+        "merged_into": person.merged_into_id,
+    }
+    return render(request, "people/detail.html", context)
+
+
+@capability_required(Cap.REVEAL_SENSITIVE)
+@require_POST
+def reveal_view(request: HttpRequest, person_id: int) -> HttpResponse:
+    user = _user(request)
+    person = selectors.person_get(user=user, person_id=person_id)
+    form = RevealForm(request.POST)
+    value = error = ""
+    field = request.POST.get("field", "")
+    if not form.is_valid():
+        error = _("Say why you need to see this in full.")
+    else:
+        field = form.cleaned_data["field"]
+        try:
+            value = services.person_reveal(actor=user, person=person, field=field, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            error = _error_text(exc)
+    masked = person.phone_masked if field == "phone" else person.id_number_masked
+    context = {"person": person, "field": field, "masked": masked, "value": value, "error": error}
+    if _is_htmx(request):  # htmx swaps only 2xx answers: the error is shown in the swapped fragment
+        return render(request, "people/_reveal.html", context)
+    return render(request, "people/revealed.html", context, status=400 if error else 200)
+
+
+def _post_action(request: HttpRequest, person_id: int, action: Any, done: str, **kwargs: Any) -> HttpResponse:
+    user = _user(request)
+    person = selectors.person_get(user=user, person_id=person_id)
+    try:
+        action(actor=user, person=person, **kwargs)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, done % {"name": person.name})
+    return redirect("people:detail", person_id=person.pk)
+
+
+@capability_required(Cap.EDIT_REGISTRY)
+@require_POST
+def claim_view(request: HttpRequest, person_id: int) -> HttpResponse:
+    return _post_action(request, person_id, services.person_claim, _("You have claimed the record of %(name)s."))
+
+
+@capability_required(Cap.EDIT_REGISTRY)
+@require_POST
+def verify_view(request: HttpRequest, person_id: int) -> HttpResponse:
+    return _post_action(request, person_id, services.person_verify, _("The record of %(name)s is verified."))
+
+
+@capability_required(Cap.EDIT_REGISTRY)
+@require_POST
+def delete_view(request: HttpRequest, person_id: int) -> HttpResponse:
+    form = DeleteForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return _post_action(
+        request, person_id, services.person_delete, _("The record of %(name)s was removed."), reason=reason
+    )
+
+
+@capability_required(Cap.EDIT_REGISTRY)
+@require_POST
+def restore_view(request: HttpRequest, person_id: int) -> HttpResponse:
+    return _post_action(request, person_id, services.person_restore, _("The record of %(name)s was restored."))
+
+
+@capability_required(Cap.EDIT_REGISTRY)
+def merge_view(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Search the duplicate, then merge it into this record (this record is kept)."""
+    user = _user(request)
+    person = selectors.person_get(user=user, person_id=person_id)
+    if request.method == "POST":
+        form = PersonPickForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose the duplicate record."))
+            return redirect("people:merge", person_id=person.pk)
+        duplicate = selectors.person_get(user=user, person_id=form.cleaned_data["person"])
+        try:
+            services.person_merge(actor=user, keep=person, duplicate=duplicate)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+            return redirect("people:merge", person_id=person.pk)
+        messages.success(request, _("%(dup)s was merged into this record.") % {"dup": duplicate.name})
+        return redirect("people:detail", person_id=person.pk)
+    q = request.GET.get("q", "").strip()
+    candidates: list[Person] = []
+    if q:
+        found = selectors.people_search(user=user, filters=selectors.PersonFilters(q=q)).exclude(pk=person.pk)
+        candidates = list(selectors.with_list_details(found, user=user)[:20])
+    return render(request, "people/merge.html", {"person": person, "q": q, "candidates": candidates})
+
+
+@capability_required(Cap.EDIT_REGISTRY)
+@require_POST
+def tag_add_view(request: HttpRequest, person_id: int) -> HttpResponse:
+    user = _user(request)
+    person = selectors.person_get(user=user, person_id=person_id)
+    form = TagAddForm(request.POST, tags=selectors.visible_tags(user=user))
+    if not form.is_valid():
+        messages.error(request, _("Choose a tag and an attention level."))
+        return redirect("people:detail", person_id=person.pk)
+    data = form.cleaned_data
+    try:
+        services.tag_add(
+            actor=user,
+            person=person,
+            tag=data["tag"],
+            attention=data["attention"],
+            source_state=data["source_state"],
+            started_on=data["started_on"],
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Tag %(tag)s added.") % {"tag": data["tag"].name})
+    return redirect("people:detail", person_id=person.pk)
+
+
+@capability_required(Cap.EDIT_REGISTRY)
+@require_POST
+def tag_end_view(request: HttpRequest, person_id: int, person_tag_id: int) -> HttpResponse:
+    user = _user(request)
+    person = selectors.person_get(user=user, person_id=person_id)
+    person_tag = get_object_or_404(selectors.person_tags(user=user, person=person), pk=person_tag_id)
+    try:
+        services.tag_end(actor=user, person_tag=person_tag)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Tag %(tag)s ended.") % {"tag": person_tag.tag.name})
+    return redirect("people:detail", person_id=person.pk)
+
+
+# --- households ------------------------------------------------------------------------------------
+
+
+@capability_required(Cap.VIEW_RESIDENT_DATA)
+def household_view(request: HttpRequest, household_id: int) -> HttpResponse:
+    user = _user(request)
+    household = selectors.household_get(user=user, household_id=household_id)
+    members = list(selectors.household_members(household=household, include_past=True))
+    q = request.GET.get("q", "").strip()
+    candidates: list[Person] = []
+    if q and user.has_perm(Cap.EDIT_REGISTRY):
+        current = [m.person_id for m in members if m.ended_on is None]
+        found = selectors.people_search(user=user, filters=selectors.PersonFilters(q=q)).exclude(pk__in=current)
+        candidates = list(selectors.with_list_details(found, user=user)[:20])
+    context = {
+        "household": household,
+        "current": [m for m in members if m.ended_on is None],
+        "past": [m for m in members if m.ended_on is not None],
+        "q": q,
+        "candidates": candidates,
+        "relations": [(v, label) for v, label in Relation.choices if v != Relation.HEAD],
+    }
+    return render(request, "people/household.html", context)
+
+
+@capability_required(Cap.EDIT_REGISTRY)
+def household_create_view(request: HttpRequest, person_id: int) -> HttpResponse:
+    """A new household with this person as its head."""
+    user = _user(request)
+    person = selectors.person_get(user=user, person_id=person_id)
+    form = HouseholdCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            household = services.household_create(
+                actor=user,
+                region=person.region,
+                number=form.cleaned_data["number"],
+                kind=form.cleaned_data["kind"],
+                head=person,
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("Household %(n)s created.") % {"n": household.number})
+            return redirect("people:household", household_id=household.pk)
+    return render(
+        request,
+        "people/household_form.html",
+        {"form": form, "person": person, "title": _("New household headed by %(name)s") % {"name": person.name}},
+    )
+
+
+def _household_and_person(request: HttpRequest, household_id: int, form: Any) -> tuple[Household, Person | None]:
+    user = _user(request)
+    household = selectors.household_get(user=user, household_id=household_id)
+    if not form.is_valid():
+        return household, None
+    return household, selectors.person_get(user=user, person_id=form.cleaned_data["person"])
+
+
+@capability_required(Cap.EDIT_REGISTRY)
+@require_POST
+def household_add_view(request: HttpRequest, household_id: int) -> HttpResponse:
+    form = MemberAddForm(request.POST)
+    household, person = _household_and_person(request, household_id, form)
+    if person is None:
+        messages.error(request, _("Choose a person and their relation to the head."))
+    else:
+        try:
+            services.household_add_member(
+                actor=_user(request), household=household, person=person, relation=form.cleaned_data["relation"]
+            )
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("%(name)s added to the household.") % {"name": person.name})
+    return redirect("people:household", household_id=household.pk)
+
+
+@capability_required(Cap.EDIT_REGISTRY)
+@require_POST
+def household_head_view(request: HttpRequest, household_id: int) -> HttpResponse:
+    form = PersonPickForm(request.POST)
+    household, person = _household_and_person(request, household_id, form)
+    if person is None:
+        messages.error(request, _("Choose a member."))
+    else:
+        try:
+            services.household_set_head(actor=_user(request), household=household, person=person)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("%(name)s is now the head of the household.") % {"name": person.name})
+    return redirect("people:household", household_id=household.pk)
