@@ -21,7 +21,7 @@ class Relation(models.TextChoices):
     SON = "20", _("Son")
     DAUGHTER = "30", _("Daughter")
     GRANDCHILD = "40", _("Grandchild")
-    PARENT = "50", _("Parent")
+    PARENT = "50", _("Parents")
     FATHER = "51", _("Father")
     MOTHER = "52", _("Mother")
     FATHER_IN_LAW_H = "53", _("Father-in-law (husband's father)")

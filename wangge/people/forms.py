@@ -105,7 +105,7 @@ class PersonForm(StyledForm):
 
     FIELDSETS: list[tuple[Any, list[str]]] = [
         (
-            _("Identity"),
+            _("Identity information"),
             ["region", "name", "former_name", "doc_type", "id_number", "gender", "birth_date", "ethnicity"],
         ),
         (_("Contact"), ["phone"]),

@@ -508,11 +508,11 @@ def household_move(*, actor: User, household: Household, house: House) -> Househ
         [Residence(person_id=pk, house=house, is_default=True, started_on=today) for pk in members]
     )
     Person.all_objects.filter(pk__in=members).update(region=house.region)
-    old = household.house_id
+    old = household.house.label if household.house else None
     Household.all_objects.filter(pk=household.pk).update(house=house, region=house.region)
     household.refresh_from_db()
     _record(
-        actor=actor, obj=household, action="move", changes={"house": [old, house.pk], "members": [None, len(members)]}
+        actor=actor, obj=household, action="move", changes={"house": [old, house.label], "members": [None, len(members)]}
     )
     return household
 
@@ -533,7 +533,7 @@ def residence_set(
     if not created and residence.is_default != is_default:
         residence.is_default = is_default
         residence.save(update_fields=["is_default"])
-    _record(actor=actor, obj=person, action="home", changes={"house": [None, house.pk]}, source=source)
+    _record(actor=actor, obj=person, action="home", changes={"house": [None, house.label]}, source=source)
     return residence
 
 
