@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +19,9 @@ from wangge.regions import services as region_services
 from wangge.regions.models import AssignmentRole, Region
 
 PASSWORD = "Str0ng!Passw0rd"
+
+# The demo loads a whole community (23,562 residents); tests load a twentieth of it.
+os.environ.setdefault("WANGGE_DEMO_SCALE", "0.05")
 
 
 @dataclass

@@ -80,6 +80,25 @@ def prefix_q(field: str, value: str) -> Q:
     return Q(**{f"{field}__gte": value, f"{field}__lt": value + "\U0010ffff"})
 
 
+ADDRESS_MATCH_LIMIT = 5000
+
+
+def _residents_at(fragment: str) -> list[int]:
+    """Ids of people living where the address, compound or building matches, looked up first.
+
+    Resolving the address side to ids keeps the person query on its name index; an OR with a
+    correlated subquery would make both databases check every person.
+    """
+    houses = House.all_objects.filter(
+        Q(address__contains=fragment) | prefix_q("building__compound__name", fragment) | Q(building__name=fragment)
+    ).values("pk")
+    return list(
+        Residence.objects.filter(ended_on__isnull=True, house__in=houses).values_list("person_id", flat=True)[
+            :ADDRESS_MATCH_LIMIT
+        ]
+    )
+
+
 def search_q(q: str) -> Q:
     """Which persons a search box query means: one Q, using only indexed lookups."""
     q = q.strip()
@@ -102,14 +121,7 @@ def search_q(q: str) -> Q:
     if re.fullmatch(r"\d{5}[\dX]", digits):
         return Q(id_tail6=crypto.tail_hashes(digits, kind="id", lengths=(6,))[6])
     if _CJK.search(compact):
-        houses = House.all_objects.filter(
-            Q(address__contains=compact) | Q(building__compound__name__startswith=compact) | Q(building__name=compact)
-        )
-        return (
-            Q(name__startswith=compact)
-            | Q(former_name=compact)
-            | Q(Exists(Residence.objects.filter(person=OuterRef("pk"), ended_on__isnull=True, house__in=houses)))
-        )
+        return prefix_q("name", compact) | Q(former_name=compact) | Q(pk__in=_residents_at(compact))
     keys = query_keys(compact)
     if not keys:
         return Q(pk__in=[])

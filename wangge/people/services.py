@@ -512,7 +512,10 @@ def household_move(*, actor: User, household: Household, house: House) -> Househ
     Household.all_objects.filter(pk=household.pk).update(house=house, region=house.region)
     household.refresh_from_db()
     _record(
-        actor=actor, obj=household, action="move", changes={"house": [old, house.label], "members": [None, len(members)]}
+        actor=actor,
+        obj=household,
+        action="move",
+        changes={"house": [old, house.label], "members": [None, len(members)]},
     )
     return household
 
