@@ -106,7 +106,7 @@ def compound_create(*, actor: User | None, region: Region, name: str, **fields: 
 def compound_update(*, actor: User | None, compound: Compound, **fields: Any) -> Compound:
     _require(actor, compound.region)
     _unknown(fields, COMPOUND_FIELDS)
-    compound = Compound.all_objects.select_for_update().select_related("region").get(pk=compound.pk)
+    compound = Compound.all_objects.select_for_update(of=("self",)).select_related("region").get(pk=compound.pk)
     changed = _apply(compound, fields)
     _validate_compound(compound)
     if changed:
@@ -177,7 +177,9 @@ def building_create(
 def building_update(*, actor: User | None, building: Building, **fields: Any) -> Building:
     _require(actor, building.region)
     _unknown(fields, BUILDING_FIELDS)
-    building = Building.all_objects.select_for_update().select_related("region", "compound").get(pk=building.pk)
+    building = (
+        Building.all_objects.select_for_update(of=("self",)).select_related("region", "compound").get(pk=building.pk)
+    )
     changed = _apply(building, fields)
     _validate_building(building)
     if changed:
@@ -266,7 +268,7 @@ def house_create(
 def house_update(*, actor: User | None, house: House, **fields: Any) -> House:
     _require(actor, house.region)
     _unknown(fields, HOUSE_FIELDS)
-    house = House.all_objects.select_for_update().select_related("region", "building").get(pk=house.pk)
+    house = House.all_objects.select_for_update(of=("self",)).select_related("region", "building").get(pk=house.pk)
     changed = _apply(house, fields)
     _validate_house(house)
     if changed:
