@@ -39,7 +39,7 @@ class Person(models.Model):
 
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="persons", verbose_name=_("grid"))
     name = models.CharField(_("name"), max_length=64, db_index=True)
-    former_name = models.CharField(_("former name"), max_length=64, blank=True)
+    former_name = models.CharField(_("former name"), max_length=64, blank=True, db_index=True)
     name_pinyin = models.CharField(max_length=128, db_index=True, editable=False)
     name_initials = models.CharField(max_length=32, db_index=True, editable=False)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
