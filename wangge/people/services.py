@@ -8,7 +8,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +20,8 @@ from wangge.core.roles import Cap
 from wangge.people.choices import HouseholdKind, IdentityColor, Relation, SourceState
 from wangge.people.models import Change, Household, Membership, Person, PersonTag, Residence, Tag
 from wangge.places.models import House
-from wangge.regions.models import Level, Region, scope_paths
+from wangge.regions.access import require
+from wangge.regions.models import Level, Region
 
 # Fields a form, the API or an import may set directly. Identity fields go through _set_identity.
 PLAIN_FIELDS = (
@@ -52,13 +52,7 @@ PLAIN_FIELDS = (
 SENSITIVE_TRACKED = ("health_status", "disability_type", "disability_grade")
 
 
-def _require(actor: User | None, capability: str, region: Region | None = None) -> None:
-    if actor is None:
-        return
-    if region is not None and not region.is_within(scope_paths(actor)):
-        raise Http404
-    if not actor.has_perm(capability):
-        raise PermissionDenied(_("You do not have permission to do this."))
+_require = require
 
 
 def _record(

@@ -5,10 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model, Q
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +15,8 @@ from wangge.core.audit import audit_record
 from wangge.core.models import User
 from wangge.core.roles import Cap
 from wangge.places.models import Building, Compound, House
-from wangge.regions.models import Level, Region, scope_paths
+from wangge.regions.access import require
+from wangge.regions.models import Level, Region
 
 COMPOUND_FIELDS = ("name", "kind", "address", "property_company")
 BUILDING_FIELDS = ("compound", "name", "floors", "units", "address")
@@ -37,13 +37,7 @@ HOUSE_FIELDS = (
 
 
 def _require(actor: User | None, region: Region) -> None:
-    """The region lies in the actor's scope (else 404) and the actor may edit the registry (else 403)."""
-    if actor is None:
-        return
-    if not region.is_within(scope_paths(actor)):
-        raise Http404
-    if not actor.has_perm(Cap.EDIT_REGISTRY):
-        raise PermissionDenied(_("You do not have permission to do this."))
+    require(actor, Cap.EDIT_REGISTRY, region)
 
 
 def _check_grid(region: Region) -> None:

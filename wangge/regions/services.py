@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from wangge.core.audit import audit_record
 from wangge.core.models import User
 from wangge.core.roles import Cap
+from wangge.regions.access import require
 from wangge.regions.models import LEVEL_ORDER, Assignment, Level, Region, UserScope, child_level, scope_paths
 
 EDITABLE_FIELDS = (
@@ -35,11 +36,7 @@ EDITABLE_FIELDS = (
 
 
 def _require(actor: User, capability: str, region: Region | None = None) -> None:
-    """The actor holds the capability, and (for a region) the region lies in their scope."""
-    if region is not None and not region.is_within(scope_paths(actor)):
-        raise Http404
-    if not actor.has_perm(capability):
-        raise PermissionDenied(_("You do not have permission to do this."))
+    require(actor, capability, region)
 
 
 def validate_codes(*, level: str, area_code: str, community_code: str) -> None:
