@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "wangge.regions",
     "wangge.places",
     "wangge.people",
+    "wangge.ledgers",
+    "wangge.cases",
     "wangge.api",
 ]
 

@@ -12,6 +12,8 @@ urlpatterns = [
     path("regions/", include("wangge.regions.urls")),
     path("people/", include("wangge.people.urls")),
     path("places/", include("wangge.places.urls")),
+    path("ledgers/", include("wangge.ledgers.urls")),
+    path("cases/", include("wangge.cases.urls")),
     path("api/v1/", api.urls),
     path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]

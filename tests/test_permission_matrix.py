@@ -86,6 +86,8 @@ MATRIX: dict[str, tuple[set[str], str]] = {
     "places:building_edit": (EXPORTERS, ""),
     "places:house_create": (EXPORTERS, ""),
     "places:house_edit": (EXPORTERS, ""),
+    # --- ledgers (Excel import and export) ---
+    # --- cases ---
     "api:people": (EXPORTERS, "api"),
     "api:person": (EXPORTERS, "api"),
     "api:household": (EXPORTERS, "api"),
