@@ -88,6 +88,7 @@ MATRIX: dict[str, tuple[set[str], str]] = {
     "places:house_edit": (EXPORTERS, ""),
     # --- ledgers (Excel import and export) ---
     # --- cases ---
+    "core:holidays": ({R.SYSTEM_ADMIN}, ""),
     "api:people": (EXPORTERS, "api"),
     "api:person": (EXPORTERS, "api"),
     "api:household": (EXPORTERS, "api"),

@@ -51,6 +51,11 @@ class User(AbstractUser):
             ("export_lists", "Export lists in scope"),
             ("edit_registry", "Change people, households and houses in scope"),
             ("view_sensitive_groups", "See sensitive groups (社区矫正, 刑满释放, 严重精神障碍 …)"),
+            ("manage_calendar", "Edit the holiday calendar"),
+            ("report_cases", "Report cases"),
+            ("view_cases", "Read cases in scope"),
+            ("handle_cases", "Accept, dispatch and handle cases in scope"),
+            ("supervise_cases", "Supervise cases and decide extensions in scope"),
         ]
 
     def __str__(self) -> str:
@@ -197,3 +202,25 @@ class ApiToken(models.Model):
         if self.revoked_at is not None:
             return False
         return self.expires_at is None or self.expires_at > now
+
+
+class Holiday(models.Model):
+    """One day that breaks the plain Monday-to-Friday week: an official holiday, or a weekend day
+    that becomes a workday (调休). Days not listed follow the weekend rule."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Official holiday")
+        WORKDAY = "workday", _("Adjusted workday")
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=64, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("holiday calendar day")
+        verbose_name_plural = _("holiday calendar days")
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.kind} {self.name}"

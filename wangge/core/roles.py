@@ -43,6 +43,14 @@ class Cap:
     EXPORT_LISTS = "core.export_lists"
     EDIT_REGISTRY = "core.edit_registry"
     VIEW_SENSITIVE_GROUPS = "core.view_sensitive_groups"
+    MANAGE_CALENDAR = "core.manage_calendar"
+    REPORT_CASES = "core.report_cases"
+    VIEW_CASES = "core.view_cases"
+    HANDLE_CASES = "core.handle_cases"
+    SUPERVISE_CASES = "core.supervise_cases"
+
+
+CASE_WORKER_CAPS = frozenset({Cap.REPORT_CASES, Cap.VIEW_CASES, Cap.HANDLE_CASES})
 
 
 # Permissions that are never implied by a role: they must be granted explicitly, and holding
@@ -52,7 +60,7 @@ EXPLICIT_CAPABILITIES = frozenset({Cap.REVEAL_SENSITIVE, Cap.BULK_EXPORT})
 GRANTABLE_CAPABILITIES = EXPLICIT_CAPABILITIES | {Cap.VIEW_SENSITIVE_GROUPS}
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.SYSTEM_ADMIN: frozenset({Cap.MANAGE_USERS, Cap.VIEW_REGIONS, Cap.MANAGE_REGIONS}),
+    Role.SYSTEM_ADMIN: frozenset({Cap.MANAGE_USERS, Cap.VIEW_REGIONS, Cap.MANAGE_REGIONS, Cap.MANAGE_CALENDAR}),
     Role.SECURITY_ADMIN: frozenset({Cap.MANAGE_SECURITY}),
     Role.AUDITOR: frozenset({Cap.READ_AUDIT}),
     Role.STREET_SUPERVISOR: frozenset(
@@ -63,6 +71,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.VIEW_RESIDENT_DATA,
             Cap.EXPORT_LISTS,
             Cap.EDIT_REGISTRY,
+            *CASE_WORKER_CAPS,
+            Cap.SUPERVISE_CASES,
         }
     ),
     Role.COMMUNITY_STAFF: frozenset(
@@ -73,10 +83,14 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.VIEW_RESIDENT_DATA,
             Cap.EXPORT_LISTS,
             Cap.EDIT_REGISTRY,
+            *CASE_WORKER_CAPS,
+            Cap.SUPERVISE_CASES,
         }
     ),
-    Role.GRID_WORKER: frozenset({Cap.VIEW_REGIONS, Cap.VIEW_RESIDENT_DATA, Cap.EXPORT_LISTS, Cap.EDIT_REGISTRY}),
-    Role.DEPARTMENT_HANDLER: frozenset({Cap.VIEW_REGIONS}),
+    Role.GRID_WORKER: frozenset(
+        {Cap.VIEW_REGIONS, Cap.VIEW_RESIDENT_DATA, Cap.EXPORT_LISTS, Cap.EDIT_REGISTRY, *CASE_WORKER_CAPS}
+    ),
+    Role.DEPARTMENT_HANDLER: frozenset({Cap.VIEW_REGIONS, Cap.VIEW_CASES, Cap.HANDLE_CASES}),
     Role.VOLUNTEER: frozenset(),
     Role.RESIDENT: frozenset(),
 }

@@ -20,4 +20,5 @@ urlpatterns = [
     path("security/2fa-reset/<int:user_id>/", views.reset_two_factor_view, name="reset_two_factor"),
     path("audit/", views.audit_view, name="audit"),
     path("audit/export.xlsx", views.audit_export_view, name="audit_export"),
+    path("calendar/", views.holidays_view, name="holidays"),
 ]

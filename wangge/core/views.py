@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from wangge.core import selectors, services
+from wangge.core import holidays, selectors, services
 from wangge.core.audit import audit_record
 from wangge.core.decorators import capability_required
 from wangge.core.forms import (
@@ -30,7 +31,7 @@ from wangge.core.forms import (
     TwoFactorForm,
     UserForm,
 )
-from wangge.core.models import ApiToken, LoginFailure, User
+from wangge.core.models import ApiToken, Holiday, LoginFailure, User
 from wangge.core.qr import qr_svg
 from wangge.core.roles import Cap
 from wangge.core.xlsx import workbook_bytes, xlsx_response
@@ -323,3 +324,50 @@ def audit_export_view(request: HttpRequest) -> HttpResponse:
         for e in events.iterator()
     )
     return xlsx_response("audit.xlsx", workbook_bytes(_("Audit trail"), headers, rows))
+
+
+# --- holiday calendar ------------------------------------------------------------------------------
+
+
+@capability_required(Cap.MANAGE_CALENDAR)
+def holidays_view(request: HttpRequest) -> HttpResponse:
+    """One year of the calendar; add, change or delete a day, or load the year from chinesecalendar."""
+    try:
+        year = int(request.GET.get("year") or request.POST.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    actor = request.user
+    assert isinstance(actor, User)
+    form = holidays.HolidayForm(request.POST if request.POST.get("action") == "set" else None)
+    if request.method == "POST" and request.POST.get("action") == "load":
+        added = holidays.holidays_load(actor=actor, year=year)
+        if added is None:
+            messages.error(
+                request, _("The holiday library has no data for %(year)s: enter its days here.") % {"year": year}
+            )
+        else:
+            messages.success(request, _("%(count)s day(s) added.") % {"count": added})
+        return redirect(f"{request.path}?year={year}")
+    if request.method == "POST" and request.POST.get("action") == "delete":
+        holiday = get_object_or_404(Holiday, pk=request.POST.get("holiday", "").strip() or 0)
+        holidays.holiday_delete(actor=actor, holiday=holiday)
+        messages.success(request, _("Deleted."))
+        return redirect(f"{request.path}?year={holiday.date.year}")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            holidays.holiday_set(actor=actor, day=data["date"], kind=data["kind"], name=data["name"])
+        except ValidationError as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(f"{request.path}?year={data['date'].year}")
+    days = Holiday.objects.filter(date__year=year)
+    context = {
+        "year": year,
+        "days": days,
+        "form": form,
+        "missing": holidays.missing_years([year]),
+        "years": [year - 1, year, year + 1],
+    }
+    return render(request, "core/holidays.html", context)
