@@ -247,6 +247,17 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# --- ledgers (Excel import and export) ---------------------------------------------------------
+# Uploaded ledgers (encrypted), error reports, progress files and large exports. Web servers and
+# workers must share this directory.
+WANGGE_LEDGER_DIR = Path(env_str("WANGGE_LEDGER_DIR", str(VAR_DIR / "ledgers")))
+WANGGE_LEDGER_MAX_BYTES = env_int("WANGGE_LEDGER_MAX_MB", 50) * 1024 * 1024
+WANGGE_LEDGER_MAX_ROWS = env_int("WANGGE_LEDGER_MAX_ROWS", 300_000)
+WANGGE_LEDGER_MAX_UNZIPPED = env_int("WANGGE_LEDGER_MAX_UNZIPPED_MB", 500) * 1024 * 1024
+WANGGE_LEDGER_RETENTION_DAYS = env_int("WANGGE_LEDGER_RETENTION_DAYS", 7)
+# Exports with more rows than this are built in the background and downloaded from the jobs page.
+WANGGE_EXPORT_SYNC_MAX = env_int("WANGGE_EXPORT_SYNC_MAX", 5_000)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.conftest import Tree
 from wangge.core.models import ApiToken, AuditEvent, LoginFailure, User
 from wangge.core.roles import Role
+from wangge.ledgers.models import ImportJob
 from wangge.regions.models import Assignment, Region, UserScope
 
 R = Role
@@ -87,6 +88,17 @@ MATRIX: dict[str, tuple[set[str], str]] = {
     "places:house_create": (EXPORTERS, ""),
     "places:house_edit": (EXPORTERS, ""),
     # --- ledgers (Excel import and export) ---
+    # a job answers only its owner: another registry editor gets 404 ("owned"), the rest 403
+    "ledgers:imports": (EXPORTERS, ""),
+    "ledgers:template": (EXPORTERS, ""),
+    "ledgers:import": (EXPORTERS, "owned"),
+    "ledgers:import_progress": (EXPORTERS, "owned"),
+    "ledgers:import_report": (EXPORTERS, "owned"),
+    "ledgers:import_check": (EXPORTERS, "post"),
+    "ledgers:import_confirm": (EXPORTERS, "post"),
+    "ledgers:import_cancel": (EXPORTERS, "post"),
+    "ledgers:import_template_save": (EXPORTERS, "post"),
+    "ledgers:export": (EXPORTERS, "owned"),
     # --- cases ---
     "core:holidays": ({R.SYSTEM_ADMIN}, ""),
     "api:people": (EXPORTERS, "api"),
@@ -165,6 +177,16 @@ def _url(name: str, tree: Tree, other: User, failure: LoginFailure, token: ApiTo
                 "api:house": {"house_id": places.house.pk},
             }
         )
+    if name.startswith("ledgers:") and name not in ("ledgers:imports", "ledgers:template"):
+        from wangge.ledgers.models import ExportJob
+
+        if name == "ledgers:export":
+            job = ExportJob.objects.first() or ExportJob.objects.create(user=other, file_name="x.xlsx")
+        else:
+            job = ImportJob.objects.first() or ImportJob.objects.create(
+                user=other, region=tree.grid_a1, file_name="x.xlsx", file_sha256="0"
+            )
+        params[name] = {"job_id": job.pk}
     if name in params:
         return reverse(name, kwargs=params[name])
     pattern = dict(_walk(get_resolver()))[name]
@@ -200,6 +222,8 @@ def test_get_every_url_as_each_role(
             expected = 405
         elif kind == "post":
             expected = 302 if role == ANON else (405 if role in allowed else 403)
+        elif kind == "owned":
+            expected = 302 if role == ANON else (404 if role in allowed else 403)
         elif kind == "api-root":
             expected = 404  # /api/v1/ itself is not an endpoint
         elif role == ANON:
@@ -227,6 +251,7 @@ def fingerprint() -> tuple[object, ...]:
         list(UserScope.objects.order_by("pk").values_list("user_id", "region_id")),
         list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at")),
         LoginFailure.objects.count(),
+        list(ImportJob.objects.order_by("pk").values_list("pk", "state", "mapping")),
         AuditEvent.objects.filter(result="ok").exclude(action__in=["audit.search", "export.audit"]).count(),
     )
 
@@ -262,6 +287,10 @@ WRITE_POSTS: dict[str, dict[str, object]] = {
     "people:household_create": {"number": "X1", "kind": "local"},
     "people:household_add": {"person": "0", "relation": "20"},
     "people:household_head": {"person": "0"},
+    "ledgers:imports": {"region": "1"},
+    "ledgers:import_check": {"on_existing": "update", "on_invalid": "skip"},
+    "ledgers:import_confirm": {},
+    "ledgers:import_cancel": {},
 }
 
 
@@ -274,7 +303,8 @@ def test_refused_writes_change_nothing(
         allowed, _kind = MATRIX[name]
         if role in allowed:
             continue
+        url = _url(name, tree, **fixtures)  # type: ignore[arg-type]
         before = fingerprint()
-        response = client.post(_url(name, tree, **fixtures), data)  # type: ignore[arg-type]
+        response = client.post(url, data)
         assert response.status_code in (302, 403, 404), (name, response.status_code)
         assert fingerprint() == before, name

@@ -254,3 +254,29 @@ def tail_hashes(value: str, *, kind: str, lengths: Iterable[int] = (4, 6)) -> di
         if len(normalized) >= length:
             hashes_by_length[length] = _hash(kind, f"tail{length}", normalized[-length:])
     return hashes_by_length
+
+
+# --- files ------------------------------------------------------------------------------------
+
+
+def encrypt_bytes(data: bytes, *, context: str) -> bytes:
+    """Encrypt a whole file (an uploaded ledger holds ID numbers): header `v1:cipher:key_id:` then the sealed bytes."""
+    keys = _master_keys()
+    key_id = _current_key_id(keys)
+    cipher = _current_cipher()
+    sealed = _seal(cipher, _subkey(keys[key_id], cipher), data, _associated_data(context))
+    return f"{_VERSION}:{cipher}:{key_id}:".encode("ascii") + sealed
+
+
+def decrypt_bytes(blob: bytes, *, context: str) -> bytes:
+    parts = blob.split(b":", 3)
+    if len(parts) != 4 or parts[0].decode("ascii", "replace") != _VERSION:
+        raise DecryptionError("Not a v1 encrypted file.")
+    cipher, key_id = parts[1].decode("ascii", "replace"), parts[2].decode("ascii", "replace")
+    keys = _master_keys()
+    if cipher not in CIPHERS or key_id not in keys:
+        raise DecryptionError("Unknown cipher or key id.")
+    try:
+        return _open(cipher, _subkey(keys[key_id], cipher), parts[3], _associated_data(context))
+    except InvalidTag as exc:
+        raise DecryptionError("The file fails authentication.") from exc

@@ -1,4 +1,17 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from wangge.ledgers import views
 
 app_name = "ledgers"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.imports_view, name="imports"),
+    path("template.xlsx", views.blank_template_view, name="template"),
+    path("imports/<uuid:job_id>/", views.import_view, name="import"),
+    path("imports/<uuid:job_id>/check/", views.import_check_view, name="import_check"),
+    path("imports/<uuid:job_id>/confirm/", views.import_confirm_view, name="import_confirm"),
+    path("imports/<uuid:job_id>/cancel/", views.import_cancel_view, name="import_cancel"),
+    path("imports/<uuid:job_id>/progress/", views.import_progress_view, name="import_progress"),
+    path("imports/<uuid:job_id>/report.xlsx", views.import_report_view, name="import_report"),
+    path("imports/<uuid:job_id>/template/", views.import_template_save_view, name="import_template_save"),
+    path("exports/<uuid:job_id>/", views.export_view, name="export"),
+]

@@ -22,8 +22,7 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from wangge.core import crypto
-from wangge.core.idcard import DocumentType, mask_id, mask_phone, random_citizen_id
+from wangge.core.idcard import DocumentType, random_citizen_id
 from wangge.core.pinyin import name_keys
 from wangge.people.choices import (
     AttentionLevel,
@@ -40,6 +39,7 @@ from wangge.people.choices import (
     SourceState,
 )
 from wangge.people.models import Household, Membership, Person, PersonTag, Residence, Tag
+from wangge.people.services import identity_columns, phone_columns
 
 __all__ = [
     "FakeHousehold",
@@ -672,16 +672,11 @@ def person_row(
     for key, value in fields.items():
         setattr(person, key, value)
     if id_number:
-        person.id_number_enc = crypto.encrypt(id_number, context="person.id_number")
-        person.id_number_masked = mask_id(id_number)
-        person.id_hash = crypto.lookup_hash(id_number, kind="id")
-        tails = crypto.tail_hashes(id_number, kind="id", lengths=(4, 6))
-        person.id_tail4, person.id_tail6 = tails[4], tails[6]
+        for column, value in identity_columns(id_number).items():
+            setattr(person, column, value)
     if phone:
-        person.phone_enc = crypto.encrypt(phone, context="person.phone")
-        person.phone_masked = mask_phone(phone)
-        person.phone_hash = crypto.lookup_hash(phone, kind="phone")
-        person.phone_tail4 = crypto.tail_hashes(phone, kind="phone", lengths=(4,))[4]
+        for column, value in phone_columns(phone).items():
+            setattr(person, column, value)
     person.name_pinyin, person.name_initials = name_keys(name)
     return person
 

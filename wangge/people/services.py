@@ -106,27 +106,47 @@ def _set_identity(person: Person, *, doc_type: str, id_number: str, typed: dict[
             )
         setattr(person, field, value)
     person.doc_type = doc_type
-    if number:
-        person.id_number_enc = crypto.encrypt(number, context="person.id_number")
-        person.id_number_masked = mask_id(number)
-        person.id_hash = crypto.lookup_hash(number, kind="id")
-        tails = crypto.tail_hashes(number, kind="id", lengths=(4, 6))
-        person.id_tail4, person.id_tail6 = tails[4], tails[6]
-    else:
-        person.id_number_enc = person.id_number_masked = person.id_hash = person.id_tail4 = person.id_tail6 = ""
+    for column, value in identity_columns(number).items():
+        setattr(person, column, value)
 
 
-def _set_phone(person: Person, phone: str) -> None:
+def identity_columns(number: str) -> dict[str, str]:
+    """What is stored for a validated document number: ciphertext, mask and keyed hashes (never the number)."""
+    if not number:
+        return dict.fromkeys(("id_number_enc", "id_number_masked", "id_hash", "id_tail4", "id_tail6"), "")
+    tails = crypto.tail_hashes(number, kind="id", lengths=(4, 6))
+    return {
+        "id_number_enc": crypto.encrypt(number, context="person.id_number"),
+        "id_number_masked": mask_id(number),
+        "id_hash": crypto.lookup_hash(number, kind="id"),
+        "id_tail4": tails.get(4, ""),
+        "id_tail6": tails.get(6, ""),
+    }
+
+
+def clean_phone(phone: str) -> str:
+    """A phone number as stored: digits, + and -; `ValidationError` unless it has 5 to 15 digits."""
     phone = "".join(ch for ch in phone if ch.isdigit() or ch in "+-")
     if phone and not (5 <= sum(ch.isdigit() for ch in phone) <= 15):
         raise ValidationError(_("The phone number is not valid."), code="bad_phone")
-    if phone:
-        person.phone_enc = crypto.encrypt(phone, context="person.phone")
-        person.phone_masked = mask_phone(phone)
-        person.phone_hash = crypto.lookup_hash(phone, kind="phone")
-        person.phone_tail4 = crypto.tail_hashes(phone, kind="phone", lengths=(4,))[4]
-    else:
-        person.phone_enc = person.phone_masked = person.phone_hash = person.phone_tail4 = ""
+    return phone
+
+
+def phone_columns(phone: str) -> dict[str, str]:
+    """What is stored for a clean phone number: ciphertext, mask and keyed hashes."""
+    if not phone:
+        return dict.fromkeys(("phone_enc", "phone_masked", "phone_hash", "phone_tail4"), "")
+    return {
+        "phone_enc": crypto.encrypt(phone, context="person.phone"),
+        "phone_masked": mask_phone(phone),
+        "phone_hash": crypto.lookup_hash(phone, kind="phone"),
+        "phone_tail4": crypto.tail_hashes(phone, kind="phone", lengths=(4,)).get(4, ""),
+    }
+
+
+def _set_phone(person: Person, phone: str) -> None:
+    for column, value in phone_columns(clean_phone(phone)).items():
+        setattr(person, column, value)
 
 
 def find_by_id_number(id_number: str, *, doc_type: str = DocumentType.CITIZEN_ID) -> Person | None:

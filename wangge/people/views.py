@@ -8,20 +8,19 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from wangge.core.audit import audit_record
 from wangge.core.decorators import capability_required
 from wangge.core.models import User
 from wangge.core.roles import Cap
-from wangge.core.xlsx import workbook_bytes, xlsx_response
+from wangge.core.xlsx import xlsx_response
+from wangge.ledgers.exports import export_people
+from wangge.ledgers.models import ExportJob
 from wangge.people import selectors, services
 from wangge.people.choices import IdentityColor, Relation
 from wangge.people.forms import (
@@ -42,7 +41,6 @@ from wangge.regions.models import Level, Region
 from wangge.regions.selectors import regions_visible
 
 PAGE_SIZE = 50
-EXPORT_CAP = 10_000
 COLUMNS_SESSION_KEY = "people_columns"
 FORM_TOKENS_SESSION_KEY = "people_form_tokens"
 
@@ -139,82 +137,14 @@ def list_view(request: HttpRequest) -> HttpResponse:
     return response
 
 
-# The column names a registry import understands (台账 headers): kept in Chinese on purpose.
-EXPORT_HEADERS = [
-    "姓名",
-    "性别",
-    "出生日期",
-    "民族",
-    "证件类型",
-    "证件号码",
-    "联系电话",
-    "网格",
-    "户号",
-    "与户主关系",
-    "现住址",
-    "人口类型",
-    "标签",
-    "政治面貌",
-    "文化程度",
-    "婚姻状况",
-    "职业",
-    "工作单位",
-    "红粉白",
-    "信息状态",
-    "备注",
-]
-
-
-def _export_row(person: Person, *, full: bool) -> list[Any]:
-    membership = person.current_memberships[0] if person.current_memberships else None  # type: ignore[attr-defined]
-    home = person.current_homes[0] if person.current_homes else None  # type: ignore[attr-defined]
-    return [
-        person.name,
-        person.get_gender_display(),
-        person.birth_date.isoformat() if person.birth_date else "",
-        person.get_ethnicity_display(),
-        person.get_doc_type_display(),
-        services.reveal_value(person, "id_number") if full else person.id_number_masked,
-        services.reveal_value(person, "phone") if full else person.phone_masked,
-        person.region.name,
-        membership.household.number if membership else "",
-        membership.get_relation_display() if membership else "",
-        home.house.label if home else "",
-        person.get_residency_display(),
-        "、".join(t.tag.name for t in person.current_tags),  # type: ignore[attr-defined]
-        person.get_political_status_display(),
-        person.get_education_display(),
-        person.get_marital_status_display(),
-        person.occupation,
-        person.work_unit,
-        person.get_identity_color_display(),
-        person.get_source_state_display(),
-        person.notes,
-    ]
-
-
 @capability_required(Cap.EXPORT_LISTS)
 def export_view(request: HttpRequest) -> HttpResponse:
-    """The current list as a ledger; masked unless the user may reveal; capped unless bulk export is allowed."""
-    user = _user(request)
-    form = _filter_form(request, user)
-    qs = selectors.with_list_details(
-        _sorted(selectors.people_search(user=user, filters=_filters(form)), form), user=user
-    )
-    capped = not user.has_perm(Cap.BULK_EXPORT)
-    full = user.has_perm(Cap.REVEAL_SENSITIVE)
-    people = list(qs[:EXPORT_CAP] if capped else qs)
-    rows = [_export_row(p, full=full) for p in people]
-    filters = {k: str(v) for k, v in form.cleaned_data.items() if v not in (None, "", []) and k not in ("cols",)}
-    with transaction.atomic():
-        audit_record(
-            actor=user,
-            action="export.people",
-            object_type="people.person",
-            detail={"filters": filters, "rows": len(rows), "full_values": full, "capped": capped},
-        )
-    filename = f"实有人口-{timezone.localdate().isoformat()}.xlsx"
-    return xlsx_response(filename, workbook_bytes(_("People"), EXPORT_HEADERS, rows))
+    """The current list as a ledger the importer reads back; masked unless the user may reveal; large ones in the background."""
+    result = export_people(actor=_user(request), query=request.GET.urlencode())
+    if isinstance(result, ExportJob):
+        return redirect("ledgers:export", result.pk)
+    content, filename = result
+    return xlsx_response(filename, content)
 
 
 # --- create and edit -------------------------------------------------------------------------------

@@ -1,0 +1,360 @@
+"""Importing people ledgers through the services, as the worker runs them."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+import python_calamine
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from tests.conftest import Tree
+from tests.ledgers import builders
+from wangge.core.models import AuditEvent, User
+from wangge.core.roles import Cap, Role
+from wangge.core.services import user_set_capabilities
+from wangge.ledgers import files, reports, services
+from wangge.ledgers.models import ImportJob, MappingTemplate
+from wangge.ledgers.people_schema import people_schema
+from wangge.ledgers.readers import LedgerError
+from wangge.people import services as people_services
+from wangge.people.choices import IdentityColor, Relation, Residency, SourceState
+from wangge.people.models import Change, Household, Membership, Person, PersonTag
+from wangge.places.models import Building, Compound, House
+
+State = ImportJob.State
+HEADERS = ["姓名", "身份证号码", "联系电话", "户号", "与户主关系", "小区", "楼栋", "单元", "房号", "人员类型", "标签"]
+
+
+@pytest.fixture
+def staff(make_user: Callable[..., User]) -> User:
+    return make_user(Role.COMMUNITY_STAFF)  # community_a: grid_a1, grid_a2
+
+
+@pytest.fixture
+def worker(make_user: Callable[..., User]) -> User:
+    return make_user(Role.GRID_WORKER)  # grid_a1
+
+
+def family(new_id: Callable[..., str]) -> list[list[object]]:
+    return [
+        HEADERS,
+        [
+            "张建国",
+            new_id(date(1950, 3, 2), "M"),
+            "13871501108",
+            "H001",
+            "户主",
+            "福源小区",
+            "3栋",
+            "1单元",
+            "301",
+            "户籍",
+            "高龄老人",
+        ],
+        ["李秀英", new_id(date(1952, 7, 9), "F"), "", "H001", "配偶", "福源小区", "3栋", "1", "301室", "户籍", ""],
+        [
+            "王磊",
+            new_id(date(1990, 1, 1), "M"),
+            "15971500001",
+            "H002",
+            "户主",
+            "福源小区",
+            "3栋",
+            "2",
+            "502",
+            "租户",
+            "",
+        ],
+        ["王小雨", new_id(date(2015, 6, 1), "F"), "", "H002", "女", "福源小区", "3栋", "2", "502", "租户", "留守儿童"],
+    ]
+
+
+def test_a_family_ledger_under_a_title_row_builds_people_households_and_houses(
+    tree: Tree, worker: User, new_id: Callable[..., str], run_import: Callable[..., ImportJob]
+) -> None:
+    job = run_import(
+        worker, tree.grid_a1, builders.xlsx(family(new_id), title="第一网格人口台账"), name="八月台账.xlsx"
+    )
+
+    assert job.state == State.DONE, job.message
+    assert job.counts["new"] == 4 and job.result["households"] == 2 and job.result["houses"] == 2
+    zhang = Person.all_objects.get(name="张建国")
+    assert zhang.birth_date == date(1950, 3, 2) and zhang.gender == "M"
+    assert zhang.source_state == SourceState.ENTERED and zhang.region == tree.grid_a1
+    assert zhang.phone_masked == "138****1108"
+    assert Change.objects.get(object_type="person", object_id=zhang.pk).source == "八月台账.xlsx"
+    # 红粉白: the local head red, the tenant head pink, members white
+    colours = dict(Person.all_objects.values_list("name", "identity_color"))
+    assert colours == {
+        "张建国": IdentityColor.RED,
+        "李秀英": IdentityColor.WHITE,
+        "王磊": IdentityColor.PINK,
+        "王小雨": IdentityColor.WHITE,
+    }
+    h001 = Household.all_objects.get(number="H001")
+    assert h001.head == zhang and h001.house is not None and h001.house.label == "福源小区3栋1单元301"
+    assert Membership.objects.get(person__name="李秀英").relation == Relation.SPOUSE
+    assert Membership.objects.get(person__name="王小雨").relation == Relation.DAUGHTER
+    assert Compound.all_objects.filter(name="福源小区").count() == 1
+    assert Building.all_objects.get(name="3栋").units == 2
+    house = House.all_objects.get(number="502")
+    assert house.floor == 5 and {r.person.name for r in house.residences.all()} == {"王磊", "王小雨"}
+    assert set(PersonTag.objects.values_list("tag__name", flat=True)) == {"高龄老人", "留守儿童"}
+    assert Person.all_objects.get(name="王磊").residency == Residency.TENANT
+    event = AuditEvent.objects.filter(action="ledger.import", result="ok").get()
+    assert json.loads(event.detail)["created"] == 4
+
+
+@pytest.mark.parametrize(
+    "cell", ["1950-03-02", "1950/3/2", "1950.3.2", "19500302", "1950年3月2日", date(1950, 3, 2), 18324]
+)
+def test_every_date_form_is_read(tree: Tree, worker: User, run_import: Callable[..., ImportJob], cell: object) -> None:
+    rows = [["姓名", "出生日期", "性别", "民族"], ["赵大爷", cell, "男性", "汉"]]
+    job = run_import(worker, tree.grid_a1, builders.xlsx(rows))
+    assert job.state == State.DONE, (job.first_errors, job.message)
+    person = Person.all_objects.get(name="赵大爷")
+    assert (person.birth_date, person.gender, person.ethnicity) == (date(1950, 3, 2), "M", "01")
+
+
+def test_xls_and_gbk_csv_ledgers_import_like_xlsx(
+    tree: Tree, worker: User, new_id: Callable[..., str], run_import: Callable[..., ImportJob]
+) -> None:
+    rows = [["姓名", "公民身份号码", "手机号"], ["钱一", new_id(), "13800000001"]]
+    assert run_import(worker, tree.grid_a1, builders.xls(rows), name="a.xls").state == State.DONE
+    rows = [["姓名", "证件号码", "电话"], ["孙二", new_id(), "13800000002"]]
+    csv = builders.csv_bytes(rows, encoding="gbk")
+    assert run_import(worker, tree.grid_a1, csv, name="b.csv").state == State.DONE
+    assert set(Person.all_objects.values_list("name", flat=True)) == {"钱一", "孙二"}
+
+
+def test_ids_mangled_by_excel_are_reported_on_their_rows(
+    tree: Tree, worker: User, new_id: Callable[..., str], run_import: Callable[..., ImportJob]
+) -> None:
+    rows = [["姓名", "身份证号码"], ["周三", new_id()], ["吴四", new_id()]]
+    job = run_import(worker, tree.grid_a1, builders.xlsx(rows, numeric_ids=True))
+    assert job.state == State.CHECKED and job.counts["invalid"] == 2
+    assert "Excel" in job.first_errors[0][1] and job.first_errors[0][0] == 2
+    assert not Person.all_objects.exists()
+
+
+def test_each_bad_row_says_what_is_wrong_and_nothing_is_written(
+    tree: Tree, worker: User, new_id: Callable[..., str], run_import: Callable[..., ImportJob]
+) -> None:
+    good = new_id(date(1970, 1, 1), "M")
+    twice = new_id()
+    rows = [
+        ["姓名", "身份证号码", "性别", "户号", "与户主关系", "标签", "联系电话"],
+        ["甲", good, "", "", "", "", ""],
+        ["乙", good[:-1] + ("0" if good[-1] != "0" else "1"), "", "", "", "", ""],  # check digit
+        ["丙", new_id(date(1970, 1, 1), "M"), "女", "", "", "", ""],  # gender contradicts the ID
+        ["丁", new_id(), "", "", "", "不存在的标签", ""],
+        ["戊", new_id(), "", "", "配偶", "", ""],  # relation without household
+        ["己", twice, "", "", "", "", ""],
+        ["庚", twice, "", "", "", "", ""],  # the same ID twice in one file
+        ["", new_id(), "", "", "", "", ""],  # no name
+        ["辛", new_id(), "", "H9", "子", "", ""],  # a new household with no head
+        ["壬", new_id(), "", "", "", "", "12"],  # not a phone
+    ]
+    job = run_import(worker, tree.grid_a1, builders.xlsx(rows))
+    assert job.state == State.CHECKED
+    assert job.counts == {"rows": 10, "new": 1, "update": 0, "unchanged": 0, "skip": 0, "invalid": 9}
+    errors = dict(job.first_errors)
+    assert set(errors) == {3, 4, 5, 6, 7, 8, 9, 10, 11}
+    assert "证件号码" in errors[3] and "性别" in errors[4] and "标签" in errors[5] and "户号" in errors[6]
+    assert "8" in errors[7] and "7" in errors[8] and "姓名" in errors[9] and "H9" in errors[10]
+    assert "联系电话" in errors[11]
+    with pytest.raises(LedgerError):
+        services.import_confirm(actor=worker, job=job)  # rows with errors and "stop": refused
+    assert not Person.all_objects.exists()
+
+
+def test_the_error_report_is_the_bad_rows_and_comes_back_in_once_fixed(
+    tree: Tree, worker: User, new_id: Callable[..., str], run_import: Callable[..., ImportJob]
+) -> None:
+    rows = [["姓名", "身份证号码", "出生日期"], ["好人", new_id(), ""], ["坏日期", "", "1950-02-30"]]
+    job = run_import(worker, tree.grid_a1, builders.xlsx(rows, title="台账"), on_invalid="skip")
+    assert job.state == State.DONE and job.result["created"] == 1
+    report = files.load_report(job.pk)
+    assert report is not None
+    sheet = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(report)).get_sheet_by_index(0).to_python()
+    assert sheet[0] == ["姓名", "身份证号码", "出生日期", "行号", "错误说明"]
+    assert sheet[1][0] == "坏日期" and sheet[1][3] == 4 and "出生日期" in sheet[1][4]
+    # the user fixes the date in the report and uploads it as it is
+    fixed = builders.xlsx([sheet[0], ["坏日期", "", "1950-02-28", 4, sheet[1][4]]])
+    again = run_import(worker, tree.grid_a1, fixed, name="错误行.xlsx")
+    assert again.state == State.DONE and Person.all_objects.get(name="坏日期").birth_date == date(1950, 2, 28)
+
+
+@pytest.fixture
+def registered(tree: Tree, worker: User, new_id: Callable[..., str]) -> tuple[Person, str]:
+    number = new_id(date(1960, 1, 1), "F")
+    person = people_services.person_create(
+        actor=worker, region=tree.grid_a1, name="陈桂兰", id_number=number, phone="13900000000"
+    )
+    return person, number
+
+
+def test_existing_people_are_updated_with_history(
+    tree: Tree, worker: User, registered: tuple[Person, str], run_import: Callable[..., ImportJob]
+) -> None:
+    person, number = registered
+    rows = [["姓名", "身份证号码", "联系电话", "工作单位"], ["陈桂兰", number, "13911112222", "咸宁市纺织厂"]]
+    job = run_import(worker, tree.grid_a1, builders.xlsx(rows), name="更新.xlsx", on_existing="update")
+    assert job.state == State.DONE and job.counts["update"] == 1 and job.result["updated"] == 1
+    person.refresh_from_db()
+    assert person.phone_masked == "139****2222" and person.work_unit == "咸宁市纺织厂"
+    change = Change.objects.filter(object_id=person.pk, action="update").get()
+    assert change.source == "更新.xlsx" and "work_unit" in change.changes
+    # the same file again changes nothing
+    again = run_import(worker, tree.grid_a1, builders.xlsx(rows), confirm=False)
+    assert again.counts["unchanged"] == 1 and again.counts["update"] == 0
+
+
+def test_existing_people_can_be_skipped_or_stop_the_import(
+    tree: Tree,
+    worker: User,
+    registered: tuple[Person, str],
+    new_id: Callable[..., str],
+    run_import: Callable[..., ImportJob],
+) -> None:
+    person, number = registered
+    rows = [["姓名", "身份证号码", "工作单位"], ["陈桂兰", number, "别处"], ["新人", new_id(), ""]]
+    stopped = run_import(worker, tree.grid_a1, builders.xlsx(rows), on_existing="stop")
+    assert stopped.state == State.CHECKED and stopped.counts["unchanged"] + stopped.counts["update"] == 1
+    with pytest.raises(LedgerError):
+        services.import_confirm(actor=worker, job=stopped)
+    assert Person.all_objects.count() == 1
+    skipped = run_import(worker, tree.grid_a1, builders.xlsx(rows), on_existing="skip")
+    assert skipped.state == State.DONE and skipped.result == {"created": 1, "updated": 0, "households": 0, "houses": 0}
+    person.refresh_from_db()
+    assert person.work_unit == ""
+
+
+def test_a_person_registered_outside_the_users_area_is_not_touched(
+    tree: Tree, worker: User, new_id: Callable[..., str], run_import: Callable[..., ImportJob]
+) -> None:
+    number = new_id()
+    people_services.person_create(actor=None, region=tree.grid_b1, name="外人", id_number=number)
+    job = run_import(worker, tree.grid_a1, builders.xlsx([["姓名", "身份证号码"], ["外人", number]]))
+    assert job.counts["invalid"] == 1 and "乙第一网格" in job.first_errors[0][1]
+
+
+def test_sensitive_tags_need_the_permission(
+    tree: Tree, worker: User, new_id: Callable[..., str], run_import: Callable[..., ImportJob]
+) -> None:
+    rows = [["姓名", "身份证号码", "标签"], ["隐私", new_id(), "社区矫正"]]
+    job = run_import(worker, tree.grid_a1, builders.xlsx(rows), confirm=False)
+    assert job.counts["invalid"] == 1 and "社区矫正" in job.first_errors[0][1]
+
+
+def test_a_community_import_places_rows_by_their_grid_column(
+    tree: Tree, staff: User, new_id: Callable[..., str], run_import: Callable[..., ImportJob]
+) -> None:
+    rows = [
+        ["姓名", "身份证号码", "所属网格"],
+        ["一号", new_id(), "第一网格"],
+        ["二号", new_id(), "第二网格"],
+        ["三号", new_id(), "乙第一网格"],
+        ["四号", new_id(), ""],
+    ]
+    job = run_import(staff, tree.community_a, builders.xlsx(rows), on_invalid="skip")
+    assert job.state == State.DONE and job.counts["invalid"] == 2
+    assert dict(Person.all_objects.values_list("name", "region__name")) == {"一号": "第一网格", "二号": "第二网格"}
+
+
+def test_a_failure_while_writing_leaves_nothing_behind(
+    tree: Tree,
+    worker: User,
+    new_id: Callable[..., str],
+    run_import: Callable[..., ImportJob],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(ids: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(people_services, "refresh_identity_colors", broken)
+    job = run_import(worker, tree.grid_a1, builders.xlsx(family(new_id)))
+    assert job.state == State.FAILED and job.message
+    assert not Person.all_objects.exists() and not Household.all_objects.exists() and not House.all_objects.exists()
+    assert not Change.objects.exists()
+
+
+def test_a_cancelled_import_writes_nothing(
+    tree: Tree, worker: User, new_id: Callable[..., str], run_import: Callable[..., ImportJob]
+) -> None:
+    job = run_import(worker, tree.grid_a1, builders.xlsx(family(new_id)), confirm=False)
+    services.import_confirm(actor=worker, job=job)
+    services.import_confirm(actor=worker, job=job)  # a double click queues it once
+    assert job.state == State.QUEUED
+    ImportJob.objects.filter(pk=job.pk).update(state=State.RUNNING)
+    job.state = State.RUNNING
+    services.import_cancel(actor=worker, job=job)  # the worker sees the flag at its next step
+    ImportJob.objects.filter(pk=job.pk).update(state=State.QUEUED)
+    services.run_import(str(job.pk))
+    job.refresh_from_db()
+    assert job.state == State.CANCELLED and not Person.all_objects.exists()
+
+
+def test_someone_elses_import_cannot_be_driven(
+    tree: Tree,
+    worker: User,
+    make_user: Callable[..., User],
+    new_id: Callable[..., str],
+    run_import: Callable[..., ImportJob],
+) -> None:
+    job = run_import(worker, tree.grid_a1, builders.xlsx(family(new_id)), confirm=False)
+    other = make_user(Role.GRID_WORKER)
+    with pytest.raises(PermissionDenied):
+        services.import_confirm(actor=other, job=job)
+    with pytest.raises((PermissionDenied, Http404)):
+        services.import_upload(
+            actor=worker, region=tree.grid_b1, file_name="a.xlsx", data=builders.xlsx(family(new_id))
+        )
+
+
+def test_a_corrected_mapping_is_saved_as_a_template_for_next_month(
+    tree: Tree, worker: User, new_id: Callable[..., str], run_import: Callable[..., ImportJob]
+) -> None:
+    rows = [["居民", "身份证号码", "手机"], ["郑五", new_id(), "13800000003"]]
+    job = services.import_upload(actor=worker, region=tree.grid_a1, file_name="a.xlsx", data=builders.xlsx(rows))
+    assert job.mapping == ["", "id_number", "phone"]  # 居民 is not a name anyone taught it
+    with pytest.raises(LedgerError):
+        services.import_set_mapping(actor=worker, job=job, mapping=job.mapping, on_existing="update", on_invalid="stop")
+    services.import_set_mapping(
+        actor=worker, job=job, mapping=["name", "id_number", "phone"], on_existing="update", on_invalid="stop"
+    )
+    template = services.template_save(actor=worker, job=job, name="第一网格月报")
+    next_month = services.import_upload(
+        actor=worker, region=tree.grid_a1, file_name="b.xlsx", data=builders.xlsx(rows), template=template
+    )
+    assert next_month.mapping == ["name", "id_number", "phone"]
+    assert MappingTemplate.objects.count() == 1
+
+
+def test_the_blank_template_reads_back_and_its_example_row_is_ignored(
+    tree: Tree, worker: User, run_import: Callable[..., ImportJob]
+) -> None:
+    template = reports.blank_template(people_schema())
+    job = run_import(worker, tree.grid_a1, template, name="人口台账模板.xlsx")
+    assert job.mapping == [c.key for c in people_schema().columns]
+    assert job.counts["rows"] == 0 and job.state == State.CHECKED
+    assert not Person.all_objects.exists()
+
+
+def test_registry_editors_with_sensitive_permission_can_tag_sensitive_groups(
+    tree: Tree,
+    worker: User,
+    make_user: Callable[..., User],
+    new_id: Callable[..., str],
+    run_import: Callable[..., ImportJob],
+) -> None:
+    user_set_capabilities(actor=make_user(Role.SYSTEM_ADMIN), user=worker, capabilities={Cap.VIEW_SENSITIVE_GROUPS})
+    worker = User.objects.get(pk=worker.pk)
+    rows = [["姓名", "身份证号码", "标签"], ["矫正", new_id(), "社区矫正"]]
+    job = run_import(worker, tree.grid_a1, builders.xlsx(rows))
+    assert job.state == State.DONE and PersonTag.objects.filter(tag__name="社区矫正").exists()

@@ -1,0 +1,193 @@
+"""Exporting lists as ledgers with the columns the importer reads, so a ledger can go out and come back.
+
+Small exports answer at once; over `WANGGE_EXPORT_SYNC_MAX` rows they become an `ExportJob` built
+in the background. Text is protected against formula injection (`wangge.core.xlsx`); numbers are
+masked unless the user may reveal them; every export writes an audit row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wangge.core.audit import audit_record
+from wangge.core.models import User
+from wangge.core.roles import Cap
+from wangge.core.xlsx import workbook_bytes
+from wangge.ledgers import files
+from wangge.ledgers.models import ExportJob
+from wangge.ledgers.people_schema import chinese_label, people_schema
+from wangge.people import selectors
+from wangge.people.choices import (
+    DisabilityType,
+    Education,
+    Gender,
+    HealthStatus,
+    HouseholdKind,
+    MaritalStatus,
+    PoliticalStatus,
+    Relation,
+    Residency,
+)
+from wangge.people.forms import SORTS, PersonFilterForm
+from wangge.people.models import Person
+from wangge.people.services import reveal_value
+from wangge.regions.models import Level
+from wangge.regions.selectors import regions_visible
+
+EXPORT_CAP = 10_000  # rows, for users without the bulk-export permission
+EXTRA_HEADERS = ["红粉白", "信息状态"]  # shown in the export, ignored by the importer (derived or workflow state)
+MASK = "***"
+COLOURS = {"red": "红", "pink": "粉", "white": "白"}
+
+
+def people_headers() -> list[str]:
+    return [c.header for c in people_schema().columns]
+
+
+def people_queryset(user: User, query: str) -> tuple[QuerySet[Person], dict[str, str]]:
+    """The list the user is looking at (its filters and sort, as in the query string), scoped to them."""
+    regions = (
+        regions_visible(user=user).filter(level__in=[Level.COMMUNITY, Level.GRID, Level.MICROGRID]).order_by("path")
+    )
+    form = PersonFilterForm(QueryDict(query), regions=regions, tags=selectors.visible_tags(user=user))
+    form.is_valid()
+    data = form.cleaned_data
+    filters = selectors.PersonFilters(
+        q=data.get("q") or "",
+        region=data.get("region"),
+        tag=data.get("tag"),
+        color=data.get("color") or "",
+        residency=data.get("residency") or "",
+        source_state=data.get("state") or "",
+        age_min=data.get("age_min"),
+        age_max=data.get("age_max"),
+    )
+    order = SORTS.get(data.get("sort") or "name", SORTS["name"])[1]
+    qs = selectors.with_list_details(
+        selectors.people_search(user=user, filters=filters).order_by(*order), user=user
+    ).select_related("region")
+    described = {k: str(v) for k, v in data.items() if v not in (None, "", []) and k != "cols"}
+    return qs, described
+
+
+def _yes(value: bool) -> str:
+    return "是" if value else ""
+
+
+def people_rows(people: Iterable[Person], *, full: bool, sensitive: bool) -> Iterator[list[Any]]:
+    """One ledger row per person, in `people_headers()` order (then 红粉白 and 信息状态)."""
+    for person in people:
+        membership = person.current_memberships[0] if person.current_memberships else None  # type: ignore[attr-defined]
+        home = person.current_homes[0].house if person.current_homes else None  # type: ignore[attr-defined]
+        building = home.building if home is not None else None
+        household = membership.household if membership else None
+        yield [
+            person.name,
+            person.former_name,
+            chinese_label(Gender, person.gender),
+            person.birth_date,
+            person.get_ethnicity_display() if person.ethnicity else "",
+            person.get_doc_type_display(),
+            (reveal_value(person, "id_number") if full else person.id_number_masked),
+            (reveal_value(person, "phone") if full else person.phone_masked),
+            person.region.name,
+            household.number if household else "",
+            chinese_label(Relation, membership.relation) if membership else "",
+            chinese_label(HouseholdKind, household.kind) if household else "",
+            building.compound.name if building is not None and building.compound else "",
+            building.name if building is not None else "",
+            home.unit if building is not None and home is not None else "",
+            home.number if home is not None else "",
+            home.address if home is not None and building is None else "",
+            chinese_label(Residency, person.residency),
+            person.moved_in_on,
+            person.moved_out_on,
+            "、".join(t.tag.name for t in person.current_tags),  # type: ignore[attr-defined]
+            chinese_label(PoliticalStatus, person.political_status),
+            chinese_label(Education, person.education),
+            chinese_label(MaritalStatus, person.marital_status),
+            person.occupation,
+            person.work_unit,
+            chinese_label(HealthStatus, person.health_status) if sensitive else (MASK if person.health_status else ""),
+            person.vaccination_status,
+            (chinese_label(DisabilityType, person.disability_type) if sensitive else MASK)
+            if person.disability_type
+            else "",
+            (person.disability_grade if sensitive else MASK) if person.disability_grade else "",
+            _yes(person.is_party_member),
+            _yes(person.is_volunteer),
+            _yes(person.is_veteran),
+            _yes(person.is_deceased),
+            person.deceased_on,
+            person.notes,
+            COLOURS.get(person.identity_color, ""),
+            person.get_source_state_display(),
+        ]
+
+
+def _people_workbook(user: User, qs: QuerySet[Person], *, full: bool) -> tuple[bytes, int]:
+    sensitive = full or user.has_perm(Cap.VIEW_SENSITIVE_GROUPS)
+    people = qs.iterator(chunk_size=2000)
+    rows = list(people_rows(people, full=full, sensitive=sensitive))
+    return workbook_bytes(_("People"), people_headers() + EXTRA_HEADERS, rows), len(rows)
+
+
+def export_people(*, actor: User, query: str) -> tuple[bytes, str] | ExportJob:
+    """The user's current list as a ledger now, or as a background job if it is large."""
+    qs, described = people_queryset(actor, query)
+    capped = not actor.has_perm(Cap.BULK_EXPORT)
+    full = actor.has_perm(Cap.REVEAL_SENSITIVE)
+    count = qs.count()
+    rows = min(count, EXPORT_CAP) if capped else count
+    file_name = f"实有人口-{timezone.localdate().isoformat()}.xlsx"
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="export.people",
+            object_type="people.person",
+            detail={"filters": described, "rows": rows, "full_values": full, "capped": capped and count > rows},
+        )
+        if rows > settings.WANGGE_EXPORT_SYNC_MAX:
+            job = ExportJob.objects.create(user=actor, query=query[:2000], file_name=file_name, full_values=full)
+            job_id = str(job.pk)
+            transaction.on_commit(lambda: _enqueue(job_id))
+            return job
+    content, _written = _people_workbook(actor, qs[:EXPORT_CAP] if capped else qs, full=full)
+    return content, file_name
+
+
+def _enqueue(job_id: str) -> None:
+    from wangge.ledgers import tasks
+
+    tasks.export_task(job_id)
+
+
+def run_export(job_id: str) -> ExportJob | None:
+    """Worker: build a large export's file."""
+    job = ExportJob.objects.select_related("user").filter(pk=job_id).first()
+    if job is None or not ExportJob.objects.filter(pk=job.pk, state=ExportJob.State.QUEUED).update(
+        state=ExportJob.State.RUNNING
+    ):
+        return job
+    try:
+        qs, _described = people_queryset(job.user, job.query)
+        if not job.user.has_perm(Cap.BULK_EXPORT):
+            qs = qs[:EXPORT_CAP]
+        content, rows = _people_workbook(job.user, qs, full=job.full_values)
+        files.store_export(job.pk, content)
+    except Exception as exc:
+        ExportJob.objects.filter(pk=job.pk).update(
+            state=ExportJob.State.FAILED, message=str(exc)[:500], finished_at=timezone.now()
+        )
+        raise
+    ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.DONE, rows=rows, finished_at=timezone.now())
+    job.refresh_from_db()
+    return job

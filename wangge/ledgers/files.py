@@ -1,0 +1,102 @@
+"""Files a ledger job keeps: the upload (encrypted: it holds ID numbers), its error report, progress and cancel flags.
+
+Progress and the cancel flag live in small files rather than in the job's row because the import
+writes inside one long transaction: on SQLite that transaction holds the only write lock, and on
+PostgreSQL nobody else would see the row change until it commits.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from wangge.core import crypto
+
+_CONTEXT = "ledgers.upload"
+
+
+def _dir() -> Path:
+    path = Path(settings.WANGGE_LEDGER_DIR)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def path_for(job_id: object, suffix: str) -> Path:
+    return _dir() / f"{job_id}.{suffix}"
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def store_upload(job_id: object, data: bytes) -> None:
+    _write_atomically(path_for(job_id, "upload"), crypto.encrypt_bytes(data, context=_CONTEXT))
+
+
+def load_upload(job_id: object) -> bytes:
+    return crypto.decrypt_bytes(path_for(job_id, "upload").read_bytes(), context=_CONTEXT)
+
+
+def store_report(job_id: object, data: bytes) -> None:
+    _write_atomically(path_for(job_id, "report"), crypto.encrypt_bytes(data, context="ledgers.report"))
+
+
+def load_report(job_id: object) -> bytes | None:
+    path = path_for(job_id, "report")
+    if not path.exists():
+        return None
+    return crypto.decrypt_bytes(path.read_bytes(), context="ledgers.report")
+
+
+def store_export(job_id: object, data: bytes) -> None:
+    _write_atomically(path_for(job_id, "export"), crypto.encrypt_bytes(data, context="ledgers.export"))
+
+
+def load_export(job_id: object) -> bytes | None:
+    path = path_for(job_id, "export")
+    if not path.exists():
+        return None
+    return crypto.decrypt_bytes(path.read_bytes(), context="ledgers.export")
+
+
+def set_progress(job_id: object, *, phase: str, done: int, total: int) -> None:
+    payload = {"phase": phase, "done": done, "total": total, "at": time.time()}
+    _write_atomically(path_for(job_id, "progress"), json.dumps(payload).encode())
+
+
+def progress(job_id: object) -> dict[str, Any]:
+    try:
+        return dict(json.loads(path_for(job_id, "progress").read_bytes()))
+    except (OSError, ValueError):
+        return {}
+
+
+def request_cancel(job_id: object) -> None:
+    path_for(job_id, "cancel").touch()
+
+
+def cancel_requested(job_id: object) -> bool:
+    return path_for(job_id, "cancel").exists()
+
+
+def remove(job_id: object, *suffixes: str) -> None:
+    for suffix in suffixes or ("upload", "report", "progress", "cancel", "export"):
+        path_for(job_id, suffix).unlink(missing_ok=True)
+
+
+def sweep(older_than_seconds: float) -> int:
+    """Remove job files not touched for that long; returns how many."""
+    limit = time.time() - older_than_seconds
+    removed = 0
+    for path in _dir().glob("*.*"):
+        if path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

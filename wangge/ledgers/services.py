@@ -1,0 +1,375 @@
+"""Every change to an import job: upload, map, check, confirm, run, cancel; and saved mappings.
+
+The job moves uploaded → checking → checked → queued → running → done (or failed / cancelled).
+Checking and importing run in the task queue; importing writes the whole file in one transaction,
+so a failure, a cancel or a killed worker leaves the registry exactly as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wangge.core.audit import audit_record
+from wangge.core.models import User
+from wangge.core.roles import Cap
+from wangge.ledgers import files, reports
+from wangge.ledgers.models import ImportJob, MappingTemplate, OnExisting, OnInvalid
+from wangge.ledgers.people_import import (
+    INVALID,
+    ImportCancelledError,
+    Plan,
+    apply_people,
+    plan_people,
+    summary_audit,
+)
+from wangge.ledgers.people_schema import people_schema
+from wangge.ledgers.readers import LedgerError, Table, read_table
+from wangge.ledgers.schema import Header, Schema, check_mapping, find_header, normalise_header
+from wangge.ledgers.values import text
+from wangge.regions.access import require
+from wangge.regions.models import Region
+
+logger = logging.getLogger(__name__)
+State = ImportJob.State
+FIRST_ERRORS = 50
+STALE_AFTER = timedelta(minutes=10)
+
+SCHEMAS: dict[str, Callable[[], Schema]] = {"people": people_schema}
+
+
+def schema_for(kind: str) -> Schema:
+    return SCHEMAS[kind]()
+
+
+def _own(actor: User, job: ImportJob) -> None:
+    if job.user_id != actor.pk:
+        raise PermissionDenied(_("This import belongs to another user."))
+
+
+def _move(job: ImportJob, *, from_states: Sequence[str], to: str, **fields: Any) -> bool:
+    """Change state only if the job is still in one of `from_states` (a double click moves it once)."""
+    moved = ImportJob.objects.filter(pk=job.pk, state__in=list(from_states)).update(state=to, **fields)
+    if moved:
+        job.state = to
+        for name, value in fields.items():
+            setattr(job, name, value)
+    return bool(moved)
+
+
+@transaction.atomic
+def import_upload(
+    *,
+    actor: User,
+    region: Region,
+    file_name: str,
+    data: bytes,
+    kind: str = "people",
+    template: MappingTemplate | None = None,
+) -> ImportJob:
+    """Read an uploaded ledger, find its header and map its columns; nothing is imported yet."""
+    require(actor, Cap.EDIT_REGISTRY, region)
+    schema = schema_for(kind)
+    table = read_table(data, file_name)
+    header = find_header(schema, table)
+    mapping = list(header.mapping)
+    if template is not None and template.user_id == actor.pk:
+        for index, label in enumerate(header.labels):
+            saved = template.mapping.get(normalise_header(label))
+            if saved is not None and (saved == "" or saved in schema.by_key):
+                mapping = [("" if key == saved and saved else key) for key in mapping]
+                mapping[index] = saved
+    job = ImportJob.objects.create(
+        kind=kind,
+        user=actor,
+        region=region,
+        file_name=file_name[:200],
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        file_size=len(data),
+        sheet=table.sheet[:64],
+        data_start=header.data_start,
+        labels=header.labels,
+        mapping=mapping,
+        samples=_samples(table, header),
+        counts={"rows": sum(1 for row in table.rows[header.data_start :] if any(c not in ("", None) for c in row))},
+    )
+    files.store_upload(job.pk, data)
+    audit_record(
+        actor=actor,
+        action="ledger.upload",
+        obj=job,
+        detail={"file": job.file_name, "sha256": job.file_sha256, "region": region.pk, "rows": job.counts["rows"]},
+    )
+    return job
+
+
+_LONG_NUMBER = re.compile(r"\d{7,}")
+
+
+def _samples(table: Table, header: Header, count: int = 3) -> list[list[str]]:
+    """A few data rows as text for the mapping page; long numbers (IDs, phones) masked, as everywhere."""
+    rows = [row for row in table.rows[header.data_start :] if any(c not in ("", None) for c in row)][:count]
+    return [
+        [_LONG_NUMBER.sub(lambda m: m.group()[:3] + "*" * (len(m.group()) - 7) + m.group()[-4:], text(c)) for c in row]
+        for row in rows
+    ]
+
+
+def job_table(job: ImportJob) -> tuple[Table, Header]:
+    table = read_table(files.load_upload(job.pk), job.file_name)
+    header = Header(row_index=job.data_start - 1, data_start=job.data_start, labels=job.labels, mapping=job.mapping)
+    return table, header
+
+
+@transaction.atomic
+def import_set_mapping(
+    *, actor: User, job: ImportJob, mapping: Sequence[str], on_existing: str, on_invalid: str
+) -> ImportJob:
+    """The user's corrections of the column mapping and the choices; the check must run again."""
+    _own(actor, job)
+    schema = schema_for(job.kind)
+    mapping = [key or "" for key in mapping]
+    if len(mapping) != len(job.labels):
+        raise LedgerError(_("The mapping does not fit the file's columns; reload the page."), code="mapping_width")
+    check_mapping(schema, mapping)
+    if on_existing not in OnExisting.values or on_invalid not in OnInvalid.values:
+        raise LedgerError(_("Unknown choice."), code="bad_choice")
+    if not _move(
+        job,
+        from_states=[State.UPLOADED, State.CHECKED, State.FAILED],
+        to=State.UPLOADED,
+        mapping=mapping,
+        on_existing=on_existing,
+        on_invalid=on_invalid,
+    ):
+        raise LedgerError(_("This import can no longer be changed."), code="wrong_state")
+    return job
+
+
+def import_check(*, actor: User, job: ImportJob) -> ImportJob:
+    """Queue the check of every row (the preview's counts and the error report)."""
+    _own(actor, job)
+    check_mapping(schema_for(job.kind), job.mapping)
+    with transaction.atomic():
+        if not _move(job, from_states=[State.UPLOADED, State.CHECKED, State.FAILED], to=State.CHECKING, message=""):
+            raise LedgerError(_("This import can no longer be changed."), code="wrong_state")
+        files.set_progress(job.pk, phase="check", done=0, total=job.counts.get("rows", 0))
+        job_id = str(job.pk)
+        transaction.on_commit(lambda: _enqueue("check", job_id))
+    return job
+
+
+def _enqueue(what: str, job_id: str) -> None:
+    from wangge.ledgers import tasks
+
+    if what == "check":
+        tasks.check_task(job_id)
+    else:
+        tasks.import_task(job_id)
+
+
+def _plan(job: ImportJob, *, phase: str) -> Plan:
+    table, header = job_table(job)
+    return plan_people(
+        actor=job.user,
+        region=job.region,
+        schema=schema_for(job.kind),
+        table=table,
+        header=header,
+        mapping=job.mapping,
+        progress=lambda done, total: files.set_progress(job.pk, phase=phase, done=done, total=total),
+    )
+
+
+def run_check(job_id: str) -> ImportJob | None:
+    """Worker: plan every row, store the counts, the first errors and the error report."""
+    job = ImportJob.objects.select_related("user", "region").filter(pk=job_id).first()
+    if job is None or job.state != State.CHECKING:
+        return job
+    try:
+        plan = _plan(job, phase="check")
+    except LedgerError as exc:
+        _move(job, from_states=[State.CHECKING], to=State.FAILED, message=str(exc), finished_at=timezone.now())
+        return job
+    invalid = plan.errors
+    files.remove(job.pk, "report")
+    if invalid:
+        files.store_report(job.pk, reports.error_report(job.labels, [(r.number, r.raw, r.errors) for r in invalid]))
+    _move(
+        job,
+        from_states=[State.CHECKING],
+        to=State.CHECKED,
+        counts={"rows": len(plan.rows), **plan.counts},
+        first_errors=[[r.number, "；".join(r.errors)] for r in invalid[:FIRST_ERRORS]],
+        checked_at=timezone.now(),
+    )
+    return job
+
+
+def _refusal(job: ImportJob, counts: dict[str, int]) -> str:
+    if job.on_invalid == OnInvalid.STOP and counts.get(INVALID, 0):
+        return _("%(n)d rows have errors. Fix them (download the error report) or choose to leave those rows out.") % {
+            "n": counts[INVALID]
+        }
+    existing = counts.get("update", 0) + counts.get("unchanged", 0)
+    if job.on_existing == OnExisting.STOP and existing:
+        return _(
+            "%(n)d people in the file are already registered. Choose to update or to skip them, or remove them from the file."
+        ) % {"n": existing}
+    if not counts.get("new", 0) and not (job.on_existing == OnExisting.UPDATE and counts.get("update", 0)):
+        return _("There is nothing to import: every row is invalid, skipped or unchanged.")
+    return ""
+
+
+def import_confirm(*, actor: User, job: ImportJob) -> ImportJob:
+    """The user's go: queue the import (once, however many times the button is pressed)."""
+    _own(actor, job)
+    require(actor, Cap.EDIT_REGISTRY, job.region)
+    if job.state in (State.QUEUED, State.RUNNING, State.DONE):
+        return job  # a second click, or a resubmitted form: the import is already on its way
+    if job.state != State.CHECKED:
+        raise LedgerError(_("Check the file before importing it."), code="not_checked")
+    refusal = _refusal(job, job.counts)
+    if refusal:
+        raise LedgerError(refusal, code="refused")
+    with transaction.atomic():
+        if _move(job, from_states=[State.CHECKED], to=State.QUEUED, message=""):
+            files.remove(job.pk, "cancel")
+            files.set_progress(job.pk, phase="queued", done=0, total=job.counts.get("rows", 0))
+            audit_record(actor=actor, action="ledger.confirm", obj=job, detail={"counts": job.counts})
+            job_id = str(job.pk)
+            transaction.on_commit(lambda: _enqueue("import", job_id))
+    return job
+
+
+def _lock_scope(region: Region) -> None:
+    """Two imports whose regions overlap do not interleave: both lock the region's ancestors and itself.
+
+    On PostgreSQL the row locks queue the second import behind the first; SQLite's single writer
+    (IMMEDIATE transactions) already serialises them.
+    """
+    ids = [int(pk) for pk in region.path.strip("/").split("/") if pk]
+    list(Region.all_objects.select_for_update().filter(pk__in=ids).order_by("path").values_list("pk", flat=True))
+
+
+def run_import(job_id: str) -> ImportJob | None:
+    """Worker: write the whole file in one transaction, or nothing."""
+    job = ImportJob.objects.select_related("user", "region").filter(pk=job_id).first()
+    if job is None or not _move(job, from_states=[State.QUEUED], to=State.RUNNING, started_at=timezone.now()):
+        return job
+    progress = lambda done, total: files.set_progress(job.pk, phase="write", done=done, total=total)  # noqa: E731
+    try:
+        with transaction.atomic():
+            _lock_scope(job.region)
+            plan = _plan(job, phase="write")
+            counts = {"rows": len(plan.rows), **plan.counts}
+            refusal = _refusal(job, counts)
+            if refusal:
+                raise LedgerError(refusal, code="refused")
+            written = apply_people(
+                actor=job.user,
+                plan=plan,
+                source=job.file_name,
+                on_existing=job.on_existing,
+                progress=progress,
+                cancelled=lambda: files.cancel_requested(job.pk),
+            )
+            summary_audit(actor=job.user, job_id=str(job.pk), source=job.file_name, counts=counts, written=written)
+    except ImportCancelledError:
+        _move(job, from_states=[State.RUNNING], to=State.CANCELLED, finished_at=timezone.now())
+        _audit_outcome(job, "cancelled")
+    except LedgerError as exc:
+        _move(job, from_states=[State.RUNNING], to=State.FAILED, message=str(exc), finished_at=timezone.now())
+        _audit_outcome(job, "failed")
+    except Exception:
+        logger.exception("import %s failed", job.pk)
+        _move(
+            job,
+            from_states=[State.RUNNING],
+            to=State.FAILED,
+            message=_(
+                "The import stopped on an unexpected error; nothing was written. The administrator can see the log."
+            ),
+            finished_at=timezone.now(),
+        )
+        _audit_outcome(job, "failed")
+    else:
+        _move(
+            job,
+            from_states=[State.RUNNING],
+            to=State.DONE,
+            counts=counts,
+            result={
+                "created": written.created,
+                "updated": written.updated,
+                "households": written.households,
+                "houses": written.houses,
+            },
+            finished_at=timezone.now(),
+        )
+    finally:
+        files.remove(job.pk, "cancel")
+    return job
+
+
+def _audit_outcome(job: ImportJob, result: str) -> None:
+    with transaction.atomic():
+        audit_record(actor=job.user, action="ledger.import", obj=job, result=result, detail={"message": job.message})
+
+
+def import_cancel(*, actor: User, job: ImportJob) -> ImportJob:
+    """Stop an import: before it runs it simply ends; while it runs the worker rolls back at its next step."""
+    _own(actor, job)
+    if job.state == State.RUNNING:
+        files.request_cancel(job.pk)
+        return job
+    if not _move(
+        job,
+        from_states=[State.UPLOADED, State.CHECKING, State.CHECKED, State.QUEUED, State.FAILED],
+        to=State.CANCELLED,
+        finished_at=timezone.now(),
+    ):
+        raise LedgerError(_("This import has already finished."), code="wrong_state")
+    files.remove(job.pk, "upload", "progress")
+    return job
+
+
+def fail_stalled_jobs(*, now: Any = None) -> int:
+    """Jobs whose worker died (killed, machine restarted): their transaction rolled back; say so."""
+    now = now or timezone.now()
+    stalled = 0
+    for job in ImportJob.objects.filter(state__in=[State.CHECKING, State.RUNNING]):
+        at = files.progress(job.pk).get("at")
+        last = datetime.fromtimestamp(at, tz=UTC) if at else job.started_at or job.created_at
+        if now - last > STALE_AFTER and _move(
+            job,
+            from_states=[job.state],
+            to=State.FAILED,
+            message=_("The import was interrupted (the worker stopped). Nothing was written; start it again."),
+            finished_at=now,
+        ):
+            stalled += 1
+    return stalled
+
+
+@transaction.atomic
+def template_save(*, actor: User, job: ImportJob, name: str) -> MappingTemplate:
+    """Remember this file's headers → columns under a name, for next month's ledger."""
+    _own(actor, job)
+    name = name.strip()[:64]
+    if not name:
+        raise LedgerError(_("Give the template a name."), code="template_name")
+    mapping = {normalise_header(label): key for label, key in zip(job.labels, job.mapping, strict=False) if label}
+    template, _created = MappingTemplate.objects.update_or_create(
+        user=actor, kind=job.kind, name=name, defaults={"mapping": mapping}
+    )
+    return template
