@@ -1,0 +1,116 @@
+"""Reads of cases, always through the user's scope (a department handler: their department's cases only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from wangge.cases.choices import OPEN_STATES, DeadlineStatus, State
+from wangge.cases.models import Case, Category, Notification
+from wangge.cases.services import is_department_handler
+from wangge.core.models import User
+from wangge.core.roles import Cap
+from wangge.regions.models import Region, scope_paths
+
+
+def _require_read(user: User) -> None:
+    if not user.has_perm(Cap.VIEW_CASES):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+def cases_visible(*, user: User) -> QuerySet[Case]:
+    _require_read(user)
+    return Case.objects.for_user(user).select_related(
+        "category", "category__parent", "region", "handling_region", "assignee"
+    )
+
+
+def case_get(*, user: User, case_id: int) -> Case:
+    """One case in the user's scope (404 outside it), with what its page shows."""
+    return get_object_or_404(
+        cases_visible(user=user).prefetch_related("steps__actor", "steps__attachments", "reporters", "related"),
+        pk=case_id,
+    )
+
+
+@dataclass
+class CaseFilters:
+    list: str = ""  # todo / open / overdue / supervised, or "" for everything
+    category: Category | None = None
+    state: str = ""
+    source: str = ""
+    region: Region | None = None
+    since: date | None = None
+    until: date | None = None
+    q: str = ""
+
+
+def todo_q(user: User) -> Q:
+    """My to-do: cases I handle (assigned to me, or at a region of my scope with nobody assigned) and
+    cases of my grids waiting for verification or a rating."""
+    paths = scope_paths(user)
+    mine = Q(assignee=user)
+    at_my_level = Q(assignee__isnull=True, handling_region__path__in=paths) if paths else Q(pk__in=[])
+    if is_department_handler(user):
+        at_my_level = Q(assignee__isnull=True, department=user.department)
+    to_handle = Q(state__in=[State.REPORTED, State.ACCEPTED, State.DISPATCHED, State.HANDLING]) & (mine | at_my_level)
+    to_verify = Q(state__in=[State.FINISHED, State.VERIFIED]) & Q(region__path__in=paths) if paths else Q(pk__in=[])
+    return to_handle | to_verify
+
+
+def case_list(*, user: User, filters: CaseFilters | None = None) -> QuerySet[Case]:
+    filters = filters or CaseFilters()
+    cases = cases_visible(user=user)
+    if filters.list == "todo":
+        cases = cases.filter(todo_q(user))
+    elif filters.list == "open":
+        cases = cases.filter(state__in=OPEN_STATES)
+    elif filters.list == "overdue":
+        cases = cases.filter(state__in=OPEN_STATES, deadline_status=DeadlineStatus.OVERDUE)
+    elif filters.list == "supervised":
+        cases = cases.filter(state__in=OPEN_STATES).exclude(supervision="")
+    if filters.category is not None:
+        cases = cases.filter(Q(category=filters.category) | Q(category__parent=filters.category))
+    if filters.state:
+        cases = cases.filter(state=filters.state)
+    if filters.source:
+        cases = cases.filter(source=filters.source)
+    if filters.region is not None:
+        cases = cases.filter(region__path__startswith=filters.region.path)
+    if filters.since is not None:
+        cases = cases.filter(reported_at__date__gte=filters.since)
+    if filters.until is not None:
+        cases = cases.filter(reported_at__date__lte=filters.until)
+    if filters.q:
+        cases = cases.filter(Q(number=filters.q.strip()) | Q(title__icontains=filters.q.strip()))
+    return cases
+
+
+def deadline_counts(*, user: User, by: str = "assignee") -> list[dict[str, object]]:
+    """Open, overdue, supervised and ever-overdue cases per handler (`assignee`) or per grid (`region`), in scope.
+
+    The later assessment reads these; they count work and results, never time online.
+    """
+    key = {"assignee": ["assignee_id", "assignee__full_name"], "region": ["region_id", "region__name"]}[by]
+    return list(
+        cases_visible(user=user)
+        .filter(state__in=OPEN_STATES)
+        .values(*key)
+        .annotate(
+            open=Count("pk"),
+            yellow=Count("pk", filter=Q(deadline_status=DeadlineStatus.YELLOW)),
+            overdue=Count("pk", filter=Q(deadline_status=DeadlineStatus.OVERDUE)),
+            supervised=Count("pk", filter=~Q(supervision="")),
+            was_overdue=Count("pk", filter=Q(was_overdue=True)),
+        )
+        .order_by(*key)
+    )
+
+
+def notifications_unread(*, user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user, read_at__isnull=True).select_related("case")
