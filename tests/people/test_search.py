@@ -11,7 +11,7 @@ from wangge.core.models import User
 from wangge.core.roles import Role
 from wangge.people import services
 from wangge.people.choices import HouseholdKind, Residency
-from wangge.people.models import Tag
+from wangge.people.models import Person, Tag
 from wangge.people.selectors import PersonFilters, people_search, unverified_by_grid
 from wangge.places.models import Building, Compound, House
 
@@ -73,6 +73,57 @@ def test_search_by_full_id_and_id_tails(people: dict[str, object], staff: User) 
     assert names(staff, q=number[-4:]) == {"张三"}
     assert names(staff, q=number[-6:]) == {"张三"}
     assert names(staff, q="13871501108") == {"张三"}
+
+
+def test_a_chinese_query_finds_names_former_names_and_addresses_together(
+    people: dict[str, object], staff: User, tree: Tree
+) -> None:
+    services.person_create(actor=None, region=tree.grid_a1, name="李四", former_name="张三")
+    compound = Compound.all_objects.create(region=tree.grid_a1, name="张家湾小区")
+    building = Building.all_objects.create(region=tree.grid_a1, compound=compound, name="1栋")
+    house = House.all_objects.create(region=tree.grid_a1, building=building, unit=1, floor=1, number="101")
+    neighbour = services.person_create(actor=None, region=tree.grid_a1, name="王五")
+    services.residence_set(actor=None, person=neighbour, house=house)
+
+    assert names(staff, q="张三") == {"张三", "李四"}  # by name, and by the former name
+    assert names(staff, q="张") == {"张三", "王五"}  # by name, and by the compound 张家湾小区
+    assert names(staff, q="张家湾") == {"王五"}
+
+
+def test_an_address_outside_any_building_is_found_by_a_fragment(staff: User, tree: Tree) -> None:
+    house = House.all_objects.create(region=tree.grid_a1, number="12", address="咸安区解放路12号")
+    person = services.person_create(actor=None, region=tree.grid_a1, name="赵六")
+    services.residence_set(actor=None, person=person, house=house)
+
+    assert names(staff, q="解放路") == {"赵六"}
+    assert names(staff, q="解放") == {"赵六"}  # too short for a trigram: found all the same
+    assert names(staff, q="12号") == {"赵六"}
+    assert names(staff, q="温泉路") == set()
+
+
+def test_a_moved_out_resident_is_not_found_by_the_old_address(people: dict[str, object], staff: User) -> None:
+    shan = people["shan"]
+    assert isinstance(shan, Person)
+    new_home = House.all_objects.create(region=shan.region, number="9", address="桂花路9号")
+    services.residence_set(actor=None, person=shan, house=new_home)
+
+    assert names(staff, q="桂花路") == {"单田芳"}
+    assert names(staff, q="福源") == set()
+
+
+def test_letters_match_initials_of_some_and_full_pinyin_of_others(people: dict[str, object], staff: User) -> None:
+    services.person_create(actor=None, region=people["zhang"].region, name="孙红")  # type: ignore[attr-defined]
+
+    assert names(staff, q="sh") == {"孙红", "单田芳"}  # initials "sh"; pinyin "shantianfang"
+
+
+def test_search_results_come_in_pinyin_order(people: dict[str, object], staff: User, tree: Tree) -> None:
+    for name in ("张伟", "张三丰", "张爱国"):
+        services.person_create(actor=None, region=tree.grid_a2, name=name)
+
+    found = people_search(user=staff, filters=PersonFilters(q="张"))
+
+    assert [p.name for p in found] == ["张爱国", "张三", "张三丰", "张伟"]
 
 
 def test_filters(people: dict[str, object], staff: User) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -18,7 +20,7 @@ from wangge.core.models import User
 from wangge.core.pinyin import query_keys
 from wangge.core.roles import Cap
 from wangge.people.models import Change, Household, Membership, Person, PersonTag, Residence, Tag
-from wangge.places.models import House
+from wangge.places.models import Building, Compound, House
 from wangge.regions.models import Region
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -80,23 +82,47 @@ def prefix_q(field: str, value: str) -> Q:
     return Q(**{f"{field}__gte": value, f"{field}__lt": value + "\U0010ffff"})
 
 
-ADDRESS_MATCH_LIMIT = 5000
+IdQuerySet = QuerySet[Any, dict[str, Any]]
 
 
-def _residents_at(fragment: str) -> list[int]:
-    """Ids of people living where the address, compound or building matches, looked up first.
+def _ids(qs: QuerySet[Any], field: str = "pk") -> IdQuerySet:
+    """One indexed lookup as a bare id list, fit to be a branch of a UNION."""
+    return qs.values(field).order_by()
 
-    Resolving the address side to ids keeps the person query on its name index; an OR with a
-    correlated subquery would make both databases check every person.
+
+def _any_of(*branches: IdQuerySet) -> Q:
+    """The person is in one of `branches` (querysets of person ids), as `id IN (… UNION ALL …)`.
+
+    Each branch is a range or equality on its own index. An OR of them in the outer query makes
+    PostgreSQL filter every person (it cannot combine a subquery with bitmap index scans), and
+    makes either database tempted to walk the page ordering's index instead; inside a UNION each
+    branch keeps its index, and the outer query only sorts what they found.
     """
-    houses = House.all_objects.filter(
-        Q(address__contains=fragment) | prefix_q("building__compound__name", fragment) | Q(building__name=fragment)
-    ).values("pk")
-    return list(
-        Residence.objects.filter(ended_on__isnull=True, house__in=houses).values_list("person_id", flat=True)[
-            :ADDRESS_MATCH_LIMIT
-        ]
+    first, *rest = branches
+    return Q(pk__in=first.union(*rest, all=True) if rest else first)
+
+
+TRIGRAM = 3  # pg_trgm finds a substring of at least this many characters through its index
+
+
+def _residents_at(fragment: str) -> IdQuerySet:
+    """Ids of people living where the address, compound or building matches, few places first.
+
+    Compounds (by name prefix) and buildings (by exact name) are small tables; their houses come
+    through the houses' building index, residents through the residences' house index. Only the
+    free-text house address needs a substring search: PostgreSQL's trigram index serves fragments
+    of three characters or more; shorter ones, and all on SQLite, scan only the houses that have an
+    address of their own (a partial index; most houses are in a building and have none).
+    """
+    compounds = _ids(Compound.all_objects.filter(prefix_q("name", fragment)))
+    buildings = _ids(Building.all_objects.filter(compound__in=compounds)).union(
+        _ids(Building.all_objects.filter(name=fragment)), all=True
     )
+    addressed = House.all_objects.filter(address__contains=fragment)
+    if len(fragment) < TRIGRAM or connection.vendor != "postgresql":
+        addressed = addressed.exclude(address="")  # matches the partial index `house_address_idx`
+    houses = _ids(House.all_objects.filter(building__in=buildings)).union(_ids(addressed), all=True)
+    return _ids(Residence.objects.filter(ended_on__isnull=True, house__in=houses), "person_id")
 
 
 def search_q(q: str) -> Q:
@@ -121,10 +147,20 @@ def search_q(q: str) -> Q:
     if re.fullmatch(r"\d{5}[\dX]", digits):
         return Q(id_tail6=crypto.tail_hashes(digits, kind="id", lengths=(6,))[6])
     if _CJK.search(compact):
-        return prefix_q("name", compact) | Q(former_name=compact) | Q(pk__in=_residents_at(compact))
+        people = Person.all_objects
+        return _any_of(
+            _ids(people.filter(prefix_q("name", compact))),
+            _ids(people.filter(former_name=compact)),
+            _residents_at(compact),
+        )
     keys = query_keys(compact)
     if not keys:
         return Q(pk__in=[])
+    return _letters_q(keys)
+
+
+def _letters_q(keys: str) -> Q:
+    """Initials or full pinyin start with `keys`: two ranges, each on its own index."""
     return prefix_q("name_initials", keys) | prefix_q("name_pinyin", keys)
 
 

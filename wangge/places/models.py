@@ -106,6 +106,11 @@ class House(models.Model):
         ordering = ["building_id", "unit", "floor", "number"]
         verbose_name = _("house")
         verbose_name_plural = _("houses")
+        indexes = [
+            # Only houses with an address of their own (most are in a building): the registry's
+            # address search scans this instead of every house (PostgreSQL adds a trigram index).
+            models.Index(fields=["address"], condition=~Q(address=""), name="house_address_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["building", "unit", "number"], condition=Q(deleted_at__isnull=True), name="house_unique_number"
