@@ -8,6 +8,7 @@ import time_machine
 
 from tests.conftest import Tree
 from wangge.core.models import User
+from wangge.core.pinyin import COMPOUND_SURNAMES, SURNAMES, name_keys
 from wangge.core.roles import Role
 from wangge.people import services
 from wangge.people.choices import HouseholdKind, Residency
@@ -115,6 +116,21 @@ def test_letters_match_initials_of_some_and_full_pinyin_of_others(people: dict[s
     services.person_create(actor=None, region=people["zhang"].region, name="孙红")  # type: ignore[attr-defined]
 
     assert names(staff, q="sh") == {"孙红", "单田芳"}  # initials "sh"; pinyin "shantianfang"
+
+
+def test_initials_and_full_pinyin_start_with_the_same_letter() -> None:
+    """The initials search on PostgreSQL bounds its walk by the first letter of the full pinyin."""
+    mismatched = []
+    for code in range(0x3400, 0xA000):
+        for name in (chr(code) + "明", "王" + chr(code), "·" + chr(code), "A" + chr(code)):
+            full, initials = name_keys(name)
+            if initials and full[:1] != initials[:1]:
+                mismatched.append(name)
+    for name in [*SURNAMES, *COMPOUND_SURNAMES, "John Smith", "3John", "Émile Zola", "ê", "呣", "嗯"]:
+        full, initials = name_keys(name)
+        if initials and full[:1] != initials[:1]:
+            mismatched.append(name)
+    assert mismatched == []
 
 
 def test_search_results_come_in_pinyin_order(people: dict[str, object], staff: User, tree: Tree) -> None:
