@@ -1,4 +1,13 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from wangge.cases import views
 
 app_name = "cases"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.list_view, name="list"),
+    path("export.xlsx", views.export_view, name="export"),
+    path("new/", views.create_view, name="create"),
+    path("stats/", views.stats_view, name="stats"),
+    path("<int:case_id>/", views.detail_view, name="detail"),
+    path("<int:case_id>/act/", views.act_view, name="act"),
+]

@@ -1,0 +1,151 @@
+"""The case console: quick report, work lists, case page, actions, export and statistics."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from io import BytesIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from PIL import Image
+
+from tests.conftest import Tree
+from wangge.cases.choices import Action, State
+from wangge.cases.models import Case, CaseAttachment, CaseStep, Category
+from wangge.core.models import AuditEvent
+from wangge.core.roles import Role
+
+pytestmark = pytest.mark.usefixtures("clock")
+
+
+def _photo() -> SimpleUploadedFile:
+    buffer = BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buffer, format="JPEG")
+    return SimpleUploadedFile("before.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def _report(client: Client, tree: Tree, category: Category, key: str = "key-1", **extra: object) -> object:
+    data = {
+        "client_key": key,
+        "category": category.pk,
+        "title": "楼道灯坏了",
+        "region": tree.grid_a1.pk,
+        "urgency": "normal",
+        "source": "patrol",
+        "reporter_name": "张小英",
+        "reporter_phone": "13871509876",
+        **extra,
+    }
+    return client.post(reverse("cases:create"), data)
+
+
+def test_a_grid_worker_reports_from_the_phone_form_once(
+    tree: Tree, category: Category, client_for: Callable[..., Client]
+) -> None:
+    client = client_for(Role.GRID_WORKER)
+    assert client.get(reverse("cases:create")).status_code == 200
+    first = _report(client, tree, category, photo=_photo())
+    second = _report(client, tree, category)  # the same form sent again
+    case = Case.all_objects.get()
+    assert first.status_code == second.status_code == 302  # type: ignore[attr-defined]
+    assert first.url == second.url == reverse("cases:detail", args=[case.pk])  # type: ignore[attr-defined]
+    assert CaseAttachment.objects.get(case=case).kind == "before"
+    page = client.get(reverse("cases:detail", args=[case.pk]))
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "138****9876" in content and "13871509876" not in content
+    assert Action.ACCEPT in dict(page.context["allowed"])
+
+
+def test_an_action_posted_from_the_case_page(new_case: Callable[..., Case], client_for: Callable[..., Client]) -> None:
+    case = new_case("reported")
+    client = client_for(Role.COMMUNITY_STAFF)
+    url = reverse("cases:act", args=[case.pk])
+    response = client.post(url, {"action": "accept", "version": case.version})
+    assert response.status_code == 302
+    assert Case.all_objects.get(pk=case.pk).state == State.ACCEPTED
+    # a second click on the page loaded before: refused as a conflict, nothing changes
+    client.post(url, {"action": "reject", "version": case.version, "note": "重复"})
+    assert Case.all_objects.get(pk=case.pk).state == State.ACCEPTED
+    response = client.post(url, {"action": "dispatch", "version": case.version + 1})
+    assert Case.all_objects.get(pk=case.pk).state == State.DISPATCHED
+    response = client.post(
+        url,
+        {"action": "finish", "note": "已修好", "photo": _photo(), "photo_kind": "after", "version": case.version + 2},
+    )
+    assert Case.all_objects.get(pk=case.pk).state == State.FINISHED
+    assert CaseAttachment.objects.filter(case=case, kind="after").count() == 1
+
+
+def test_a_refused_action_is_forbidden_and_changes_nothing(
+    new_case: Callable[..., Case], client_for: Callable[..., Client]
+) -> None:
+    case = new_case("handling")
+    client = client_for(Role.GRID_WORKER)
+    response = client.post(reverse("cases:act", args=[case.pk]), {"action": "supervise", "level": "red"})
+    assert response.status_code == 403
+    assert Case.all_objects.get(pk=case.pk).supervision == ""
+
+
+def test_outside_the_scope_is_not_found(
+    tree: Tree, new_case: Callable[..., Case], client_for: Callable[..., Client]
+) -> None:
+    case = new_case("reported", region=tree.grid_b1)
+    client = client_for(Role.GRID_WORKER)
+    assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 404
+    assert client.post(reverse("cases:act", args=[case.pk]), {"action": "accept"}).status_code == 404
+    assert CaseStep.objects.filter(case=case).count() == 1
+
+
+def test_merge_by_case_number(new_case: Callable[..., Case], client_for: Callable[..., Client]) -> None:
+    kept = new_case("accepted")
+    duplicate = new_case("reported")
+    client = client_for(Role.GRID_WORKER)
+    client.post(reverse("cases:act", args=[duplicate.pk]), {"action": "merge", "case": kept.number})
+    assert Case.all_objects.get(pk=duplicate.pk).merged_into_id == kept.pk
+
+
+def test_work_lists_and_filters(
+    tree: Tree,
+    new_case: Callable[..., Case],
+    client_for: Callable[..., Client],
+    django_assert_max_num_queries: Callable[..., object],
+) -> None:
+    for _n in range(12):
+        new_case("reported")
+    handling = new_case("handling", title="正在处理")
+    new_case("reported", region=tree.grid_b1, title="别的社区")
+    client = client_for(Role.GRID_WORKER)
+    url = reverse("cases:list")
+    with django_assert_max_num_queries(15):  # type: ignore[operator]  # constant: no query per row
+        response = client.get(url, {"list": "todo"})
+    assert response.status_code == 200 and len(response.context["page"].object_list) == 13
+    response = client.get(url, {"list": "all", "state": "handling"})
+    assert list(response.context["page"].object_list) == [handling]
+    response = client.get(url, {"list": "overdue"})
+    assert list(response.context["page"].object_list) == []
+
+
+def test_export_is_masked_and_audited(new_case: Callable[..., Case], client_for: Callable[..., Client]) -> None:
+    new_case("reported")
+    client = client_for(Role.COMMUNITY_STAFF)
+    response = client.get(reverse("cases:export"), {"list": "all"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert AuditEvent.objects.filter(action="export.cases").exists()
+
+
+def test_statistics_count_received_closed_on_time_and_rating(
+    new_case: Callable[..., Case], client_for: Callable[..., Client]
+) -> None:
+    new_case("closed")
+    new_case("reported")
+    new_case("rejected")
+    client = client_for(Role.STREET_SUPERVISOR)
+    response = client.get(reverse("cases:stats"), {"year": 2026})
+    total = response.context["report"].total
+    assert (total.received, total.accepted, total.closed, total.on_time) == (3, 1, 1, 1)
+    assert total.on_time_rate == 100.0 and total.rating_display == 5.0
+    assert [row.label for row in response.context["report"].by_category] == ["求助"]

@@ -1,0 +1,94 @@
+"""Forms of the case console: list filters, the quick report, and the one action form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from wangge.cases.choices import Action, Photo, Source, State, Supervision, Urgency
+from wangge.cases.models import Category
+from wangge.core.forms import StyledForm
+from wangge.regions.models import Region
+
+BLANK = [("", "—")]
+LISTS = [
+    ("todo", _("My to-do")),
+    ("open", _("Open in my area")),
+    ("overdue", _("Overdue")),
+    ("supervised", _("Supervised")),
+    ("all", _("All")),
+]
+
+
+class RegionField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{'　' * max(obj.depth - 3, 0)}{obj.name}"
+
+
+class CategoryField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.name if obj.parent_id is None else f"　{obj.name}"
+
+
+class CaseFilterForm(StyledForm):
+    list = forms.ChoiceField(label=_("List"), choices=LISTS, required=False)
+    q = forms.CharField(label=_("Number or title"), required=False, max_length=100)
+    category = CategoryField(label=_("Category"), queryset=Category.objects.none(), required=False, empty_label="—")
+    state = forms.ChoiceField(label=_("State"), choices=[*BLANK, *State.choices], required=False)
+    source = forms.ChoiceField(label=_("Source"), choices=[*BLANK, *Source.choices], required=False)
+    region = RegionField(label=_("Region"), queryset=Region.all_objects.none(), required=False, empty_label="—")
+    since = forms.DateField(label=_("Reported from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("Reported until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, regions: QuerySet[Region], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        self.fields["region"].queryset = regions  # type: ignore[attr-defined]
+
+
+class CaseReportForm(StyledForm):
+    """The quick report: fits a phone screen; everything but category, grid and a short text is optional."""
+
+    client_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    category = CategoryField(label=_("Category"), queryset=Category.objects.none())
+    title = forms.CharField(label=_("What happened"), max_length=100)
+    region = RegionField(label=_("Grid"), queryset=Region.all_objects.none())
+    description = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    photo = forms.ImageField(label=_("Photo"), required=False)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
+    source = forms.ChoiceField(label=_("Source"), choices=Source.choices, initial=Source.PATROL)
+    reporter_name = forms.CharField(label=_("Reporter"), max_length=64, required=False)
+    reporter_phone = forms.CharField(label=_("Reporter phone"), max_length=20, required=False)
+    person = forms.IntegerField(label=_("Person (registry number)"), required=False, widget=forms.HiddenInput)
+    house = forms.IntegerField(label=_("House (registry number)"), required=False, widget=forms.HiddenInput)
+    lat = forms.DecimalField(max_digits=9, decimal_places=6, required=False, widget=forms.HiddenInput)
+    lng = forms.DecimalField(max_digits=9, decimal_places=6, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, grids: QuerySet[Region], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(is_active=True, parent__isnull=False)  # type: ignore[attr-defined]
+        self.fields["region"].queryset = grids  # type: ignore[attr-defined]
+
+
+class ActionForm(forms.Form):
+    """Every transition posts here; which fields matter depends on the action (the service checks them)."""
+
+    action = forms.ChoiceField(choices=Action.choices)
+    version = forms.IntegerField(required=False)
+    note = forms.CharField(required=False, max_length=2000)
+    rating = forms.IntegerField(required=False, min_value=1, max_value=5)
+    days = forms.IntegerField(required=False, min_value=1, max_value=30)
+    level = forms.CharField(required=False, max_length=12)
+    department = forms.CharField(required=False, max_length=64)
+    assignee = forms.IntegerField(required=False)
+    region = forms.IntegerField(required=False)
+    case = forms.CharField(required=False, max_length=20)  # into / other: a case number or id
+    photo = forms.ImageField(required=False)
+    photo_kind = forms.ChoiceField(choices=Photo.choices, required=False)
+
+
+SUPERVISION_LEVELS = [c for c in Supervision.choices if c[0]]

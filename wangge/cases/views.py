@@ -1,0 +1,269 @@
+"""The case console: work lists, export, quick report, case page with its timeline, one action endpoint, statistics."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from wangge.cases import selectors, services, stats
+from wangge.cases.choices import Action, HandlingLevel, State
+from wangge.cases.forms import SUPERVISION_LEVELS, ActionForm, CaseFilterForm, CaseReportForm
+from wangge.cases.models import Case
+from wangge.core.audit import audit_record
+from wangge.core.decorators import capability_required
+from wangge.core.holidays import missing_years
+from wangge.core.models import User
+from wangge.core.roles import Cap
+from wangge.core.xlsx import workbook_bytes, xlsx_response
+from wangge.people.selectors import people_visible
+from wangge.places.models import House
+from wangge.regions.models import Level, Region
+from wangge.regions.selectors import regions_visible
+
+PAGE_SIZE = 50
+EXPORT_LIMIT = 100_000
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _filters(request: HttpRequest, user: User) -> tuple[CaseFilterForm, selectors.CaseFilters]:
+    data = request.GET.copy()
+    data.setdefault("list", "todo")
+    form = CaseFilterForm(data, regions=regions_visible(user=user).order_by("path"))
+    cleaned = form.cleaned_data if form.is_valid() else {"list": "todo"}
+    filters = selectors.CaseFilters(
+        list="" if cleaned.get("list") == "all" else cleaned.get("list") or "todo",
+        category=cleaned.get("category"),
+        state=cleaned.get("state") or "",
+        source=cleaned.get("source") or "",
+        region=cleaned.get("region"),
+        since=cleaned.get("since"),
+        until=cleaned.get("until"),
+        q=cleaned.get("q") or "",
+    )
+    return form, filters
+
+
+@capability_required(Cap.VIEW_CASES)
+def list_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form, filters = _filters(request, user)
+    cases = selectors.case_list(user=user, filters=filters)
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode(), "current": filters.list or "all"}
+    return render(request, "cases/list.html", context)
+
+
+@capability_required(Cap.EXPORT_LISTS)
+def export_view(request: HttpRequest) -> HttpResponse:
+    """The filtered list as .xlsx, reporter phones masked."""
+    user = _user(request)
+    if not user.has_perm(Cap.VIEW_CASES):
+        raise PermissionDenied
+    _form, filters = _filters(request, user)
+    cases = selectors.case_list(user=user, filters=filters)[:EXPORT_LIMIT]
+    with transaction.atomic():
+        audit_record(actor=user, action="export.cases", detail={"query": request.GET.urlencode()})
+    headers = [
+        _("Number"),
+        _("Title"),
+        _("Category"),
+        _("Source"),
+        _("Grid"),
+        _("Address"),
+        _("Reporter"),
+        _("Reporter phone"),
+        _("State"),
+        _("Reported at"),
+        _("Due"),
+        _("Deadline"),
+        _("Supervision"),
+        _("Closed at"),
+        _("Rating"),
+    ]
+    rows = (
+        [
+            c.number,
+            c.title,
+            str(c.category),
+            c.get_source_display(),
+            c.region.name,
+            c.address,
+            c.reporter_name,
+            c.reporter_phone_masked,
+            c.get_state_display(),
+            timezone.localtime(c.reported_at).strftime("%Y-%m-%d %H:%M"),
+            timezone.localtime(c.due_at).strftime("%Y-%m-%d %H:%M") if c.due_at else "",
+            c.get_deadline_status_display(),
+            c.get_supervision_display() if c.supervision else "",
+            timezone.localtime(c.closed_at).strftime("%Y-%m-%d %H:%M") if c.closed_at else "",
+            c.rating or "",
+        ]
+        for c in cases
+    )
+    return xlsx_response("cases.xlsx", workbook_bytes(_("Cases"), headers, rows))
+
+
+def _grids(user: User) -> Any:
+    return regions_visible(user=user).filter(level__in=[Level.GRID, Level.MICROGRID]).order_by("path")
+
+
+@capability_required(Cap.REPORT_CASES)
+def create_view(request: HttpRequest) -> HttpResponse:
+    """The quick report, sized for a phone. The hidden client key makes a double submit create one case."""
+    user = _user(request)
+    grids = _grids(user)
+    initial: dict[str, Any] = {"client_key": uuid.uuid4().hex}
+    if grids.count() == 1:
+        initial["region"] = grids.first()
+    form = CaseReportForm(request.POST or None, request.FILES or None, grids=grids, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            person = people_visible(user=user).filter(pk=data["person"]).first() if data["person"] else None
+            house = House.objects.for_user(user).filter(pk=data["house"]).first() if data["house"] else None
+            created = services.case_create(
+                actor=user,
+                region=data["region"],
+                category=data["category"],
+                title=data["title"],
+                description=data["description"],
+                source=data["source"],
+                urgency=data["urgency"],
+                address=data["address"],
+                lat=data["lat"],
+                lng=data["lng"],
+                person=person,
+                house=house,
+                reporter_name=data["reporter_name"],
+                reporter_phone=data["reporter_phone"],
+                client_key=data["client_key"],
+                photos=[(data["photo"], "before")] if data["photo"] else [],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+        else:
+            if created.created:
+                messages.success(request, _("Case %(number)s reported.") % {"number": created.case.number})
+            return redirect("cases:detail", created.case.pk)
+    return render(request, "cases/create.html", {"form": form})
+
+
+@capability_required(Cap.VIEW_CASES)
+def detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = _user(request)
+    case = selectors.case_get(user=user, case_id=case_id)
+    allowed = services.allowed_actions(actor=user, case=case)
+    due_years = sorted({d.year for d in (case.stage_due_at, case.due_at) if d is not None})
+    context = {
+        "case": case,
+        "steps": case.steps.all(),
+        "attachments": [a for s in case.steps.all() for a in s.attachments.all()],
+        "allowed": [(a, Action(a).label) for a in allowed],
+        "allowed_set": set(allowed),
+        "calendar_missing": missing_years(due_years) if due_years else [],
+        "levels": [c for c in HandlingLevel.choices if c[0] != case.handling_level],
+        "supervision_levels": SUPERVISION_LEVELS,
+        "assignees": _assignees(user, case) if "dispatch" in allowed else [],
+        "dispatch_regions": _dispatch_regions(user, case) if "dispatch" in allowed else [],
+    }
+    return render(request, "cases/detail.html", context)
+
+
+def _assignees(user: User, case: Case) -> list[User]:
+    grids = Region.all_objects.filter(path__startswith=case.handling_region.path)
+    return list(
+        User.objects.filter(is_active=True, scopes__region__in=grids, roles__role="grid_worker")
+        .distinct()
+        .order_by("full_name")[:100]
+    )
+
+
+def _dispatch_regions(user: User, case: Case) -> list[Region]:
+    return list(
+        regions_visible(user=user)
+        .filter(path__startswith=case.handling_region.path, level__in=[Level.COMMUNITY, Level.GRID, Level.MICROGRID])
+        .order_by("path")[:200]
+    )
+
+
+def _action_data(user: User, data: dict[str, Any]) -> dict[str, Any]:
+    """Turn the posted ids into objects the user may see (anything else is a 404)."""
+    out: dict[str, Any] = {
+        k: data[k] for k in ("note", "rating", "days", "level", "department") if data.get(k) not in (None, "")
+    }
+    if data.get("assignee"):
+        assignee = User.objects.filter(pk=data["assignee"], is_active=True).first()
+        if assignee is None:
+            raise Http404
+        out["assignee"] = assignee
+    if data.get("region"):
+        out["region"] = regions_visible(user=user).get(pk=data["region"])
+    if data.get("case"):
+        ref = data["case"].strip()
+        visible = selectors.cases_visible(user=user)
+        other = visible.filter(number=ref).first() or (visible.filter(pk=ref).first() if ref.isdigit() else None)
+        if other is None:
+            raise ValidationError(_("No case with this number in your area."), code="bad_target")
+        out["into" if data["action"] == Action.MERGE else "other"] = other
+    if data.get("photo"):
+        out["photos"] = [(data["photo"], data.get("photo_kind") or "other")]
+    if data["action"] == Action.SUPERVISE and not out.get("level"):
+        out["level"] = "normal"
+    return out
+
+
+@capability_required(Cap.VIEW_CASES)
+@require_POST
+def act_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = _user(request)
+    case = selectors.case_get(user=user, case_id=case_id)
+    form = ActionForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("The action could not be read; check the fields and try again."))
+        return redirect("cases:detail", case.pk)
+    data = form.cleaned_data
+    try:
+        services.case_act(
+            actor=user,
+            case=case,
+            action=data["action"],
+            expected_version=data.get("version"),
+            **_action_data(user, data),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except Region.DoesNotExist as exc:
+        raise Http404 from exc
+    else:
+        messages.success(request, _("Done: %(action)s.") % {"action": Action(data["action"]).label})
+    if not selectors.cases_visible(user=user).filter(pk=case.pk).exists():
+        return redirect("cases:list")
+    return redirect("cases:detail", case.pk)
+
+
+@capability_required(Cap.VIEW_CASES)
+def stats_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    year = request.GET.get("year", "")
+    try:
+        year_number = int(year) if year else timezone.localdate().year
+    except ValueError:
+        year_number = timezone.localdate().year
+    report = stats.region_report(user=user, year=year_number)
+    return render(request, "cases/stats.html", {"report": report, "year": year_number, "states": State})
