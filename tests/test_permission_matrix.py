@@ -109,6 +109,9 @@ MATRIX: dict[str, tuple[set[str], str]] = {
     "cases:stats": (CASE_VIEWERS, ""),
     "cases:detail": (CASE_VIEWERS, ""),
     "cases:act": (CASE_VIEWERS, "post"),
+    "api:cases": (CASE_VIEWERS, "api"),
+    "api:case": (CASE_VIEWERS, "api"),
+    "api:case_actions": (CASE_VIEWERS, "api"),
     "api:people": (EXPORTERS, "api"),
     "api:person": (EXPORTERS, "api"),
     "api:household": (EXPORTERS, "api"),
@@ -198,7 +201,7 @@ def _url(name: str, tree: Tree, other: User, failure: LoginFailure, token: ApiTo
     if name in params:
         return reverse(name, kwargs=params[name])
     pattern = dict(_walk(get_resolver()))[name]
-    if name.startswith("cases:") and "case_id" in str(pattern.pattern):
+    if (name.startswith("cases:") or name.startswith("api:case")) and "case_id" in str(pattern.pattern):
         from tests.cases.factories import matrix_case
 
         return reverse(name, kwargs={"case_id": matrix_case(tree).pk})

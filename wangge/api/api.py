@@ -22,8 +22,10 @@ api = NinjaAPI(
 
 
 from wangge.api.registry import router as registry_router  # noqa: E402
+from wangge.cases.api import router as cases_router  # noqa: E402
 
 api.add_router("", registry_router)
+api.add_router("", cases_router)
 
 
 def _user(request: HttpRequest) -> User:
