@@ -80,11 +80,17 @@ def _decode_key(value: object, *, name: str) -> bytes:
         return value
     if not isinstance(value, str):
         raise ImproperlyConfigured(f"{name} must be base64 text or bytes.")
-    text = value.strip().replace("-", "+").replace("_", "/")
     try:
-        return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+        return _b64_key(value)
     except binascii.Error as exc:
         raise ImproperlyConfigured(f"{name} is not valid base64.") from exc
+
+
+@lru_cache(maxsize=32)
+def _b64_key(value: str) -> bytes:
+    """Decoded once per configured value: every encryption and keyed hash needs the keys."""
+    text = value.strip().replace("-", "+").replace("_", "/")
+    return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
 
 
 def _master_keys() -> dict[str, bytes]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
 
@@ -105,6 +106,7 @@ def _letters(syllables: list[str]) -> str:
     return _NOT_LETTERS.sub("", decomposed.lower())
 
 
+@lru_cache(maxsize=100_000)
 def name_keys(name: str) -> tuple[str, str]:
     """(full pinyin without tones, initials), lower-case ASCII letters only."""
     surname, rest = _split_surname(_clean(name))

@@ -23,19 +23,20 @@ from wangge.core.idcard import DocumentType
 from wangge.core.models import User
 from wangge.core.pinyin import name_keys
 from wangge.core.roles import Cap
+from wangge.ledgers.bulk import Inserter
+from wangge.ledgers.places import PLACE_KEYS, Places
 from wangge.ledgers.readers import LedgerError, Table
 from wangge.ledgers.schema import Header, Schema
 from wangge.ledgers.values import CellError, text
 from wangge.people import services as people
 from wangge.people.choices import HouseholdKind, IdentityColor, Relation, Residency, SourceState
-from wangge.people.fake import fast_insert, identity_color
+from wangge.people.fake import identity_color
 from wangge.people.models import Change, Household, Membership, Person, PersonTag, Residence, Tag
-from wangge.places.models import Building, Compound, House
+from wangge.places.models import House
 from wangge.regions.models import Level, Region, scope_paths
 
 NEW, UPDATE, UNCHANGED, SKIP, INVALID = "new", "update", "unchanged", "skip", "invalid"
 PLAIN = [f for f in people.PLAIN_FIELDS]
-PLACE_KEYS = ("compound", "building", "unit", "house_number", "address")
 Progress = Callable[[int, int], None]
 
 
@@ -50,6 +51,7 @@ class RowPlan:
     id_number: str = ""
     id_hash: str = ""
     existing: Person | None = None
+    person_id: int = 0  # once written (new) or found (existing)
     changes: dict[str, Any] = field(default_factory=dict)
 
     def fail(self, message: str) -> None:
@@ -61,7 +63,7 @@ class RowPlan:
 class Plan:
     rows: list[RowPlan]
     counts: dict[str, int]
-    tags: dict[str, Tag]
+    tags: dict[str, Tag | None]
 
     @property
     def errors(self) -> list[RowPlan]:
@@ -76,11 +78,10 @@ def _grids(region: Region) -> list[Region]:
     )
 
 
-def _visible_tags(actor: User) -> dict[str, Tag]:
-    tags = Tag.objects.all()
-    if not actor.has_perm(Cap.VIEW_SENSITIVE_GROUPS):
-        tags = tags.filter(is_sensitive=False)
-    return {t.name: t for t in tags}
+def _visible_tags(actor: User) -> dict[str, Tag | None]:
+    """Tag name → tag; a sensitive tag the user may not see maps to None (named, but refused)."""
+    allowed = actor.has_perm(Cap.VIEW_SENSITIVE_GROUPS)
+    return {t.name: t if allowed or not t.is_sensitive else None for t in Tag.objects.all()}
 
 
 def plan_people(
@@ -106,6 +107,7 @@ def plan_people(
             if key:
                 grid_by_name[key] = None if key in grid_by_name and grid_by_name[key] != grid else grid
     tags = _visible_tags(actor)
+    today = timezone.localdate()
     columns = [(index, schema.by_key[key]) for index, key in enumerate(mapping) if key]
     example = [(i, str(c.example)) for i, c in columns if c.example not in ("", None)]
     rows: list[RowPlan] = []
@@ -119,7 +121,7 @@ def plan_people(
             continue  # the blank template's example row, left in by the user
         row = RowPlan(number=header.data_start + offset + 1, raw=raw)
         _parse_row(row, columns)
-        _check_row(row, default_grid=default_grid, grid_by_name=grid_by_name, tags=tags)
+        _check_row(row, default_grid=default_grid, grid_by_name=grid_by_name, tags=tags, today=today)
         rows.append(row)
     _mark_duplicates(rows)
     _match_existing(rows, actor=actor, places=Places(rows))
@@ -149,7 +151,12 @@ def _parse_row(row: RowPlan, columns: Sequence[tuple[int, Any]]) -> None:
 
 
 def _check_row(
-    row: RowPlan, *, default_grid: Region | None, grid_by_name: dict[str, Region | None], tags: dict[str, Tag]
+    row: RowPlan,
+    *,
+    default_grid: Region | None,
+    grid_by_name: dict[str, Region | None],
+    tags: dict[str, Tag | None],
+    today: date,
 ) -> None:
     data = row.data
     if not data.get("name"):
@@ -176,7 +183,7 @@ def _check_row(
             )
         else:
             try:
-                row.id_number, derived = people.normalise_identity(doc_type=doc_type, id_number=number)
+                row.id_number, derived = people.normalise_identity(doc_type=doc_type, id_number=number, today=today)
             except ValidationError as exc:
                 row.fail(f"证件号码：{' '.join(exc.messages)}")
             else:
@@ -204,23 +211,30 @@ def _check_row(
         row.fail("房号：" + _("A house in a building needs its house number."))
     if data.get("house_number") and not (data.get("building") or data.get("address")):
         row.fail("楼栋：" + _("A house number needs its building (or an address)."))
-    unknown = []
-    chosen = []
+    unknown, forbidden, chosen = [], [], []
     for name in data.get("tags", []):
         tag = tags.get(name)
-        if tag is None:
-            unknown.append(name)
-        else:
+        if tag is not None:
             chosen.append(tag)
+        elif name in tags:
+            forbidden.append(name)
+        else:
+            unknown.append(name)
     if unknown:
         row.fail("标签：" + _("Unknown tag %(names)s.") % {"names": "、".join(unknown)})
+    if forbidden:
+        row.fail(
+            "标签："
+            + _("%(names)s is a sensitive group you may not record; ask a colleague with that permission.")
+            % {"names": "、".join(forbidden)}
+        )
     data["tags"] = chosen
 
 
 def _mark_duplicates(rows: list[RowPlan]) -> None:
     """The same person twice in one file is refused on both rows: which one is right is the user's call."""
     by_hash: dict[str, RowPlan] = {}
-    by_content: dict[tuple[str, ...], RowPlan] = {}
+    by_content: dict[tuple[Any, ...], RowPlan] = {}
     flagged: set[int] = set()
     for row in rows:
         if row.id_number:
@@ -232,7 +246,7 @@ def _mark_duplicates(rows: list[RowPlan]) -> None:
                     first.fail("证件号码：" + _("The same number as row %(row)d.") % {"row": row.number})
                     flagged.add(first.number)
                 continue
-        content = tuple(text(cell) for cell in row.raw)
+        content = tuple(row.raw)
         first = by_content.setdefault(content, row)
         if first is not row:
             row.fail(_("This row repeats row %(row)d.") % {"row": first.number})
@@ -277,6 +291,7 @@ def _match_existing(rows: list[RowPlan], *, actor: User, places: Places) -> None
             )
             continue
         row.existing = person
+        row.person_id = person.pk
         row.changes = _differences(
             row, person, memberships.get(person.pk), homes.get(person.pk), places.find(row), current_tags[person.pk]
         )
@@ -380,58 +395,64 @@ def apply_people(
     rows = [r for r in plan.rows if r.status in (NEW, UPDATE)]
     if on_existing == "skip":
         rows = [r for r in rows if r.status == NEW]
-    total = len(rows)
-    houses = Places(rows)
-    for row in rows:
-        houses.resolve(row)
-    result = Written(houses=houses.created)
     new_rows = [r for r in rows if r.status == NEW]
-    persons: list[Person] = []
+    total = len(rows)
+    _tick(progress, cancelled, 0, total)
+    houses = Places(rows)
+    houses.resolve_all(rows)
+    households = Households(rows)
+    colours = households.colours()
+    _tick(progress, cancelled, 0, total)
+    source = source[:200]
+    persons = Inserter(Person)
+    person_rows = []
     for index, row in enumerate(new_rows):
-        if index % 2000 == 0:
-            _tick(progress, cancelled, index, total)
-        persons.append(_new_person(row, now=now))
-    fast_insert(persons)
-    for row, person in zip(new_rows, persons, strict=True):
-        row.existing = person
-    result.created = len(persons)
-    households = _write_households(rows, houses, today=today)
-    result.households = households.created
-    residences = [
-        Residence(person_id=row.existing.pk, house_id=house_id, is_default=True, started_on=_started(row, today))
-        for row in new_rows
-        if row.existing is not None and (house_id := houses.of(row)) is not None
-    ]
-    fast_insert(residences)
-    person_tags = [
-        PersonTag(
-            person_id=row.existing.pk,
-            tag_id=tag.pk,
-            started_on=_started(row, today),
-            source_state=SourceState.ENTERED,
-            set_by_id=actor.pk,
-            set_at=now,
-        )
-        for row in new_rows
-        if row.existing is not None
-        for tag in row.data.get("tags", [])
-    ]
-    fast_insert(person_tags)
-    fast_insert(
+        if index % 5000 == 0:
+            _tick(progress, cancelled, index // 2, total)
+        person_rows.append(_person_row(persons, row, now=now, colour=colours.get(row.number, IdentityColor.WHITE)))
+    for row, pk in zip(new_rows, persons.insert(person_rows), strict=True):
+        row.person_id = pk
+    _tick(progress, cancelled, len(new_rows) * 2 // 3, total)
+    households.write(houses, today=today, actor=actor, source=source, now=now)
+    residences = Inserter(Residence)
+    residences.insert(
         [
-            Change(
+            residences.row(person_id=row.person_id, house_id=house_id, is_default=True, started_on=_started(row, today))
+            for row in new_rows
+            if (house_id := houses.of(row)) is not None
+        ]
+    )
+    tags = Inserter(PersonTag)
+    tags.insert(
+        [
+            tags.row(
+                person_id=row.person_id,
+                tag_id=tag.pk,
+                started_on=_started(row, today),
+                source_state=SourceState.ENTERED,
+                set_by_id=actor.pk,
+                set_at=now,
+            )
+            for row in new_rows
+            for tag in row.data.get("tags", [])
+        ]
+    )
+    changes = Inserter(Change)
+    changes.insert(
+        [
+            changes.row(
                 object_type="person",
-                object_id=row.existing.pk,
+                object_id=row.person_id,
                 at=now,
                 actor_id=actor.pk,
                 action="import",
                 changes={"name": [None, row.data["name"]]},
-                source=source[:200],
+                source=source,
             )
             for row in new_rows
-            if row.existing is not None
         ]
     )
+    result = Written(created=len(new_rows), households=households.created, houses=houses.created)
     touched: list[int] = list(households.recolour)
     for index, row in enumerate(r for r in rows if r.status == UPDATE):
         if index % 200 == 0:
@@ -461,223 +482,129 @@ def _started(row: RowPlan, today: date) -> date:
     return moved_in if isinstance(moved_in, date) else today
 
 
-def _new_person(row: RowPlan, *, now: Any) -> Person:
+def _person_row(persons: Inserter, row: RowPlan, *, now: Any, colour: str) -> list[Any]:
+    """What `people.services.person_create` stores for this row, as a plain row."""
     data = row.data
     assert row.grid is not None
-    person = Person(
+    values = {key: data[key] for key in PLAIN if key in data}
+    values.update(people.identity_columns(row.id_number))
+    values.update(people.phone_columns(data.get("phone", "")))
+    values["name_pinyin"], values["name_initials"] = name_keys(data["name"])
+    return persons.row(
         region_id=row.grid.pk,
-        name=data["name"],
         doc_type=data.get("doc_type") or DocumentType.CITIZEN_ID,
         source_state=SourceState.ENTERED,
         created_at=now,
-        identity_color=IdentityColor.WHITE,
+        identity_color=colour,
+        **values,
     )
-    for key in PLAIN:
-        if key in data:
-            setattr(person, key, data[key])
-    for column, value in people.identity_columns(row.id_number).items():
-        setattr(person, column, value)
-    for column, value in people.phone_columns(data.get("phone", "")).items():
-        setattr(person, column, value)
-    person.name_pinyin, person.name_initials = name_keys(person.name)
-    return person
-
-
-# --- places ----------------------------------------------------------------------------------------------
-
-
-def _floor(number: str) -> int:
-    digits = "".join(ch for ch in number if ch.isdigit())
-    return int(digits[:-2]) if len(digits) >= 3 and int(digits[:-2]) < 100 else 1
-
-
-class Places:
-    """The compounds, buildings and houses of the grids a file touches, found by what ledgers call them."""
-
-    def __init__(self, rows: Sequence[RowPlan]) -> None:
-        grid_ids = {r.grid.pk for r in rows if r.grid is not None}
-        self.compounds = {
-            (c.region_id, c.name): c
-            for c in Compound.all_objects.filter(region_id__in=grid_ids, deleted_at__isnull=True)
-        }
-        self.buildings = {
-            (b.region_id, b.compound_id, b.name): b
-            for b in Building.all_objects.filter(region_id__in=grid_ids, deleted_at__isnull=True)
-        }
-        self.houses = {
-            (h.building_id, h.unit, h.number): h
-            for h in House.all_objects.filter(building__region_id__in=grid_ids, deleted_at__isnull=True)
-        }
-        self.loose = {
-            (h.region_id, h.address): h
-            for h in House.all_objects.filter(region_id__in=grid_ids, building__isnull=True, deleted_at__isnull=True)
-        }
-        self.by_row: dict[int, int] = {}  # row number → house id, once resolved
-        self.created = 0
-
-    def find(self, row: RowPlan) -> int | None:
-        """The house a row names if it exists already (nothing is created)."""
-        data = row.data
-        if row.grid is None:
-            return None
-        if data.get("building"):
-            compound = self.compounds.get((row.grid.pk, data["compound"])) if data.get("compound") else None
-            if data.get("compound") and compound is None:
-                return None
-            building = self.buildings.get((row.grid.pk, compound.pk if compound else None, data["building"]))
-            house = self.houses.get((building.pk, data.get("unit") or 1, data["house_number"])) if building else None
-            return house.pk if house else None
-        if data.get("address"):
-            house = self.loose.get((row.grid.pk, data["address"]))
-            return house.pk if house else None
-        return None
-
-    def resolve(self, row: RowPlan) -> int | None:
-        """The house a row names, created (with its building and compound) if need be."""
-        data = row.data
-        if row.grid is None or not any(data.get(k) for k in PLACE_KEYS):
-            return None
-        grid_id = row.grid.pk
-        if data.get("building"):
-            compound = None
-            if data.get("compound"):
-                compound = self.compounds.get((grid_id, data["compound"]))
-                if compound is None:
-                    compound = Compound.all_objects.create(region_id=grid_id, name=data["compound"])
-                    self.compounds[(grid_id, compound.name)] = compound
-            building_key = (grid_id, compound.pk if compound else None, data["building"])
-            building = self.buildings.get(building_key)
-            if building is None:
-                building = Building.all_objects.create(region_id=grid_id, compound=compound, name=data["building"])
-                self.buildings[building_key] = building
-            unit = data.get("unit") or 1
-            house_key = (building.pk, unit, data["house_number"])
-            house = self.houses.get(house_key)
-            if house is None:
-                house = House.all_objects.create(
-                    region_id=grid_id,
-                    building=building,
-                    unit=unit,
-                    number=data["house_number"],
-                    floor=_floor(data["house_number"]),
-                )
-                self.houses[house_key] = house
-                self.created += 1
-                _grow_building(building, unit=unit, floor=house.floor)
-        else:
-            address = data["address"]
-            house = self.loose.get((grid_id, address))
-            if house is None:
-                house = House.all_objects.create(
-                    region_id=grid_id, address=address, number=data.get("house_number", "")
-                )
-                self.loose[(grid_id, address)] = house
-                self.created += 1
-        self.by_row[row.number] = house.pk
-        return house.pk
-
-    def of(self, row: RowPlan) -> int | None:
-        return self.by_row.get(row.number)
-
-
-def _grow_building(building: Building, *, unit: int, floor: int) -> None:
-    """A house on floor 18 of a 6-floor building means the building is taller than recorded."""
-    fields = []
-    if floor > building.floors:
-        building.floors = floor
-        fields.append("floors")
-    if unit > building.units:
-        building.units = unit
-        fields.append("units")
-    if fields:
-        building.save(update_fields=fields)
 
 
 # --- households ----------------------------------------------------------------------------------------
 
 
-@dataclass
 class Households:
-    by_key: dict[tuple[int, str], Household] = field(default_factory=dict)
-    created: int = 0
-    recolour: list[int] = field(default_factory=list)
+    """The households a file names: existing ones found, new ones created with their head and home."""
 
-
-def _write_households(rows: Sequence[RowPlan], houses: Places, *, today: date) -> Households:
-    """Create the new households and the memberships of new people; existing people join in `_update_person`."""
-    result = Households()
-    groups: dict[tuple[int, str], list[RowPlan]] = defaultdict(list)
-    for row in rows:
-        if row.data.get("household_number") and row.grid is not None:
-            groups[(row.grid.pk, row.data["household_number"])].append(row)
-    if not groups:
-        return result
-    for household in Household.all_objects.filter(
-        region_id__in={k[0] for k in groups}, number__in={k[1] for k in groups}, deleted_at__isnull=True
-    ):
-        result.by_key[(household.region_id, household.number)] = household
-    fresh: list[Household] = []
-    for key, members in groups.items():
-        if key in result.by_key:
-            continue
-        head = next(r for r in members if r.data["relation"] == Relation.HEAD)
-        assert head.existing is not None
-        kind = head.data.get("household_kind") or (
-            HouseholdKind.TENANT
-            if head.data.get("residency") in (Residency.TENANT, Residency.FLOATING)
-            else HouseholdKind.LOCAL
-        )
-        household = Household(
-            region_id=key[0], number=key[1], kind=kind, head_id=head.existing.pk, house_id=houses.of(head)
-        )
-        result.by_key[key] = household
-        fresh.append(household)
-    fast_insert(fresh)
-    result.created = len(fresh)
-    fresh_keys = {(h.region_id, h.number) for h in fresh}
-    memberships = []
-    for key, members in groups.items():
-        household = result.by_key[key]
-        for row in members:
-            if row.status != NEW or row.existing is None:
+    def __init__(self, rows: Sequence[RowPlan]) -> None:
+        self.groups: dict[tuple[int, str], list[RowPlan]] = defaultdict(list)
+        for row in rows:
+            if row.data.get("household_number") and row.grid is not None:
+                self.groups[(row.grid.pk, row.data["household_number"])].append(row)
+        self.by_key: dict[tuple[int, str], Household] = {}
+        if self.groups:
+            for household in Household.all_objects.filter(
+                region_id__in={k[0] for k in self.groups},
+                number__in={k[1] for k in self.groups},
+                deleted_at__isnull=True,
+            ):
+                self.by_key[(household.region_id, household.number)] = household
+        self.kinds = {}
+        for key, members in list(self.groups.items()):
+            if key in self.by_key:
                 continue
-            memberships.append(
-                Membership(
-                    household_id=household.pk,
-                    person_id=row.existing.pk,
-                    relation=row.data["relation"],
-                    started_on=_started(row, today),
-                )
-            )
-            if key in fresh_keys:
-                row.existing.identity_color = identity_color(
-                    is_head=household.head_id == row.existing.pk, household_kind=household.kind
-                )
+            head = next((r for r in members if r.data["relation"] == Relation.HEAD), None)
+            if head is None:  # its head is a registered person the user chose to skip
+                del self.groups[key]
             else:
-                result.recolour.append(row.existing.pk)
-            if row.data["relation"] == Relation.HEAD and household.head_id is None:
-                Household.all_objects.filter(pk=household.pk).update(head_id=row.existing.pk)
-                household.head_id = row.existing.pk
-    fast_insert(memberships)
-    colours: dict[str, list[int]] = defaultdict(list)
-    for key in fresh_keys:
-        for row in groups[key]:
-            if row.status == NEW and row.existing is not None and row.existing.identity_color != IdentityColor.WHITE:
-                colours[row.existing.identity_color].append(row.existing.pk)
-    for colour, ids in colours.items():
-        Person.all_objects.filter(pk__in=ids).update(identity_color=colour)
-    fast_insert(
-        [
-            Change(
-                object_type="household",
-                object_id=h.pk,
-                action="import",
-                changes={"number": [None, h.number], "head": [None, h.head_id]},
+                self.kinds[key] = _kind(head)
+        self.created = 0
+        self.recolour: list[int] = []
+
+    def colours(self) -> dict[int, str]:
+        """红粉白 of the new people of new households (row number → colour); the rest are recoloured after."""
+        colours = {}
+        for key, kind in self.kinds.items():
+            for row in self.groups[key]:
+                if row.status == NEW and row.data["relation"] == Relation.HEAD:
+                    colours[row.number] = identity_color(is_head=True, household_kind=kind)
+        return colours
+
+    def write(self, houses: Places, *, today: date, actor: User, source: str, now: Any) -> None:
+        households = Inserter(Household)
+        fresh = list(self.kinds)
+        heads = {key: next(r for r in self.groups[key] if r.data["relation"] == Relation.HEAD) for key in fresh}
+        ids = households.insert(
+            [
+                households.row(
+                    region_id=key[0],
+                    number=key[1],
+                    kind=self.kinds[key],
+                    head_id=heads[key].person_id,
+                    house_id=houses.of(heads[key]),
+                    created_at=now,
+                )
+                for key in fresh
+            ]
+        )
+        for key, pk in zip(fresh, ids, strict=True):
+            self.by_key[key] = Household(
+                pk=pk, region_id=key[0], number=key[1], kind=self.kinds[key], head_id=heads[key].person_id
             )
-            for h in fresh
-        ]
-    )
-    return result
+        self.created = len(fresh)
+        memberships = Inserter(Membership)
+        rows = []
+        for key, members in self.groups.items():
+            household = self.by_key[key]
+            for row in members:
+                if row.status != NEW:
+                    continue
+                rows.append(
+                    memberships.row(
+                        household_id=household.pk,
+                        person_id=row.person_id,
+                        relation=row.data["relation"],
+                        started_on=_started(row, today),
+                    )
+                )
+                if key not in self.kinds:
+                    self.recolour.append(row.person_id)
+                    if row.data["relation"] == Relation.HEAD and household.head_id is None:
+                        Household.all_objects.filter(pk=household.pk).update(head_id=row.person_id)
+                        household.head_id = row.person_id
+        memberships.insert(rows)
+        changes = Inserter(Change)
+        changes.insert(
+            [
+                changes.row(
+                    object_type="household",
+                    object_id=self.by_key[key].pk,
+                    at=now,
+                    actor_id=actor.pk,
+                    action="import",
+                    changes={"number": [None, key[1]], "head": [None, heads[key].person_id]},
+                    source=source,
+                )
+                for key in fresh
+            ]
+        )
+
+
+def _kind(head: RowPlan) -> str:
+    if head.data.get("household_kind"):
+        return str(head.data["household_kind"])
+    tenant = head.data.get("residency") in (Residency.TENANT, Residency.FLOATING)
+    return HouseholdKind.TENANT if tenant else HouseholdKind.LOCAL
 
 
 def _update_person(row: RowPlan, *, actor: User, houses: Places, households: Households, source: str) -> bool:

@@ -25,6 +25,10 @@ class CellError(ValueError):
 
 def text(value: Any) -> str:
     """Any cell as clean text: full-width digits and letters made half-width, spaces trimmed, 12.0 → "12"."""
+    if type(value) is str:
+        if value.isascii():
+            return value.strip()
+        return unicodedata.normalize("NFKC", value).replace("\u3000", " ").strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -223,11 +227,15 @@ def choice_parser(
 ) -> Callable[[Any], str]:
     """A parser for a code list: the cell is looked up (case- and space-insensitive) in `mapping`."""
     normalised = {_key(k): v for k, v in mapping.items()}
+    exact = {**mapping, **normalised}
 
     def parse(value: Any) -> str:
         raw = text(value)
         if not raw:
             return ""
+        found = exact.get(raw)
+        if found is not None:
+            return found
         found = normalised.get(_key(raw))
         if found is not None:
             return found

@@ -685,7 +685,7 @@ def _plain_str(value: Any) -> Any:
     return value if value is None or type(value) is str else str(value)
 
 
-def _reserve_ids(model: type[models.Model], count: int) -> list[int] | None:
+def reserve_ids(model: type[models.Model], count: int) -> list[int] | None:
     """`count` fresh primary keys for `model`'s table, or None where we do not know how (then: bulk_create)."""
     table = model._meta.db_table
     column = model._meta.pk.column
@@ -718,7 +718,7 @@ def fast_insert(objs: Sequence[models.Model], *, batch_size: int = 5000) -> None
         return
     model = type(objs[0])
     with transaction.atomic():
-        ids = _reserve_ids(model, len(objs))
+        ids = reserve_ids(model, len(objs))
         if ids is None:
             model._base_manager.bulk_create(objs, batch_size=batch_size)
             return

@@ -80,17 +80,18 @@ def _check_grid(region: Region) -> None:
 # --- identity: document number, phone ------------------------------------------------------------
 
 
-def normalise_identity(*, doc_type: str, id_number: str) -> tuple[str, dict[str, Any]]:
+def normalise_identity(*, doc_type: str, id_number: str, today: date | None = None) -> tuple[str, dict[str, Any]]:
     """Validate a document number; for a citizen ID also return the gender and birth date it encodes."""
     if not id_number:
         return "", {}
+    today = today or timezone.localdate()
     try:
-        number = validate_document(doc_type, id_number)
+        number = validate_document(doc_type, id_number, today=today)
     except IdNumberError as exc:
         raise ValidationError(str(exc), code=f"id_{exc.code}") from exc
     derived: dict[str, Any] = {}
     if doc_type == DocumentType.CITIZEN_ID:
-        parsed = parse_citizen_id(number)
+        parsed = parse_citizen_id(number, today=today)
         derived = {"gender": parsed.gender, "birth_date": parsed.birth_date}
     return number, derived
 

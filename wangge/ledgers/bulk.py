@@ -1,0 +1,88 @@
+"""Inserting many rows without building a model instance for each: a row is a list of column values.
+
+A Django model instance costs ~10 µs to build; a ledger of 100,000 people writes half a million
+rows (people, memberships, homes, tags, history), so the importer builds plain lists from a
+template of the model's defaults and inserts them with one `executemany` per batch, reserving the
+primary keys first so that later rows can point at earlier ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.db import connection, models
+from django.utils import timezone
+
+from wangge.people.fake import reserve_ids
+
+BATCH = 5000
+
+
+class Inserter:
+    """Rows for one model: `row(**values)` fills a template of defaults, `insert(rows)` writes them."""
+
+    def __init__(self, model: type[models.Model]) -> None:
+        self.model = model
+        self.fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        self.index = {f.attname: i for i, f in enumerate(self.fields)}
+        now = timezone.now()
+        self.template: list[Any] = []
+        for field in self.fields:
+            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                value = now
+            else:
+                value = field.get_default()
+            self.template.append(_plain(value))
+        self.adapters = [_adapter(field) for field in self.fields]
+
+    def row(self, **values: Any) -> list[Any]:
+        row = self.template.copy()
+        index = self.index
+        for name, value in values.items():
+            row[index[name]] = value
+        return row
+
+    def insert(self, rows: Sequence[list[Any]]) -> list[int]:
+        """Write the rows; returns their primary keys in order."""
+        if not rows:
+            return []
+        ids = reserve_ids(self.model, len(rows))
+        assert ids is not None, "PostgreSQL or SQLite"
+        ops = connection.ops
+        pk = self.model._meta.pk
+        assert pk is not None
+        columns = ", ".join(ops.quote_name(c) for c in [pk.column, *(f.column for f in self.fields)])
+        marks = ", ".join(["%s"] * (len(self.fields) + 1))
+        sql = f"INSERT INTO {ops.quote_name(self.model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+        adapted = [i for i, adapter in enumerate(self.adapters) if adapter is not None]
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), BATCH):
+                batch = []
+                for pk_value, row in zip(ids[start : start + BATCH], rows[start : start + BATCH], strict=True):
+                    values = [pk_value, *row]
+                    for i in adapted:
+                        value = row[i]
+                        if value is not None:
+                            values[i + 1] = self.adapters[i](value)  # type: ignore[misc]
+                    batch.append(values)
+                cursor.executemany(sql, batch)
+        return ids
+
+
+def _plain(value: Any) -> Any:
+    """A choices member as its plain value (psycopg would write an enum's name)."""
+    return str(value) if isinstance(value, str) and type(value) is not str else value
+
+
+def _adapter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+    ops = connection.ops
+    if isinstance(field, models.DateTimeField):
+        return ops.adapt_datetimefield_value
+    if isinstance(field, models.DateField):
+        return ops.adapt_datefield_value
+    if isinstance(field, models.DecimalField):
+        return lambda v: ops.adapt_decimalfield_value(v, field.max_digits, field.decimal_places)
+    if isinstance(field, models.JSONField):
+        return lambda v: field.get_db_prep_save(v, connection)
+    return None

@@ -1,0 +1,148 @@
+"""Finding and creating the houses a ledger names: 小区 楼栋 单元 房号, or a free address."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from wangge.ledgers.bulk import Inserter
+from wangge.places.models import Building, Compound, House
+
+if TYPE_CHECKING:
+    from wangge.ledgers.people_import import RowPlan
+
+PLACE_KEYS = ("compound", "building", "unit", "house_number", "address")
+
+
+def _floor(number: str) -> int:
+    digits = "".join(ch for ch in number if ch.isdigit())
+    return int(digits[:-2]) if len(digits) >= 3 and int(digits[:-2]) < 100 else 1
+
+
+class Places:
+    """The compounds, buildings and houses of the grids a file touches, found by what ledgers call them."""
+
+    def __init__(self, rows: Sequence[RowPlan]) -> None:
+        grid_ids = {r.grid.pk for r in rows if r.grid is not None}
+        self.compounds: dict[Any, Compound] = {
+            (c.region_id, c.name): c
+            for c in Compound.all_objects.filter(region_id__in=grid_ids, deleted_at__isnull=True)
+        }
+        self.buildings: dict[Any, Building] = {
+            (b.region_id, b.compound_id, b.name): b
+            for b in Building.all_objects.filter(region_id__in=grid_ids, deleted_at__isnull=True)
+        }
+        self.houses: dict[Any, House] = {
+            (h.building_id, h.unit, h.number): h
+            for h in House.all_objects.filter(building__region_id__in=grid_ids, deleted_at__isnull=True)
+        }
+        self.loose: dict[Any, House] = {
+            (h.region_id, h.address): h
+            for h in House.all_objects.filter(region_id__in=grid_ids, building__isnull=True, deleted_at__isnull=True)
+        }
+        self.by_row: dict[int, int] = {}  # row number → house id, once resolved
+        self.created = 0
+
+    def find(self, row: RowPlan) -> int | None:
+        """The house a row names if it exists already (nothing is created)."""
+        data = row.data
+        if row.grid is None:
+            return None
+        if data.get("building"):
+            compound = self.compounds.get((row.grid.pk, data["compound"])) if data.get("compound") else None
+            if data.get("compound") and compound is None:
+                return None
+            building = self.buildings.get((row.grid.pk, compound.pk if compound else None, data["building"]))
+            house = self.houses.get((building.pk, data.get("unit") or 1, data["house_number"])) if building else None
+            return house.pk if house else None
+        if data.get("address"):
+            house = self.loose.get((row.grid.pk, data["address"]))
+            return house.pk if house else None
+        return None
+
+    def resolve_all(self, rows: Sequence[RowPlan]) -> None:
+        """The house each row names, created in bulk (with buildings and compounds) where missing."""
+        placed = [r for r in rows if r.grid is not None and any(r.data.get(k) for k in PLACE_KEYS)]
+        in_buildings = [r for r in placed if r.data.get("building")]
+        self._create_compounds(in_buildings)
+        self._create_buildings(in_buildings)
+        houses = Inserter(House)
+        new_houses: dict[tuple[Any, ...], list[Any]] = {}
+        for row in placed:
+            grid_id = row.grid.pk if row.grid is not None else 0
+            data = row.data
+            if data.get("building"):
+                building = self.buildings[self._building_key(row)]
+                hkey: tuple[Any, ...] = (building.pk, data.get("unit") or 1, data["house_number"])
+                if hkey not in self.houses and hkey not in new_houses:
+                    new_houses[hkey] = houses.row(
+                        region_id=grid_id, building_id=building.pk, unit=hkey[1], number=hkey[2], floor=_floor(hkey[2])
+                    )
+            else:
+                hkey = ("loose", grid_id, data["address"])
+                if hkey[1:] not in self.loose and hkey not in new_houses:
+                    new_houses[hkey] = houses.row(
+                        region_id=grid_id, address=data["address"], number=data.get("house_number", "")
+                    )
+        for hkey, pk in zip(new_houses, houses.insert(list(new_houses.values())), strict=True):
+            if hkey[0] == "loose":
+                self.loose[hkey[1:]] = House(pk=pk)
+            else:
+                self.houses[hkey] = House(pk=pk)
+        self.created = len(new_houses)
+        for row in placed:
+            found = self.find(row)
+            if found is not None:
+                self.by_row[row.number] = found
+
+    def _create_compounds(self, rows: Sequence[RowPlan]) -> None:
+        wanted = {(r.grid.pk, r.data["compound"]) for r in rows if r.grid is not None and r.data.get("compound")}
+        missing = sorted(wanted - set(self.compounds))
+        compounds = Inserter(Compound)
+        ids = compounds.insert([compounds.row(region_id=grid_id, name=name) for grid_id, name in missing])
+        for (grid_id, name), pk in zip(missing, ids, strict=True):
+            self.compounds[(grid_id, name)] = Compound(pk=pk, region_id=grid_id, name=name)
+
+    def _create_buildings(self, rows: Sequence[RowPlan]) -> None:
+        """Missing buildings get the floors and units their houses need; existing ones grow if need be."""
+        size: dict[tuple[int, int | None, str], tuple[int, int]] = {}
+        for row in rows:
+            bkey = self._building_key(row)
+            floors, units = size.get(bkey, (1, 1))
+            size[bkey] = (max(floors, _floor(row.data["house_number"])), max(units, row.data.get("unit") or 1))
+        missing = [bkey for bkey in size if bkey not in self.buildings]
+        buildings = Inserter(Building)
+        ids = buildings.insert(
+            [
+                buildings.row(
+                    region_id=g, compound_id=c, name=n, floors=max(size[(g, c, n)][0], 6), units=size[(g, c, n)][1]
+                )
+                for g, c, n in missing
+            ]
+        )
+        for (g, c, n), pk in zip(missing, ids, strict=True):
+            self.buildings[(g, c, n)] = Building(pk=pk, region_id=g, compound_id=c, name=n)
+        for bkey, (floors, units) in size.items():
+            if bkey not in missing:
+                _grow_building(self.buildings[bkey], unit=units, floor=floors)
+
+    def _building_key(self, row: RowPlan) -> tuple[int, int | None, str]:
+        assert row.grid is not None
+        compound = self.compounds.get((row.grid.pk, row.data["compound"])) if row.data.get("compound") else None
+        return (row.grid.pk, compound.pk if compound else None, row.data["building"])
+
+    def of(self, row: RowPlan) -> int | None:
+        return self.by_row.get(row.number)
+
+
+def _grow_building(building: Building, *, unit: int, floor: int) -> None:
+    """A house on floor 18 of a 6-floor building means the building is taller than recorded."""
+    fields = []
+    if floor > building.floors:
+        building.floors = floor
+        fields.append("floors")
+    if unit > building.units:
+        building.units = unit
+        fields.append("units")
+    if fields:
+        building.save(update_fields=fields)
