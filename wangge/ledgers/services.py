@@ -321,9 +321,16 @@ def run_import(job_id: str) -> ImportJob | None:
     return job
 
 
-def _audit_outcome(job: ImportJob, result: str) -> None:
+def _audit_outcome(job: ImportJob, outcome: str) -> None:
+    """A cancelled or failed import is recorded as a failed write, with what happened."""
     with transaction.atomic():
-        audit_record(actor=job.user, action="ledger.import", obj=job, result=result, detail={"message": job.message})
+        audit_record(
+            actor=job.user,
+            action="ledger.import",
+            obj=job,
+            result="failed",
+            detail={"outcome": outcome, "message": job.message},
+        )
 
 
 def import_cancel(*, actor: User, job: ImportJob) -> ImportJob:
