@@ -8,7 +8,9 @@ The sender backend is named by `WANGGE_NOTIFY_BACKEND` (a dotted path to a class
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from typing import Any, Protocol
 
@@ -143,9 +145,22 @@ def _deliver(case_id: int, kind: str, extra_users: list[int]) -> None:
             logger.exception("notification backend failed for user %s", user.pk)
 
 
+_silenced: ContextVar[bool] = ContextVar("wangge_notifications_silenced", default=False)
+
+
+@contextmanager
+def silenced() -> Iterator[None]:
+    """No notifications inside (demo data and back-filled history notify nobody)."""
+    token = _silenced.set(True)
+    try:
+        yield
+    finally:
+        _silenced.reset(token)
+
+
 def queue(case: Case, kind: str, *, extra_users: list[int] | None = None) -> None:
     """Notify the people who must act on `kind`, once the current transaction commits."""
-    if kind not in RECIPIENTS:
+    if kind not in RECIPIENTS or _silenced.get():
         return
     case_id, extra = case.pk, list(extra_users or [])
     transaction.on_commit(lambda: _deliver(case_id, kind, extra))

@@ -61,8 +61,19 @@ def _refuse(message: str, code: str) -> ValidationError:
     return ValidationError(message, code=code)
 
 
+_calendar_cache: dict[str, Any] = {}
+
+
 def calendar() -> WorkCalendar:
-    return worktime.load_calendar()
+    """The working calendar, reloaded only when the holiday table changed (one small query to find out)."""
+    from django.db.models import Count, Max
+
+    from wangge.core.models import Holiday
+
+    stamp = tuple(Holiday.objects.aggregate(n=Count("id"), at=Max("updated_at")).values())
+    if _calendar_cache.get("stamp") != stamp:
+        _calendar_cache.update(stamp=stamp, calendar=worktime.load_calendar())
+    return _calendar_cache["calendar"]  # type: ignore[no-any-return]
 
 
 # --- regions and levels ---------------------------------------------------------------------------

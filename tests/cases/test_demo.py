@@ -1,0 +1,43 @@
+"""The demo year of cases: every shape the lists and statistics need, written through the services."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from wangge.cases import demo
+from wangge.cases.choices import State
+from wangge.cases.models import Case, CaseStep, Notification
+from wangge.cases.selectors import deadline_counts
+from wangge.cases.stats import region_report
+from wangge.core import demo as core_demo
+from wangge.core.models import User
+from wangge.regions import demo as regions_demo
+
+
+@pytest.mark.django_db
+def test_a_year_of_cases(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WANGGE_DEMO_SCALE", "0.2")
+    out = io.StringIO()
+    regions_demo.load(stdout=out)
+    core_demo.load(stdout=out)
+    demo.load(stdout=out)
+    cases = Case.all_objects.all()
+    assert cases.count() >= 300
+    states = set(cases.values_list("state", flat=True))
+    assert {State.CLOSED, State.REJECTED, State.MERGED} <= states
+    assert states & {State.REPORTED, State.ACCEPTED, State.DISPATCHED, State.HANDLING, State.FINISHED}
+    assert cases.filter(was_overdue=True).exists()
+    assert cases.exclude(supervision="").exists()
+    assert cases.filter(reporter_count__gt=3).exists()
+    assert cases.filter(rating__isnull=False).exists()
+    assert cases.filter(handling_level="department").exists()
+    assert CaseStep.objects.filter(action="escalate").exists()
+    assert Notification.objects.count() == 0  # history notifies nobody
+    staff = User.objects.get(username="staff")
+    report = region_report(user=staff, year=cases.order_by("reported_at").first().reported_at.year)  # type: ignore[union-attr]
+    assert report.total.received > 0
+    assert deadline_counts(user=staff, by="region")
+    demo.load(stdout=out)  # idempotent
+    assert Case.all_objects.count() == cases.count()
