@@ -13,7 +13,7 @@ def style_fields(form: forms.BaseForm) -> None:
     """Give every widget its Bootstrap class, so templates render fields as they are."""
     for field in form.fields.values():
         widget = field.widget
-        if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
+        if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)):
             css = "form-check-input"
         elif isinstance(widget, forms.Select):
             css = "form-select"

@@ -51,7 +51,14 @@ def _job(request: HttpRequest, job_id: Any) -> ImportJob:
 @capability_required(Cap.EDIT_REGISTRY)
 def imports_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    form = UploadForm(request.POST or None, request.FILES or None, regions=_regions(user), templates=_templates(user))
+    regions = _regions(user)
+    form = UploadForm(
+        request.POST or None,
+        request.FILES or None,
+        regions=regions,
+        templates=_templates(user),
+        initial={"region": regions.first()},
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
