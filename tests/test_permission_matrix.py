@@ -109,6 +109,8 @@ MATRIX: dict[str, tuple[set[str], str]] = {
     "cases:stats": (CASE_VIEWERS, ""),
     "cases:detail": (CASE_VIEWERS, ""),
     "cases:act": (CASE_VIEWERS, "post"),
+    "cases:notifications": (CASE_VIEWERS, ""),
+    "cases:reporter_add": (EXPORTERS, "post"),
     "api:cases": (CASE_VIEWERS, "api"),
     "api:case": (CASE_VIEWERS, "api"),
     "api:case_actions": (CASE_VIEWERS, "api"),

@@ -149,3 +149,47 @@ def test_statistics_count_received_closed_on_time_and_rating(
     assert (total.received, total.accepted, total.closed, total.on_time) == (3, 1, 1, 1)
     assert total.on_time_rate == 100.0 and total.rating_display == 5.0
     assert [row.label for row in response.context["report"].by_category] == ["求助"]
+
+
+def test_another_household_joins_a_collective_case(
+    new_case: Callable[..., Case], client_for: Callable[..., Client]
+) -> None:
+    case = new_case("accepted", title="下水道堵塞")
+    client = client_for(Role.GRID_WORKER)
+    url = reverse("cases:reporter_add", args=[case.pk])
+    assert client.post(url, {"name": "李大妈", "phone": "13871503333"}).status_code == 302
+    client.post(url, {"name": "李大妈", "phone": "13871503333"})  # the same phone again: refused
+    case.refresh_from_db()
+    assert case.reporter_count == 2
+    content = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "李大妈" in content and "138****3333" in content
+
+
+def test_notifications_list_and_mark_read(
+    tree: Tree,
+    category: Category,
+    client_for: Callable[..., Client],
+    django_capture_on_commit_callbacks: Callable[..., object],
+) -> None:
+    from wangge.cases.models import Notification
+    from wangge.cases.services import case_create
+
+    client = client_for(Role.GRID_WORKER)
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[attr-defined]
+        case_create(actor=None, region=tree.grid_a1, category=category, title="楼道灯坏了")
+    url = reverse("cases:notifications")
+    response = client.get(url)
+    assert response.status_code == 200 and len(response.context["page"].object_list) == 1
+    assert client.get(reverse("cases:list")).context["unread"] == 1
+    client.post(url)
+    assert not Notification.objects.filter(read_at__isnull=True).exists()
+
+
+def test_report_about_a_person_from_the_registry(tree: Tree, client_for: Callable[..., Client]) -> None:
+    from wangge.people.services import person_create
+
+    person = person_create(actor=None, region=tree.grid_a1, name="王竟")
+    client = client_for(Role.GRID_WORKER)
+    response = client.get(reverse("cases:create"), {"person": person.pk})
+    assert response.context["about"] == "王竟"
+    assert response.context["form"].initial["person"] == person.pk

@@ -112,5 +112,6 @@ def deadline_counts(*, user: User, by: str = "assignee") -> list[dict[str, objec
     )
 
 
-def notifications_unread(*, user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user, read_at__isnull=True).select_related("case")
+def notifications_of(*, user: User) -> QuerySet[Notification]:
+    """The user's own notifications (a case that has left their scope is still named, not opened)."""
+    return Notification.objects.filter(user=user).select_related("case")

@@ -423,3 +423,16 @@ def _copy_recipients(case: Case, rule: Any) -> list[User]:
             ).distinct()
         )
     return users
+
+
+# --- notifications ----------------------------------------------------------------------------------
+
+
+def notifications_mark_read(*, actor: User, ids: list[int] | None = None) -> int:
+    """Mark the actor's own notifications read (all, or the given ones); a read receipt, not audited."""
+    from wangge.cases.models import Notification
+
+    unread = Notification.objects.filter(user=actor, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())

@@ -8,6 +8,8 @@ urlpatterns = [
     path("export.xlsx", views.export_view, name="export"),
     path("new/", views.create_view, name="create"),
     path("stats/", views.stats_view, name="stats"),
+    path("notifications/", views.notifications_view, name="notifications"),
     path("<int:case_id>/", views.detail_view, name="detail"),
     path("<int:case_id>/act/", views.act_view, name="act"),
+    path("<int:case_id>/reporters/", views.reporter_add_view, name="reporter_add"),
 ]

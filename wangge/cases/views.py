@@ -65,7 +65,13 @@ def list_view(request: HttpRequest) -> HttpResponse:
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode(), "current": filters.list or "all"}
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "current": filters.list or "all",
+        "unread": selectors.notifications_of(user=user).filter(read_at__isnull=True).count(),
+    }
     return render(request, "cases/list.html", context)
 
 
@@ -123,6 +129,21 @@ def _grids(user: User) -> Any:
     return regions_visible(user=user).filter(level__in=[Level.GRID, Level.MICROGRID]).order_by("path")
 
 
+def _about(user: User, query: Any, initial: dict[str, Any]) -> str:
+    """`?person=` or `?house=` from a registry card: the report concerns them, in their grid."""
+    if query.get("person", "").isdigit():
+        person = people_visible(user=user).filter(pk=query["person"]).first()
+        if person is not None:
+            initial.update(person=person.pk, region=person.region_id, reporter_name=person.name)
+            return person.name
+    if query.get("house", "").isdigit():
+        house = House.objects.for_user(user).filter(pk=query["house"]).select_related("building__compound").first()
+        if house is not None:
+            initial.update(house=house.pk, region=house.region_id)
+            return str(house)
+    return ""
+
+
 @capability_required(Cap.REPORT_CASES)
 def create_view(request: HttpRequest) -> HttpResponse:
     """The quick report, sized for a phone. The hidden client key makes a double submit create one case."""
@@ -131,6 +152,7 @@ def create_view(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {"client_key": uuid.uuid4().hex}
     if grids.count() == 1:
         initial["region"] = grids.first()
+    about = _about(user, request.GET, initial)
     form = CaseReportForm(request.POST or None, request.FILES or None, grids=grids, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -161,7 +183,7 @@ def create_view(request: HttpRequest) -> HttpResponse:
             if created.created:
                 messages.success(request, _("Case %(number)s reported.") % {"number": created.case.number})
             return redirect("cases:detail", created.case.pk)
-    return render(request, "cases/create.html", {"form": form})
+    return render(request, "cases/create.html", {"form": form, "about": about})
 
 
 @capability_required(Cap.VIEW_CASES)
@@ -267,3 +289,31 @@ def stats_view(request: HttpRequest) -> HttpResponse:
         year_number = timezone.localdate().year
     report = stats.region_report(user=user, year=year_number)
     return render(request, "cases/stats.html", {"report": report, "year": year_number, "states": State})
+
+
+@capability_required(Cap.REPORT_CASES)
+@require_POST
+def reporter_add_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    """One more household reporting the same matter (a collective case)."""
+    user = _user(request)
+    case = selectors.case_get(user=user, case_id=case_id)
+    try:
+        services.case_reporter_add(
+            actor=user, case=case, name=request.POST.get("name", ""), phone=request.POST.get("phone", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Reporter added."))
+    return redirect("cases:detail", case.pk)
+
+
+@capability_required(Cap.VIEW_CASES)
+def notifications_view(request: HttpRequest) -> HttpResponse:
+    """My notifications, newest first; POST marks them all read."""
+    user = _user(request)
+    if request.method == "POST":
+        services.notifications_mark_read(actor=user)
+        return redirect("cases:notifications")
+    page = Paginator(selectors.notifications_of(user=user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cases/notifications.html", {"page": page})
