@@ -149,6 +149,8 @@ def test_statistics_count_received_closed_on_time_and_rating(
     assert (total.received, total.accepted, total.closed, total.on_time) == (3, 1, 1, 1)
     assert total.on_time_rate == 100.0 and total.rating_display == 5.0
     assert [row.label for row in response.context["report"].by_category] == ["求助"]
+    november = response.context["bars"][10]
+    assert (november.received, november.closed, november.received_h) == (3, 1, 120)
 
 
 def test_another_household_joins_a_collective_case(

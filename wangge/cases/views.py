@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wangge.cases import selectors, services, stats
-from wangge.cases.choices import Action, HandlingLevel, State
+from wangge.cases.choices import Action, HandlingLevel
 from wangge.cases.forms import SUPERVISION_LEVELS, ActionForm, CaseFilterForm, CaseReportForm
 from wangge.cases.models import Case
 from wangge.core.audit import audit_record
@@ -288,7 +288,8 @@ def stats_view(request: HttpRequest) -> HttpResponse:
     except ValueError:
         year_number = timezone.localdate().year
     report = stats.region_report(user=user, year=year_number)
-    return render(request, "cases/stats.html", {"report": report, "year": year_number, "states": State})
+    context = {"report": report, "year": year_number, "bars": stats.month_bars(report.by_month)}
+    return render(request, "cases/stats.html", context)
 
 
 @capability_required(Cap.REPORT_CASES)
