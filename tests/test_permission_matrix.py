@@ -110,6 +110,7 @@ MATRIX: dict[str, tuple[set[str], str]] = {
     "cases:detail": (CASE_VIEWERS, ""),
     "cases:act": (CASE_VIEWERS, "post"),
     "cases:notifications": (CASE_VIEWERS, ""),
+    "cases:catalogue": ({R.SYSTEM_ADMIN}, ""),
     "cases:reporter_add": (EXPORTERS, "post"),
     "api:cases": (CASE_VIEWERS, "api"),
     "api:case": (CASE_VIEWERS, "api"),

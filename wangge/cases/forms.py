@@ -8,8 +8,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from wangge.cases.choices import Action, Photo, Source, State, Supervision, Urgency
-from wangge.cases.models import Category
+from wangge.cases.choices import Action, HandlingLevel, Photo, Source, State, Supervision, TimeUnit, Urgency
+from wangge.cases.models import Category, EscalationRule
 from wangge.core.forms import StyledForm
 from wangge.regions.models import Region
 
@@ -92,3 +92,36 @@ class ActionForm(forms.Form):
 
 
 SUPERVISION_LEVELS = [c for c in Supervision.choices if c[0]]
+
+
+class CategoryLimitsForm(StyledForm):
+    category = forms.ModelChoiceField(queryset=Category.objects.all(), widget=forms.HiddenInput)
+    default_level = forms.ChoiceField(label=_("Level"), choices=HandlingLevel.choices)
+    default_department = forms.CharField(label=_("Department"), max_length=64, required=False)
+    accept_limit = forms.IntegerField(label=_("Accept within"), min_value=1, max_value=999)
+    accept_unit = forms.ChoiceField(label=_("unit"), choices=TimeUnit.choices)
+    handle_limit = forms.IntegerField(label=_("Handle within"), min_value=1, max_value=999)
+    handle_unit = forms.ChoiceField(label=_("unit"), choices=TimeUnit.choices)
+    verify_limit = forms.IntegerField(label=_("Verify within"), min_value=1, max_value=999)
+    verify_unit = forms.ChoiceField(label=_("unit"), choices=TimeUnit.choices)
+    yellow_percent = forms.IntegerField(label=_("Yellow at %"), min_value=1, max_value=99)
+    is_active = forms.BooleanField(label=_("Active"), required=False)
+
+
+class EscalationRuleForm(StyledForm):
+    trigger = forms.ChoiceField(label=_("When"), choices=EscalationRule.Trigger.choices)
+    category = CategoryField(
+        label=_("Category"), queryset=Category.objects.none(), required=False, empty_label=_("any")
+    )
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=[("", _("any")), *Urgency.choices], required=False)
+    raise_to = forms.ChoiceField(label=_("Raise to"), choices=[*BLANK, *HandlingLevel.choices], required=False)
+    supervision = forms.ChoiceField(label=_("Supervision"), choices=Supervision.choices, required=False)
+    copy_departments = forms.CharField(label=_("Copy to departments"), max_length=200, required=False)
+    copy_regions = forms.ModelMultipleChoiceField(
+        label=_("Copy to regions"), queryset=Region.all_objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, regions: QuerySet[Region], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        self.fields["copy_regions"].queryset = regions  # type: ignore[attr-defined]

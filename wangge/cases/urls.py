@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.create_view, name="create"),
     path("stats/", views.stats_view, name="stats"),
     path("notifications/", views.notifications_view, name="notifications"),
+    path("catalogue/", views.catalogue_view, name="catalogue"),
     path("<int:case_id>/", views.detail_view, name="detail"),
     path("<int:case_id>/act/", views.act_view, name="act"),
     path("<int:case_id>/reporters/", views.reporter_add_view, name="reporter_add"),

@@ -15,10 +15,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from wangge.cases import selectors, services, stats
+from wangge.cases import catalogue_services, selectors, services, stats
 from wangge.cases.choices import Action, HandlingLevel
-from wangge.cases.forms import SUPERVISION_LEVELS, ActionForm, CaseFilterForm, CaseReportForm
-from wangge.cases.models import Case
+from wangge.cases.forms import (
+    SUPERVISION_LEVELS,
+    ActionForm,
+    CaseFilterForm,
+    CaseReportForm,
+    CategoryLimitsForm,
+    EscalationRuleForm,
+)
+from wangge.cases.models import Case, Category, EscalationRule
 from wangge.core.audit import audit_record
 from wangge.core.decorators import capability_required
 from wangge.core.holidays import missing_years
@@ -318,3 +325,73 @@ def notifications_view(request: HttpRequest) -> HttpResponse:
         return redirect("cases:notifications")
     page = Paginator(selectors.notifications_of(user=user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "cases/notifications.html", {"page": page})
+
+
+# --- catalogue: categories, time limits, escalation rules ----------------------------------------
+
+
+def _catalogue_post(request: HttpRequest, user: User) -> str | None:
+    """Apply one posted change; return an error message, or None when it was saved."""
+    action = request.POST.get("action")
+    try:
+        if action == "category":
+            form = CategoryLimitsForm(request.POST)
+            if not form.is_valid():
+                return " ".join(str(e) for errors in form.errors.values() for e in errors)
+            fields = dict(form.cleaned_data)
+            catalogue_services.category_update(actor=user, category=fields.pop("category"), **fields)
+        elif action == "rule_add":
+            rule_form = EscalationRuleForm(request.POST, regions=regions_visible(user=user))
+            if not rule_form.is_valid():
+                return " ".join(str(e) for errors in rule_form.errors.values() for e in errors)
+            data = rule_form.cleaned_data
+            catalogue_services.escalation_rule_create(
+                actor=user,
+                trigger=data["trigger"],
+                category=data["category"],
+                urgency=data["urgency"],
+                raise_to=data["raise_to"],
+                supervision=data["supervision"],
+                copy_departments=data["copy_departments"],
+                copy_regions=list(data["copy_regions"]),
+            )
+        elif action == "rule_delete":
+            rule = EscalationRule.objects.filter(pk=request.POST.get("rule") or 0).first()
+            if rule is None:
+                raise Http404
+            catalogue_services.escalation_rule_delete(actor=user, rule=rule)
+        else:
+            return _("Unknown action.")
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return None
+
+
+@capability_required(Cap.MANAGE_CASE_CATALOGUE)
+def catalogue_view(request: HttpRequest) -> HttpResponse:
+    """The categories with their levels and time limits, and the escalation rules the sweep applies."""
+    user = _user(request)
+    if request.method == "POST":
+        error = _catalogue_post(request, user)
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, _("Saved."))
+        return redirect(f"{request.path}?edit={request.POST.get('category', '')}")
+    categories = Category.objects.select_related("parent").order_by("sort_order", "code")
+    editing = (
+        categories.filter(pk=request.GET.get("edit") or 0).first() if request.GET.get("edit", "").isdigit() else None
+    )
+    edit_form = None
+    if editing is not None:
+        edit_form = CategoryLimitsForm(
+            initial={"category": editing.pk, **{f: getattr(editing, f) for f in catalogue_services.CATEGORY_FIELDS}}
+        )
+    context = {
+        "categories": categories,
+        "editing": editing,
+        "edit_form": edit_form,
+        "rules": EscalationRule.objects.select_related("category").prefetch_related("copy_regions"),
+        "rule_form": EscalationRuleForm(regions=regions_visible(user=user).order_by("path")),
+    }
+    return render(request, "cases/catalogue.html", context)

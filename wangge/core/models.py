@@ -56,6 +56,7 @@ class User(AbstractUser):
             ("view_cases", "Read cases in scope"),
             ("handle_cases", "Accept, dispatch and handle cases in scope"),
             ("supervise_cases", "Supervise cases and decide extensions in scope"),
+            ("manage_case_catalogue", "Edit case categories, time limits and escalation rules"),
         ]
 
     def __str__(self) -> str:

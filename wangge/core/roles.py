@@ -48,6 +48,7 @@ class Cap:
     VIEW_CASES = "core.view_cases"
     HANDLE_CASES = "core.handle_cases"
     SUPERVISE_CASES = "core.supervise_cases"
+    MANAGE_CASE_CATALOGUE = "core.manage_case_catalogue"
 
 
 CASE_WORKER_CAPS = frozenset({Cap.REPORT_CASES, Cap.VIEW_CASES, Cap.HANDLE_CASES})
@@ -60,7 +61,9 @@ EXPLICIT_CAPABILITIES = frozenset({Cap.REVEAL_SENSITIVE, Cap.BULK_EXPORT})
 GRANTABLE_CAPABILITIES = EXPLICIT_CAPABILITIES | {Cap.VIEW_SENSITIVE_GROUPS}
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.SYSTEM_ADMIN: frozenset({Cap.MANAGE_USERS, Cap.VIEW_REGIONS, Cap.MANAGE_REGIONS, Cap.MANAGE_CALENDAR}),
+    Role.SYSTEM_ADMIN: frozenset(
+        {Cap.MANAGE_USERS, Cap.VIEW_REGIONS, Cap.MANAGE_REGIONS, Cap.MANAGE_CALENDAR, Cap.MANAGE_CASE_CATALOGUE}
+    ),
     Role.SECURITY_ADMIN: frozenset({Cap.MANAGE_SECURITY}),
     Role.AUDITOR: frozenset({Cap.READ_AUDIT}),
     Role.STREET_SUPERVISOR: frozenset(

@@ -1,0 +1,112 @@
+"""Writes to the case catalogue: a category's level, department and time limits; escalation rules. Audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from wangge.cases.choices import HandlingLevel, Supervision, TimeUnit, Urgency
+from wangge.cases.models import Category, EscalationRule
+from wangge.core.audit import audit_record
+from wangge.core.models import User
+from wangge.core.roles import Cap
+from wangge.regions.models import Region
+
+CATEGORY_FIELDS = (
+    "default_level",
+    "default_department",
+    "accept_limit",
+    "accept_unit",
+    "handle_limit",
+    "handle_unit",
+    "verify_limit",
+    "verify_unit",
+    "yellow_percent",
+    "is_active",
+)
+
+
+def _require(actor: User | None) -> None:
+    if actor is not None and not actor.has_perm(Cap.MANAGE_CASE_CATALOGUE):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+def _check(fields: dict[str, Any]) -> None:
+    if fields.get("default_level", HandlingLevel.GRID) not in HandlingLevel.values:
+        raise ValidationError(_("Unknown handling level."), code="bad_level")
+    for stage in ("accept", "handle", "verify"):
+        if fields.get(f"{stage}_unit", TimeUnit.DAYS) not in TimeUnit.values:
+            raise ValidationError(_("Unknown time unit."), code="bad_unit")
+        if not 1 <= int(fields.get(f"{stage}_limit", 1)) <= 999:
+            raise ValidationError(_("A time limit is 1 to 999."), code="bad_limit")
+    if not 1 <= int(fields.get("yellow_percent", 70)) <= 99:
+        raise ValidationError(_("The yellow warning is 1 to 99 % of the time."), code="bad_percent")
+    if (
+        fields.get("default_level") == HandlingLevel.DEPARTMENT
+        and not str(fields.get("default_department", "")).strip()
+    ):
+        raise ValidationError(_("Name the department that handles this category."), code="department_required")
+
+
+@transaction.atomic
+def category_update(*, actor: User | None, category: Category, **fields: Any) -> Category:
+    """Change how a category is handled; cases already running keep their deadlines."""
+    _require(actor)
+    unknown = set(fields) - set(CATEGORY_FIELDS)
+    if unknown:
+        raise ValueError(f"not a category field: {sorted(unknown)}")
+    merged = {f: getattr(category, f) for f in CATEGORY_FIELDS} | fields
+    _check(merged)
+    changed = {f: [getattr(category, f), v] for f, v in fields.items() if getattr(category, f) != v}
+    for field, value in fields.items():
+        setattr(category, field, value)
+    category.save(update_fields=list(fields) or None)
+    audit_record(actor=actor, action="case_category.update", obj=category, detail={"changes": changed})
+    return category
+
+
+@transaction.atomic
+def escalation_rule_create(
+    *,
+    actor: User | None,
+    trigger: str,
+    category: Category | None = None,
+    urgency: str = "",
+    raise_to: str = "",
+    supervision: str = "",
+    copy_departments: str = "",
+    copy_regions: list[Region] | None = None,
+) -> EscalationRule:
+    _require(actor)
+    if trigger not in EscalationRule.Trigger.values or urgency not in ["", *Urgency.values]:
+        raise ValidationError(_("Unknown trigger or urgency."), code="bad_choice")
+    if raise_to not in ["", *HandlingLevel.values] or supervision not in Supervision.values:
+        raise ValidationError(_("Unknown level or supervision."), code="bad_choice")
+    if not (raise_to or supervision or copy_departments.strip() or copy_regions):
+        raise ValidationError(_("A rule must raise, supervise or copy."), code="empty_rule")
+    rule = EscalationRule.objects.create(
+        trigger=trigger,
+        category=category,
+        urgency=urgency,
+        raise_to=raise_to,
+        supervision=supervision,
+        copy_departments=copy_departments.strip()[:200],
+    )
+    if copy_regions:
+        rule.copy_regions.set(copy_regions)
+    audit_record(actor=actor, action="escalation_rule.create", obj=rule, detail={"rule": str(rule)})
+    return rule
+
+
+@transaction.atomic
+def escalation_rule_delete(*, actor: User | None, rule: EscalationRule) -> None:
+    _require(actor)
+    detail = {"rule": str(rule)}
+    pk = rule.pk
+    rule.delete()
+    audit_record(
+        actor=actor, action="escalation_rule.delete", object_type="cases.escalationrule", object_id=pk, detail=detail
+    )
