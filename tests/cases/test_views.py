@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
+from tests.cases.conftest import at
 from tests.conftest import Tree
 from wangge.cases.choices import Action, State
 from wangge.cases.models import Case, CaseAttachment, CaseStep, Category
@@ -119,7 +120,7 @@ def test_work_lists_and_filters(
     new_case("reported", region=tree.grid_b1, title="别的社区")
     client = client_for(Role.GRID_WORKER)
     url = reverse("cases:list")
-    with django_assert_max_num_queries(15):  # type: ignore[operator]  # constant: no query per row
+    with django_assert_max_num_queries(16):  # type: ignore[operator]  # constant: no query per row
         response = client.get(url, {"list": "todo"})
     assert response.status_code == 200 and len(response.context["page"].object_list) == 13
     response = client.get(url, {"list": "all", "state": "handling"})
@@ -195,3 +196,10 @@ def test_report_about_a_person_from_the_registry(tree: Tree, client_for: Callabl
     response = client.get(reverse("cases:create"), {"person": person.pk})
     assert response.context["about"] == "王竟"
     assert response.context["form"].initial["person"] == person.pk
+
+
+def test_the_work_list_warns_when_the_calendar_ends(client_for: Callable[..., Client], clock: object) -> None:
+    client = client_for(Role.GRID_WORKER)
+    assert client.get(reverse("cases:list")).context["calendar_missing"] == [2027]  # 60 days ahead is January
+    clock.move_to(at("2026-06-01T09:00"))  # type: ignore[attr-defined]
+    assert client.get(reverse("cases:list")).context["calendar_missing"] == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -64,6 +65,12 @@ def _filters(request: HttpRequest, user: User) -> tuple[CaseFilterForm, selector
     return form, filters
 
 
+def _calendar_gaps_ahead() -> list[int]:
+    """Years the next 60 days reach into that have no holiday data (deadlines there count weekends only)."""
+    today = timezone.localdate()
+    return missing_years(sorted({today.year, (today + timedelta(days=60)).year}))
+
+
 @capability_required(Cap.VIEW_CASES)
 def list_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -78,6 +85,7 @@ def list_view(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "current": filters.list or "all",
         "unread": selectors.notifications_of(user=user).filter(read_at__isnull=True).count(),
+        "calendar_missing": _calendar_gaps_ahead(),
     }
     return render(request, "cases/list.html", context)
 
