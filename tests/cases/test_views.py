@@ -139,7 +139,7 @@ def test_export_is_masked_and_audited(new_case: Callable[..., Case], client_for:
 
 
 def test_statistics_count_received_closed_on_time_and_rating(
-    new_case: Callable[..., Case], client_for: Callable[..., Client]
+    tree: Tree, new_case: Callable[..., Case], client_for: Callable[..., Client]
 ) -> None:
     new_case("closed")
     new_case("reported")
@@ -150,6 +150,9 @@ def test_statistics_count_received_closed_on_time_and_rating(
     assert (total.received, total.accepted, total.closed, total.on_time) == (3, 1, 1, 1)
     assert total.on_time_rate == 100.0 and total.rating_display == 5.0
     assert [row.label for row in response.context["report"].by_category] == ["求助"]
+    assert [row.label for row in response.context["report"].by_grid] == ["第一网格"]
+    other = client.get(reverse("cases:stats"), {"year": 2026, "region": tree.grid_a2.pk}).context["report"]
+    assert other.total.received == 0
     november = response.context["bars"][10]
     assert (november.received, november.closed, november.received_h) == (3, 1, 120)
 

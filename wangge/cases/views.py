@@ -302,8 +302,21 @@ def stats_view(request: HttpRequest) -> HttpResponse:
         year_number = int(year) if year else timezone.localdate().year
     except ValueError:
         year_number = timezone.localdate().year
-    report = stats.region_report(user=user, year=year_number)
-    context = {"report": report, "year": year_number, "bars": stats.month_bars(report.by_month)}
+    regions = regions_visible(user=user).filter(level__in=[Level.STREET, Level.COMMUNITY, Level.GRID]).order_by("path")
+    region = (
+        regions.filter(pk=request.GET.get("region") or 0).first() if request.GET.get("region", "").isdigit() else None
+    )
+    cases = selectors.cases_visible(user=user)
+    if region is not None:
+        cases = cases.filter(region__path__startswith=region.path)
+    report = stats.region_report(user=user, year=year_number, cases=cases)
+    context = {
+        "report": report,
+        "year": year_number,
+        "bars": stats.month_bars(report.by_month),
+        "regions": regions,
+        "region": region,
+    }
     return render(request, "cases/stats.html", context)
 
 
