@@ -206,3 +206,29 @@ def test_the_work_list_warns_when_the_calendar_ends(client_for: Callable[..., Cl
     assert client.get(reverse("cases:list")).context["calendar_missing"] == [2027]  # 60 days ahead is January
     clock.move_to(at("2026-06-01T09:00"))  # type: ignore[attr-defined]
     assert client.get(reverse("cases:list")).context["calendar_missing"] == []
+
+
+def test_the_case_page_and_api_list_take_a_fixed_number_of_queries(
+    new_case: Callable[..., Case],
+    client_for: Callable[..., Client],
+    django_assert_max_num_queries: Callable[..., object],
+) -> None:
+    case = new_case("closed")
+    for _n in range(9):
+        new_case("handling")
+    client = client_for(Role.COMMUNITY_STAFF)
+    with django_assert_max_num_queries(16):  # type: ignore[operator]
+        assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 200
+    with django_assert_max_num_queries(12):  # type: ignore[operator]  # constant: 9 rows or 5
+        assert client.get("/api/v1/cases?list=open").json()["count"] == 9
+
+
+def test_the_sweep_command(new_case: Callable[..., Case]) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    new_case("handling")
+    out = StringIO()
+    call_command("cases_sweep", stdout=out)
+    assert "overdue=0" in out.getvalue()
