@@ -196,6 +196,8 @@ def test_report_about_a_person_from_the_registry(tree: Tree, client_for: Callabl
 
     person = person_create(actor=None, region=tree.grid_a1, name="王竟")
     client = client_for(Role.GRID_WORKER)
+    found = client.get(reverse("cases:create"), {"find": "王竟"}).context["found"]
+    assert found == [person]
     response = client.get(reverse("cases:create"), {"person": person.pk})
     assert response.context["about"] == "王竟"
     assert response.context["form"].initial["person"] == person.pk
@@ -232,3 +234,14 @@ def test_the_sweep_command(new_case: Callable[..., Case]) -> None:
     out = StringIO()
     call_command("cases_sweep", stdout=out)
     assert "overdue=0" in out.getvalue()
+
+
+def test_the_report_names_the_person_it_concerns(
+    tree: Tree, category: Category, client_for: Callable[..., Client]
+) -> None:
+    from wangge.people.services import person_create
+
+    person = person_create(actor=None, region=tree.grid_a1, name="王竟")
+    client = client_for(Role.GRID_WORKER)
+    _report(client, tree, category, key="about-wang", person=person.pk)
+    assert Case.all_objects.get().person == person

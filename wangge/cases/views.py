@@ -33,7 +33,7 @@ from wangge.core.holidays import missing_years
 from wangge.core.models import User
 from wangge.core.roles import Cap
 from wangge.core.xlsx import workbook_bytes, xlsx_response
-from wangge.people.selectors import people_visible
+from wangge.people.selectors import PersonFilters, people_search, people_visible
 from wangge.places.models import House
 from wangge.regions.models import Level, Region
 from wangge.regions.selectors import regions_visible
@@ -198,7 +198,11 @@ def create_view(request: HttpRequest) -> HttpResponse:
             if created.created:
                 messages.success(request, _("Case %(number)s reported.") % {"number": created.case.number})
             return redirect("cases:detail", created.case.pk)
-    return render(request, "cases/create.html", {"form": form, "about": about})
+    find = request.GET.get("find", "").strip()[:50]
+    found = (
+        list(people_search(user=user, filters=PersonFilters(q=find)).order_by("name_pinyin", "id")[:10]) if find else []
+    )
+    return render(request, "cases/create.html", {"form": form, "about": about, "find": find, "found": found})
 
 
 @capability_required(Cap.VIEW_CASES)
