@@ -41,3 +41,21 @@ def test_a_year_of_cases(monkeypatch: pytest.MonkeyPatch) -> None:
     assert deadline_counts(user=staff, by="region")
     demo.load(stdout=out)  # idempotent
     assert Case.all_objects.count() == cases.count()
+
+
+@pytest.mark.django_db
+def test_the_demo_restores_a_flushed_catalogue_and_calendar(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Transactional tests flush the tables the data migrations filled; the demo must still load."""
+    from wangge.cases.models import Category
+    from wangge.core.models import Holiday
+
+    monkeypatch.setenv("WANGGE_DEMO_SCALE", "0.02")
+    Category.objects.filter(parent__isnull=False).delete()
+    Category.objects.all().delete()
+    Holiday.objects.all().delete()
+    out = io.StringIO()
+    regions_demo.load(stdout=out)
+    core_demo.load(stdout=out)
+    demo.load(stdout=out)
+    assert Category.objects.count() == 47 and Holiday.objects.exists()
+    assert Case.all_objects.count() >= 30

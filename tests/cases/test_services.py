@@ -229,7 +229,7 @@ def test_the_second_of_two_accepts_is_refused(new_case: Callable[..., Case], mak
     assert CaseStep.objects.filter(case=case).count() == 2
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks need PostgreSQL")
 def test_two_people_accepting_at_once_only_one_succeeds(
     tree: Tree, category: Category, make_user: Callable[..., User]
@@ -256,6 +256,32 @@ def test_two_people_accepting_at_once_only_one_succeeds(
         t.join()
     assert sorted(results) == ["ok", "wrong_state"]
     assert CaseStep.objects.filter(case=case, action=Action.ACCEPT).count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="a real race needs PostgreSQL")
+def test_the_same_report_sent_twice_at_once_makes_one_case(tree: Tree, category: Category) -> None:
+    barrier = threading.Barrier(2)
+    results: list[tuple[int, bool]] = []
+
+    def send() -> None:
+        barrier.wait()
+        try:
+            created = case_create(
+                actor=None, region=tree.grid_a1, category=category, title="重复提交", client_key="k-race"
+            )
+            results.append((created.case.pk, created.created))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len({pk for pk, _created in results}) == 1
+    assert sorted(created for _pk, created in results) == [False, True]
+    assert Case.all_objects.count() == 1
 
 
 def test_notifications_reach_the_grid_worker_on_commit(

@@ -221,6 +221,7 @@ def load(*, stdout: TextIO) -> None:
     if community is None or Case.all_objects.filter(region__path__startswith=community.path).exists():
         stdout.write("cases: nothing to add\n")
         return
+    _ensure_reference_data(stdout)
     grids = list(Region.all_objects.filter(parent=community, level=Level.GRID, is_active=True).order_by("sort_order"))
     weighted = [
         c
@@ -250,3 +251,17 @@ def _supervise_some_overdue(community: Region, street: User | None, rng: random.
         if rng.random() < 0.5:
             level = "red" if case.stage_due_at and case.stage_due_at < timezone.now() - timedelta(days=30) else "yellow"
             services.case_act(actor=street, case=case, action=Action.SUPERVISE, level=level, note="请限期办结")
+
+
+def _ensure_reference_data(stdout: TextIO) -> None:
+    """The catalogue and this year's calendar come from data migrations; a flushed test database lacks them."""
+    from wangge.cases.catalogue import seed as seed_catalogue
+    from wangge.core.holidays import missing_years, seed_year
+    from wangge.core.models import Holiday
+
+    added = seed_catalogue(Category)
+    this_year = timezone.localdate().year
+    for year in missing_years([this_year - 1, this_year]):
+        seed_year(Holiday, year)
+    if added:
+        stdout.write(f"cases: {added} catalogue entries restored\n")

@@ -4,14 +4,9 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from wangge.cases.catalogue import rows
+    from wangge.cases.catalogue import seed as seed_catalogue
 
-    category = apps.get_model("cases", "Category")
-    by_code = {}
-    for row in rows():
-        parent = by_code.get(row.pop("parent"))
-        obj, _created = category.objects.get_or_create(code=row["code"], defaults={**row, "parent": parent})
-        by_code[obj.code] = obj
+    seed_catalogue(apps.get_model("cases", "Category"))
 
 
 def unseed(apps, schema_editor):
