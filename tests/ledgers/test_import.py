@@ -358,3 +358,21 @@ def test_registry_editors_with_sensitive_permission_can_tag_sensitive_groups(
     rows = [["姓名", "身份证号码", "标签"], ["矫正", new_id(), "社区矫正"]]
     job = run_import(worker, tree.grid_a1, builders.xlsx(rows))
     assert job.state == State.DONE and PersonTag.objects.filter(tag__name="社区矫正").exists()
+
+
+def test_the_import_matches_the_registry_again_after_the_check(
+    tree: Tree, worker: User, new_id: Callable[..., str], run_import: Callable[..., ImportJob]
+) -> None:
+    number = new_id()
+    rows = [["姓名", "身份证号码", "工作单位"], ["后登记", number, "新单位"], ["另一人", new_id(), ""]]
+    job = run_import(worker, tree.grid_a1, builders.xlsx(rows), confirm=False)
+    assert job.counts["new"] == 2
+    # between the check and the import, a colleague registers the first person by hand
+    person = people_services.person_create(actor=worker, region=tree.grid_a1, name="后登记", id_number=number)
+    services.import_confirm(actor=worker, job=job)
+    services.run_import(str(job.pk))
+    job.refresh_from_db()
+    assert job.state == State.DONE and job.result["created"] == 1 and job.result["updated"] == 1
+    person.refresh_from_db()
+    assert person.work_unit == "新单位" and Person.all_objects.filter(name="后登记").count() == 1
+    assert not files.load_plan(job.pk) and files.load_report(job.pk) is None

@@ -8,7 +8,9 @@ primary keys first so that later rows can point at earlier ones.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
+from functools import lru_cache, partial
 from typing import Any
 
 from django.db import connection, models
@@ -56,6 +58,9 @@ class Inserter:
         marks = ", ".join(["%s"] * (len(self.fields) + 1))
         sql = f"INSERT INTO {ops.quote_name(self.model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
         adapted = [i for i, adapter in enumerate(self.adapters) if adapter is not None]
+        if connection.vendor == "postgresql":
+            self._copy(ids, rows, columns, adapted)
+            return ids
         with connection.cursor() as cursor:
             for start in range(0, len(rows), BATCH):
                 batch = []
@@ -69,6 +74,18 @@ class Inserter:
                 cursor.executemany(sql, batch)
         return ids
 
+    def _copy(self, ids: list[int], rows: Sequence[list[Any]], columns: str, adapted: list[int]) -> None:
+        """PostgreSQL: COPY … FROM STDIN, several times faster than INSERTs for tens of thousands of rows."""
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+            for pk_value, row in zip(ids, rows, strict=True):
+                values = [pk_value, *row]
+                for i in adapted:
+                    value = row[i]
+                    if value is not None:
+                        values[i + 1] = self.adapters[i](value)  # type: ignore[misc]
+                copy.write_row(values)
+
 
 def _plain(value: Any) -> Any:
     """A choices member as its plain value (psycopg would write an enum's name)."""
@@ -78,11 +95,14 @@ def _plain(value: Any) -> Any:
 def _adapter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
     ops = connection.ops
     if isinstance(field, models.DateTimeField):
-        return ops.adapt_datetimefield_value
+        # memoised: most rows carry the same "now" or one of a few thousand dates
+        return lru_cache(maxsize=8192)(ops.adapt_datetimefield_value)
     if isinstance(field, models.DateField):
-        return ops.adapt_datefield_value
+        return lru_cache(maxsize=8192)(ops.adapt_datefield_value)
     if isinstance(field, models.DecimalField):
         return lambda v: ops.adapt_decimalfield_value(v, field.max_digits, field.decimal_places)
     if isinstance(field, models.JSONField):
-        return lambda v: field.get_db_prep_save(v, connection)
+        if connection.vendor == "sqlite":
+            return partial(json.dumps, cls=field.encoder)
+        return lambda v: ops.adapt_json_value(v, field.encoder)
     return None

@@ -55,6 +55,17 @@ def load_report(job_id: object) -> bytes | None:
     return crypto.decrypt_bytes(path.read_bytes(), context="ledgers.report")
 
 
+def store_plan(job_id: object, data: bytes) -> None:
+    _write_atomically(path_for(job_id, "plan"), crypto.encrypt_bytes(data, context="ledgers.plan"))
+
+
+def load_plan(job_id: object) -> bytes | None:
+    path = path_for(job_id, "plan")
+    if not path.exists():
+        return None
+    return crypto.decrypt_bytes(path.read_bytes(), context="ledgers.plan")
+
+
 def store_export(job_id: object, data: bytes) -> None:
     _write_atomically(path_for(job_id, "export"), crypto.encrypt_bytes(data, context="ledgers.export"))
 
@@ -87,7 +98,7 @@ def cancel_requested(job_id: object) -> bool:
 
 
 def remove(job_id: object, *suffixes: str) -> None:
-    for suffix in suffixes or ("upload", "report", "progress", "cancel", "export"):
+    for suffix in suffixes or ("upload", "report", "progress", "cancel", "export", "plan"):
         path_for(job_id, suffix).unlink(missing_ok=True)
 
 

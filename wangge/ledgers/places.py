@@ -9,7 +9,7 @@ from wangge.ledgers.bulk import Inserter
 from wangge.places.models import Building, Compound, House
 
 if TYPE_CHECKING:
-    from wangge.ledgers.people_import import RowPlan
+    from wangge.ledgers.people_plan import RowPlan
 
 PLACE_KEYS = ("compound", "building", "unit", "house_number", "address")
 
@@ -32,13 +32,18 @@ class Places:
             (b.region_id, b.compound_id, b.name): b
             for b in Building.all_objects.filter(region_id__in=grid_ids, deleted_at__isnull=True)
         }
-        self.houses: dict[Any, House] = {
-            (h.building_id, h.unit, h.number): h
-            for h in House.all_objects.filter(building__region_id__in=grid_ids, deleted_at__isnull=True)
+        alive = House.all_objects.filter(deleted_at__isnull=True)
+        self.houses: dict[Any, int] = {
+            (building_id, unit, number): pk
+            for pk, building_id, unit, number in alive.filter(building__region_id__in=grid_ids).values_list(
+                "pk", "building_id", "unit", "number"
+            )
         }
-        self.loose: dict[Any, House] = {
-            (h.region_id, h.address): h
-            for h in House.all_objects.filter(region_id__in=grid_ids, building__isnull=True, deleted_at__isnull=True)
+        self.loose: dict[Any, int] = {
+            (region_id, address): pk
+            for pk, region_id, address in alive.filter(region_id__in=grid_ids, building__isnull=True).values_list(
+                "pk", "region_id", "address"
+            )
         }
         self.by_row: dict[int, int] = {}  # row number → house id, once resolved
         self.created = 0
@@ -53,11 +58,9 @@ class Places:
             if data.get("compound") and compound is None:
                 return None
             building = self.buildings.get((row.grid.pk, compound.pk if compound else None, data["building"]))
-            house = self.houses.get((building.pk, data.get("unit") or 1, data["house_number"])) if building else None
-            return house.pk if house else None
+            return self.houses.get((building.pk, data.get("unit") or 1, data["house_number"])) if building else None
         if data.get("address"):
-            house = self.loose.get((row.grid.pk, data["address"]))
-            return house.pk if house else None
+            return self.loose.get((row.grid.pk, data["address"]))
         return None
 
     def resolve_all(self, rows: Sequence[RowPlan]) -> None:
@@ -86,9 +89,9 @@ class Places:
                     )
         for hkey, pk in zip(new_houses, houses.insert(list(new_houses.values())), strict=True):
             if hkey[0] == "loose":
-                self.loose[hkey[1:]] = House(pk=pk)
+                self.loose[hkey[1:]] = pk
             else:
-                self.houses[hkey] = House(pk=pk)
+                self.houses[hkey] = pk
         self.created = len(new_houses)
         for row in placed:
             found = self.find(row)

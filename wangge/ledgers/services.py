@@ -24,15 +24,9 @@ from wangge.core.models import User
 from wangge.core.roles import Cap
 from wangge.ledgers import files, reports
 from wangge.ledgers.models import ImportJob, MappingTemplate, OnExisting, OnInvalid
-from wangge.ledgers.people_import import (
-    INVALID,
-    ImportCancelledError,
-    Plan,
-    apply_people,
-    plan_people,
-    summary_audit,
-)
+from wangge.ledgers.people_plan import INVALID, Plan, plan_dump, plan_load, plan_people
 from wangge.ledgers.people_schema import people_schema
+from wangge.ledgers.people_write import ImportCancelledError, apply_people, summary_audit
 from wangge.ledgers.readers import LedgerError, Table, read_table
 from wangge.ledgers.schema import Header, Schema, check_mapping, find_header, normalise_header
 from wangge.ledgers.values import text
@@ -152,6 +146,7 @@ def import_set_mapping(
         on_invalid=on_invalid,
     ):
         raise LedgerError(_("This import can no longer be changed."), code="wrong_state")
+    files.remove(job.pk, "plan", "report")  # checked with another mapping: check again
     return job
 
 
@@ -200,6 +195,7 @@ def run_check(job_id: str) -> ImportJob | None:
     except LedgerError as exc:
         _move(job, from_states=[State.CHECKING], to=State.FAILED, message=str(exc), finished_at=timezone.now())
         return job
+    files.store_plan(job.pk, plan_dump(plan))
     invalid = plan.errors
     files.remove(job.pk, "report")
     if invalid:
@@ -270,7 +266,12 @@ def run_import(job_id: str) -> ImportJob | None:
     try:
         with transaction.atomic():
             _lock_scope(job.region)
-            plan = _plan(job, phase="write")
+            stored = files.load_plan(job.pk)
+            if stored is None:
+                plan = _plan(job, phase="write")
+            else:
+                progress(0, job.counts.get("rows", 0))
+                plan = plan_load(stored, actor=job.user, region=job.region)
             counts = {"rows": len(plan.rows), **plan.counts}
             refusal = _refusal(job, counts)
             if refusal:
@@ -317,7 +318,9 @@ def run_import(job_id: str) -> ImportJob | None:
             finished_at=timezone.now(),
         )
     finally:
-        files.remove(job.pk, "cancel")
+        files.remove(job.pk, "cancel", "plan")
+        if job.state == State.DONE:
+            files.remove(job.pk, "upload")  # the registry holds the data now; the report stays for a while
     return job
 
 

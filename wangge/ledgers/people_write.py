@@ -1,0 +1,323 @@
+"""Writing a checked people ledger: new people, households and houses in bulk, computed as the registry's
+services compute them; changes to people who already exist through those services themselves.
+The caller holds the transaction: all or nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.utils import timezone
+
+from wangge.core.audit import audit_record
+from wangge.core.idcard import DocumentType
+from wangge.core.models import User
+from wangge.ledgers.bulk import Inserter
+from wangge.ledgers.people_plan import NEW, PLAIN, UPDATE, Plan, Progress, RowPlan, stored_columns
+from wangge.ledgers.places import Places
+from wangge.people import services as people
+from wangge.people.choices import HouseholdKind, IdentityColor, Relation, Residency, SourceState
+from wangge.people.fake import identity_color
+from wangge.people.models import Change, Household, Membership, Person, PersonTag, Residence
+from wangge.places.models import House
+
+# --- writing -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Written:
+    created: int = 0
+    updated: int = 0
+    households: int = 0
+    houses: int = 0
+
+
+def apply_people(
+    *,
+    actor: User,
+    plan: Plan,
+    source: str,
+    on_existing: str,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Written:
+    """Write a plan; the caller holds the transaction (all or nothing) and has checked the options."""
+    now = timezone.now()
+    today = timezone.localdate()
+    rows = [r for r in plan.rows if r.status in (NEW, UPDATE)]
+    if on_existing == "skip":
+        rows = [r for r in rows if r.status == NEW]
+    new_rows = [r for r in rows if r.status == NEW]
+    total = len(rows)
+    _tick(progress, cancelled, 0, total)
+    houses = Places(rows)
+    houses.resolve_all(rows)
+    households = Households(rows)
+    colours = households.colours()
+    _tick(progress, cancelled, 0, total)
+    source = source[:200]
+    persons = Inserter(Person)
+    person_rows = []
+    for index, row in enumerate(new_rows):
+        if index % 5000 == 0:
+            _tick(progress, cancelled, index // 2, total)
+        person_rows.append(_person_row(persons, row, now=now, colour=colours.get(row.number, IdentityColor.WHITE)))
+    for row, pk in zip(new_rows, persons.insert(person_rows), strict=True):
+        row.person_id = pk
+    _tick(progress, cancelled, len(new_rows) * 2 // 3, total)
+    households.write(houses, today=today, actor=actor, source=source, now=now)
+    residences = Inserter(Residence)
+    residences.insert(
+        [
+            residences.row(person_id=row.person_id, house_id=house_id, is_default=True, started_on=_started(row, today))
+            for row in new_rows
+            if (house_id := houses.of(row)) is not None
+        ]
+    )
+    tags = Inserter(PersonTag)
+    tags.insert(
+        [
+            tags.row(
+                person_id=row.person_id,
+                tag_id=tag.pk,
+                started_on=_started(row, today),
+                source_state=SourceState.ENTERED,
+                set_by_id=actor.pk,
+                set_at=now,
+            )
+            for row in new_rows
+            for tag in row.data.get("tags", [])
+        ]
+    )
+    changes = Inserter(Change)
+    changes.insert(
+        [
+            changes.row(
+                object_type="person",
+                object_id=row.person_id,
+                at=now,
+                actor_id=actor.pk,
+                action="import",
+                changes={"name": [None, row.data["name"]]},
+                source=source,
+            )
+            for row in new_rows
+        ]
+    )
+    result = Written(created=len(new_rows), households=households.created, houses=houses.created)
+    touched: list[int] = list(households.recolour)
+    for index, row in enumerate(r for r in rows if r.status == UPDATE):
+        if index % 200 == 0:
+            _tick(progress, cancelled, len(new_rows) + index, total)
+        if _update_person(row, actor=actor, houses=houses, households=households, source=source):
+            result.updated += 1
+        assert row.existing is not None
+        touched.append(row.existing.pk)
+    people.refresh_identity_colors(touched)
+    _tick(progress, cancelled, total, total)
+    return result
+
+
+def _tick(progress: Progress | None, cancelled: Callable[[], bool] | None, done: int, total: int) -> None:
+    if progress is not None:
+        progress(done, total)
+    if cancelled is not None and cancelled():
+        raise ImportCancelledError
+
+
+class ImportCancelledError(Exception):
+    """The user cancelled the import while it ran: the transaction is rolled back."""
+
+
+def _started(row: RowPlan, today: date) -> date:
+    moved_in = row.data.get("moved_in_on")
+    return moved_in if isinstance(moved_in, date) else today
+
+
+def _person_row(persons: Inserter, row: RowPlan, *, now: Any, colour: str) -> list[Any]:
+    """What `people.services.person_create` stores for this row, as a plain row."""
+    data = row.data
+    assert row.grid is not None
+    values = {key: data[key] for key in PLAIN if key in data}
+    values.update(row.stored or stored_columns(row))
+    return persons.row(
+        region_id=row.grid.pk,
+        doc_type=data.get("doc_type") or DocumentType.CITIZEN_ID,
+        source_state=SourceState.ENTERED,
+        created_at=now,
+        identity_color=colour,
+        **values,
+    )
+
+
+# --- households ----------------------------------------------------------------------------------------
+
+
+class Households:
+    """The households a file names: existing ones found, new ones created with their head and home."""
+
+    def __init__(self, rows: Sequence[RowPlan]) -> None:
+        self.groups: dict[tuple[int, str], list[RowPlan]] = defaultdict(list)
+        for row in rows:
+            if row.data.get("household_number") and row.grid is not None:
+                self.groups[(row.grid.pk, row.data["household_number"])].append(row)
+        self.by_key: dict[tuple[int, str], Household | NewHousehold] = {}
+        if self.groups:
+            for household in Household.all_objects.filter(
+                region_id__in={k[0] for k in self.groups},
+                number__in={k[1] for k in self.groups},
+                deleted_at__isnull=True,
+            ):
+                self.by_key[(household.region_id, household.number)] = household
+        self.kinds = {}
+        for key, members in list(self.groups.items()):
+            if key in self.by_key:
+                continue
+            head = next((r for r in members if r.data["relation"] == Relation.HEAD), None)
+            if head is None:  # its head is a registered person the user chose to skip
+                del self.groups[key]
+            else:
+                self.kinds[key] = _kind(head)
+        self.created = 0
+        self.recolour: list[int] = []
+
+    def colours(self) -> dict[int, str]:
+        """红粉白 of the new people of new households (row number → colour); the rest are recoloured after."""
+        colours = {}
+        for key, kind in self.kinds.items():
+            for row in self.groups[key]:
+                if row.status == NEW and row.data["relation"] == Relation.HEAD:
+                    colours[row.number] = identity_color(is_head=True, household_kind=kind)
+        return colours
+
+    def write(self, houses: Places, *, today: date, actor: User, source: str, now: Any) -> None:
+        households = Inserter(Household)
+        fresh = list(self.kinds)
+        heads = {key: next(r for r in self.groups[key] if r.data["relation"] == Relation.HEAD) for key in fresh}
+        ids = households.insert(
+            [
+                households.row(
+                    region_id=key[0],
+                    number=key[1],
+                    kind=self.kinds[key],
+                    head_id=heads[key].person_id,
+                    house_id=houses.of(heads[key]),
+                    created_at=now,
+                )
+                for key in fresh
+            ]
+        )
+        for key, pk in zip(fresh, ids, strict=True):
+            self.by_key[key] = NewHousehold(pk=pk, head_id=heads[key].person_id)
+        self.created = len(fresh)
+        memberships = Inserter(Membership)
+        rows = []
+        for key, members in self.groups.items():
+            household = self.by_key[key]
+            for row in members:
+                if row.status != NEW:
+                    continue
+                rows.append(
+                    memberships.row(
+                        household_id=household.pk,
+                        person_id=row.person_id,
+                        relation=row.data["relation"],
+                        started_on=_started(row, today),
+                    )
+                )
+                if key not in self.kinds:
+                    self.recolour.append(row.person_id)
+                    if row.data["relation"] == Relation.HEAD and household.head_id is None:
+                        Household.all_objects.filter(pk=household.pk).update(head_id=row.person_id)
+                        household.head_id = row.person_id
+        memberships.insert(rows)
+        changes = Inserter(Change)
+        changes.insert(
+            [
+                changes.row(
+                    object_type="household",
+                    object_id=self.by_key[key].pk,
+                    at=now,
+                    actor_id=actor.pk,
+                    action="import",
+                    changes={"number": [None, key[1]], "head": [None, heads[key].person_id]},
+                    source=source,
+                )
+                for key in fresh
+            ]
+        )
+
+
+@dataclass
+class NewHousehold:
+    """A household this import created (no model instance needed for the bulk insert of its members)."""
+
+    pk: int
+    head_id: int | None
+
+
+def _kind(head: RowPlan) -> str:
+    if head.data.get("household_kind"):
+        return str(head.data["household_kind"])
+    tenant = head.data.get("residency") in (Residency.TENANT, Residency.FLOATING)
+    return HouseholdKind.TENANT if tenant else HouseholdKind.LOCAL
+
+
+def _update_person(row: RowPlan, *, actor: User, houses: Places, households: Households, source: str) -> bool:
+    """Apply one row's changes to an existing person through the registry's services."""
+    person = row.existing
+    assert person is not None and row.grid is not None
+    changes = dict(row.changes)
+    changed = False
+    fields = {k: v for k, v in changes.items() if k in PLAIN}
+    if fields or "phone" in changes:
+        people.person_update(actor=actor, person=person, phone=changes.get("phone"), source=source, **fields)
+        changed = True
+    if "region" in changes:
+        Person.all_objects.filter(pk=person.pk).update(region=row.grid)
+        people.Change.objects.create(
+            object_type="person",
+            object_id=person.pk,
+            actor=actor,
+            action="move",
+            changes={"region": [person.region.name, row.grid.name]},
+            source=source[:200],
+        )
+        changed = True
+    if "household" in changes:
+        household = households.by_key[(row.grid.pk, row.data["household_number"])]
+        if isinstance(household, NewHousehold):
+            household = Household.all_objects.select_related("region").get(pk=household.pk)
+        people.household_add_member(
+            actor=actor, household=household, person=person, relation=row.data["relation"], source=source
+        )
+        changed = True
+    house_id = houses.of(row)
+    if house_id is not None and changes.get("house"):
+        people.residence_set(actor=actor, person=person, house=House.all_objects.get(pk=house_id), source=source)
+        changed = True
+    for tag in changes.get("tags", []):
+        people.tag_add(actor=actor, person=person, tag=tag, source=source)
+        changed = True
+    return changed
+
+
+def summary_audit(*, actor: User, job_id: str, source: str, counts: dict[str, int], written: Written) -> None:
+    audit_record(
+        actor=actor,
+        action="ledger.import",
+        object_type="ledgers.importjob",
+        object_id=job_id,
+        detail={
+            "file": source,
+            "rows": counts,
+            "created": written.created,
+            "updated": written.updated,
+            "households": written.households,
+            "houses": written.houses,
+        },
+    )
