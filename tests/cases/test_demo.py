@@ -34,6 +34,7 @@ def test_a_year_of_cases(monkeypatch: pytest.MonkeyPatch) -> None:
     assert cases.filter(rating__isnull=False).exists()
     assert cases.filter(handling_level="department").exists()
     assert CaseStep.objects.filter(action="escalate").exists()
+    assert cases.filter(lat__isnull=False).exists()
     assert Notification.objects.count() == 0  # history notifies nobody
     staff = User.objects.get(username="staff")
     report = region_report(user=staff, year=cases.order_by("reported_at").first().reported_at.year)  # type: ignore[union-attr]

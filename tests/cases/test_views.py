@@ -60,6 +60,20 @@ def test_a_grid_worker_reports_from_the_phone_form_once(
     assert Action.ACCEPT in dict(page.context["allowed"])
 
 
+def test_the_case_page_marks_the_point_on_the_grid(
+    tree: Tree, new_case: Callable[..., Case], client_for: Callable[..., Client]
+) -> None:
+    from wangge.regions.models import Region
+
+    Region.all_objects.filter(pk=tree.grid_a1.pk).update(
+        boundary={"type": "Polygon", "coordinates": [[[114.3, 29.8], [114.31, 29.8], [114.31, 29.81], [114.3, 29.8]]]}
+    )
+    case = new_case("reported", lat=29.805, lng=114.305)
+    page = client_for(Role.GRID_WORKER).get(reverse("cases:detail", args=[case.pk]))
+    assert page.context["sketch"].dot is not None
+    assert 'data-testid="dot"' in page.content.decode()
+
+
 def test_an_action_posted_from_the_case_page(new_case: Callable[..., Case], client_for: Callable[..., Client]) -> None:
     case = new_case("reported")
     client = client_for(Role.COMMUNITY_STAFF)

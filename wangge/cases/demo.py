@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from wangge.cases import notify, services
 from wangge.cases.choices import Action, DeadlineStatus, HandlingLevel, Source, State, Urgency
+from wangge.cases.mapping import centre
 from wangge.cases.models import Case, Category
 from wangge.cases.tasks import sweep_deadlines
 from wangge.core.models import User
@@ -84,6 +85,16 @@ class _Demo:
             day.year, day.month, day.day, hour, self.rng.randrange(60), tzinfo=timezone.get_current_timezone()
         )
 
+    def point_in(self, grid: Region) -> tuple[float, float] | None:
+        """(lng, lat) near the middle of the grid, most of the time (a patrol report carries the phone's location)."""
+        middle = centre(grid.boundary)
+        if middle is None or self.rng.random() < 0.3:
+            return None
+        return (
+            round(middle[0] + self.rng.uniform(-0.0015, 0.0015), 6),
+            round(middle[1] + self.rng.uniform(-0.001, 0.001), 6),
+        )
+
     def handler(self, case: Case) -> User | None:
         if case.department == "城管" and self.actors["handler"] is not None:
             return self.actors["handler"]
@@ -107,6 +118,7 @@ class _Demo:
         category = rng.choice(categories)
         reported = self.office_time(day_offset)
         reporter = self.actors["grid8"] if grid.name == "第八网格" else self.actors["staff"]
+        point = self.point_in(grid)
         case = services.case_create(
             actor=reporter,
             region=grid,
@@ -117,6 +129,8 @@ class _Demo:
             address=f"{grid.name}{rng.randint(1, 30)}栋{rng.randint(1, 6)}单元",
             reporter_name=self.person_name(),
             reporter_phone=f"13{rng.randint(3, 9)}{rng.randint(10_000_000, 99_999_999)}",
+            lat=point[1] if point else None,
+            lng=point[0] if point else None,
             now=reported,
         ).case
         made = 1

@@ -26,6 +26,7 @@ from wangge.cases.forms import (
     CategoryLimitsForm,
     EscalationRuleForm,
 )
+from wangge.cases.mapping import grid_sketch
 from wangge.cases.models import Case, Category, EscalationRule
 from wangge.core.audit import audit_record
 from wangge.core.decorators import capability_required
@@ -222,6 +223,7 @@ def detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
         "supervision_levels": SUPERVISION_LEVELS,
         "assignees": _assignees(user, case) if "dispatch" in allowed else [],
         "dispatch_regions": _dispatch_regions(user, case) if "dispatch" in allowed else [],
+        "sketch": grid_sketch(case.region.boundary, case.lat, case.lng),
     }
     return render(request, "cases/detail.html", context)
 
