@@ -9,6 +9,7 @@ sweep runs at the end, as it would have. Nobody is notified. `WANGGE_DEMO_SCALE`
 
 from __future__ import annotations
 
+import contextlib
 import random
 from datetime import datetime, timedelta
 from typing import Any, TextIO
@@ -71,6 +72,10 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = ["秀英", "桂兰", "建国", "志强", "海燕", "丽萍", "国平", "春燕", "晓兰", "德明", "小红", "文斌"]
 
 
+class Lying(Exception):
+    """The next step lies in the future, or the handler let the case lie: it stays where it is."""
+
+
 class _Demo:
     def __init__(self, rng: random.Random, now: datetime, actors: dict[str, User | None]) -> None:
         self.rng, self.now, self.actors = rng, now, actors
@@ -107,10 +112,10 @@ class _Demo:
     def acceptor(self, case: Case) -> User | None:
         return self.actors["street"] if case.handling_level in ("street", "department") else self.actors["staff"]
 
-    def act(self, case: Case, actor: User | None, action: str, at: datetime, **data: Any) -> Case | None:
-        """Take the action at `at`, unless that is still in the future or the handler let it lie (the case stays)."""
+    def act(self, case: Case, actor: User | None, action: str, at: datetime, **data: Any) -> Case:
+        """Take the action at `at`; raise `Lying` if that is still in the future or the handler let it lie."""
         if at >= self.now or self.rng.random() < STALL:
-            return None
+            raise Lying
         return services.case_act(actor=actor, case=case, action=action, now=at, **data)
 
     def one(self, grid: Region, categories: list[Category], day_offset: int) -> int:
@@ -143,91 +148,96 @@ class _Demo:
             duplicate = services.case_create(
                 actor=reporter, region=grid, category=category, title=case.title, now=reported + timedelta(minutes=40)
             ).case
-            self.act(duplicate, self.acceptor(case), Action.MERGE, reported + timedelta(minutes=50), into=case)
+            with contextlib.suppress(Lying):  # else the duplicate stays open beside it
+                self.act(duplicate, self.acceptor(case), Action.MERGE, reported + timedelta(minutes=50), into=case)
             made += 1
         self.lifecycle(case, reported)
         return made
 
     def lifecycle(self, case: Case, t: datetime) -> None:
-        rng = self.rng
-        if rng.random() < 0.03:
-            self.act(
-                case, self.acceptor(case), Action.REJECT, t + timedelta(hours=1), note="不属于受理范围，已告知居民"
-            )
+        """Report → (escalate) → accept → dispatch → handle → (extend) → finish → verify → rate, as far as time allows."""
+        try:
+            if self.rng.random() < 0.03:
+                self.act(
+                    case, self.acceptor(case), Action.REJECT, t + timedelta(hours=1), note="不属于受理范围，已告知居民"
+                )
+                return
+            case, t = self.escalations(case, t)
+            case, t = self.take_up(case, t)
+            case, t = self.maybe_extend(case, t)
+            case, t = self.finish(case, t)
+            self.verify_and_rate(case, t)
+        except Lying:
             return
+
+    def escalations(self, case: Case, t: datetime) -> tuple[Case, datetime]:
+        rng = self.rng
         if case.handling_level == HandlingLevel.GRID and rng.random() < 0.1:
             t += timedelta(hours=rng.uniform(0.5, 3))
-            escalated = self.act(case, self.actors["staff"], Action.ESCALATE, t, note="网格无法解决，上报社区")
-            if escalated is None:
-                return
-            case = escalated
+            case = self.act(case, self.actors["staff"], Action.ESCALATE, t, note="网格无法解决，上报社区")
         if case.handling_level == HandlingLevel.COMMUNITY and rng.random() < 0.15:
             t += timedelta(hours=rng.uniform(1, 6))
-            escalated = self.act(case, self.actors["staff"], Action.ESCALATE, t, note="社区协调不了，上报街道")
-            if escalated is None:
-                return
-            case = escalated
-        for action, hours, data in (
-            (Action.ACCEPT, rng.uniform(0.2, 2), {}),
-            (
-                Action.DISPATCH,
-                rng.uniform(0.1, 1.5),
-                {"department": case.category.default_department}
-                if case.handling_level in ("street", "department") and case.category.default_department
-                else {},
-            ),
-            (Action.HANDLE, rng.uniform(1, 20), {"note": "已到现场查看，正在处理"}),
-        ):
-            t += timedelta(hours=hours)
-            actor = self.acceptor(case) if action != Action.HANDLE else self.handler(case)
-            moved = self.act(case, actor, action, t, **data)
-            if moved is None:
-                return
-            case = moved
-        if rng.random() < 0.05:
-            t += timedelta(hours=2)
-            moved = self.act(case, self.handler(case), Action.REQUEST_EXTENSION, t, days=3, note="需要等待配件")
-            if moved is None:
-                return
-            moved = self.act(moved, self.actors["street"], Action.APPROVE_EXTENSION, t + timedelta(hours=3))
-            if moved is None:
-                return
-            case = moved
-        late = rng.random() < 0.12
+            case = self.act(case, self.actors["staff"], Action.ESCALATE, t, note="社区协调不了，上报街道")
+        return case, t
+
+    def take_up(self, case: Case, t: datetime) -> tuple[Case, datetime]:
+        rng = self.rng
+        t += timedelta(hours=rng.uniform(0.2, 2))
+        case = self.act(case, self.acceptor(case), Action.ACCEPT, t)
+        department = case.category.default_department
+        to_department = case.handling_level in (HandlingLevel.STREET, HandlingLevel.DEPARTMENT) and department
+        t += timedelta(hours=rng.uniform(0.1, 1.5))
+        case = self.act(
+            case, self.acceptor(case), Action.DISPATCH, t, **({"department": department} if to_department else {})
+        )
+        t += timedelta(hours=rng.uniform(1, 20))
+        case = self.act(case, self.handler(case), Action.HANDLE, t, note="已到现场查看，正在处理")
+        return case, t
+
+    def maybe_extend(self, case: Case, t: datetime) -> tuple[Case, datetime]:
+        if self.rng.random() >= 0.05:
+            return case, t
+        t += timedelta(hours=2)
+        case = self.act(case, self.handler(case), Action.REQUEST_EXTENSION, t, days=3, note="需要等待配件")
+        t += timedelta(hours=3)
+        return self.act(case, self.actors["street"], Action.APPROVE_EXTENSION, t), t
+
+    def finish(self, case: Case, t: datetime) -> tuple[Case, datetime]:
+        """On time mostly; a late one is marked overdue first (as the sweep would have) and sometimes supervised."""
+        rng = self.rng
         due = case.due_at or t
+        late = rng.random() < 0.12
         finish_at = due + timedelta(hours=rng.uniform(2, 60)) if late else t + (due - t) * rng.uniform(0.2, 0.9)
         if late and due < self.now:
             services.case_deadline_mark(
                 case=case, status=DeadlineStatus.OVERDUE, rules=[], now=due + timedelta(minutes=5)
             )
             if rng.random() < 0.4 and due + timedelta(hours=4) < self.now:
+                level = rng.choice(["normal", "yellow", "red"])
                 self.act(
                     case,
                     self.actors["street"],
                     Action.SUPERVISE,
                     due + timedelta(hours=4),
-                    level=rng.choice(["normal", "yellow", "red"]),
+                    level=level,
                     note="请尽快办结",
                 )
             case.refresh_from_db()
-        moved = self.act(case, self.handler(case), Action.FINISH, finish_at, note="已处理完毕")
-        if moved is None:
-            return
-        t = finish_at + timedelta(hours=rng.uniform(1, 20))
+        return self.act(case, self.handler(case), Action.FINISH, finish_at, note="已处理完毕"), finish_at
+
+    def verify_and_rate(self, case: Case, t: datetime) -> None:
+        rng = self.rng
+        t += timedelta(hours=rng.uniform(1, 20))
         if rng.random() < 0.05:
-            moved = self.act(moved, self.actors["staff"], Action.VERIFY_FAIL, t, note="回访居民，问题未解决")
-            if moved is None:
-                return
+            case = self.act(case, self.actors["staff"], Action.VERIFY_FAIL, t, note="回访居民，问题未解决")
             t += timedelta(hours=rng.uniform(4, 24))
-            moved = self.act(moved, self.handler(moved), Action.FINISH, t, note="再次处理完毕")
-            if moved is None:
-                return
+            case = self.act(case, self.handler(case), Action.FINISH, t, note="再次处理完毕")
             t += timedelta(hours=rng.uniform(1, 8))
-        moved = self.act(moved, self.actors["staff"], Action.VERIFY_PASS, t, note="已回访，居民确认解决")
-        if moved is None or rng.random() < 0.12:
+        case = self.act(case, self.actors["staff"], Action.VERIFY_PASS, t, note="已回访，居民确认解决")
+        if rng.random() < 0.12:
             return  # unrated: the sweep closes it after the rating time
         rating = rng.choices([5, 4, 3, 2, 1], weights=[60, 25, 10, 3, 2])[0]
-        self.act(moved, self.actors["staff"], Action.RATE, t + timedelta(hours=rng.uniform(1, 30)), rating=rating)
+        self.act(case, self.actors["staff"], Action.RATE, t + timedelta(hours=rng.uniform(1, 30)), rating=rating)
 
 
 def load(*, stdout: TextIO) -> None:
