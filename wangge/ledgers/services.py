@@ -195,11 +195,13 @@ def run_check(job_id: str) -> ImportJob | None:
     except LedgerError as exc:
         _move(job, from_states=[State.CHECKING], to=State.FAILED, message=str(exc), finished_at=timezone.now())
         return job
-    files.store_plan(job.pk, plan_dump(plan))
     invalid = plan.errors
     files.remove(job.pk, "report")
     if invalid:
         files.store_report(job.pk, reports.error_report(job.labels, [(r.number, r.raw, r.errors) for r in invalid]))
+    for row in plan.rows:
+        row.raw = []  # the sheet's cells are no longer needed: free them before the plan is serialised
+    files.store_plan(job.pk, plan_dump(plan))
     _move(
         job,
         from_states=[State.CHECKING],

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from wangge.core.decorators import capability_required
 from wangge.core.models import User
+from wangge.core.pagination import CappedPaginator
 from wangge.core.roles import Cap
 from wangge.core.xlsx import xlsx_response
 from wangge.ledgers.exports import export_people
@@ -116,7 +116,7 @@ def list_view(request: HttpRequest) -> HttpResponse:
     qs = selectors.with_list_details(
         _sorted(selectors.people_search(user=user, filters=_filters(form)), form), user=user
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context: dict[str, Any] = {
         "form": form,
         "page": page,
