@@ -19,6 +19,6 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        counted = int(self.object_list[: self.cap + 1].count())
+        counted = int(self.object_list[: self.cap + 1].count())  # type: ignore[attr-defined]  # a QuerySet
         self.capped = counted > self.cap
         return min(counted, self.cap)
