@@ -6,7 +6,7 @@
   `tasks.sweep_deadlines` the periodic sweep (every ten minutes; `manage.py cases_sweep` runs it now).
 - Working time comes from `wangge.core.worktime` over the holiday calendar (`core.Holiday`).
 
-Settings read with safe defaults (not yet in config/settings.py):
+Settings (config/settings.py, from the environment):
   WANGGE_OFFICE_HOURS      "08:30-12:00,14:00-17:30"  office periods of a working day
   WANGGE_CASE_RATING_DAYS  3                          working days to rate before a case closes unrated
   WANGGE_NOTIFY_BACKEND    "wangge.cases.notify.LogSender"  class with send(user, text): SMS, e-mail …

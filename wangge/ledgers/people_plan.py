@@ -123,14 +123,18 @@ def plan_people(
     _mark_duplicates(rows)
     _match_existing(rows, actor=actor, places=Places(rows))
     _check_households(rows)
-    new = [row for row in rows if row.status == NEW]
-    for index, row in enumerate(new):
-        if progress is not None and index % 5000 == 0:
-            progress(total - len(new) + index, total + len(new))
-        row.stored = stored_columns(row)
     if progress is not None:
         progress(total, total)
     return Plan(rows=rows, counts=_count(rows), tags=tags)
+
+
+def add_stored_columns(plan: Plan, progress: Progress | None = None) -> None:
+    """Encrypt, hash and spell out (pinyin) what the import will store for each new person, ahead of it."""
+    new = [row for row in plan.rows if row.status == NEW]
+    for index, row in enumerate(new):
+        if progress is not None and index % 5000 == 0:
+            progress(index, len(new))
+        row.stored = stored_columns(row)
 
 
 def _count(rows: Sequence[RowPlan]) -> dict[str, int]:

@@ -24,7 +24,7 @@ from wangge.core.models import User
 from wangge.core.roles import Cap
 from wangge.ledgers import files, reports
 from wangge.ledgers.models import ImportJob, MappingTemplate, OnExisting, OnInvalid
-from wangge.ledgers.people_plan import INVALID, Plan, plan_dump, plan_load, plan_people
+from wangge.ledgers.people_plan import INVALID, Plan, add_stored_columns, plan_dump, plan_load, plan_people
 from wangge.ledgers.people_schema import people_schema
 from wangge.ledgers.people_write import ImportCancelledError, apply_people, summary_audit
 from wangge.ledgers.readers import LedgerError, Table, read_table
@@ -200,7 +200,10 @@ def run_check(job_id: str) -> ImportJob | None:
     if invalid:
         files.store_report(job.pk, reports.error_report(job.labels, [(r.number, r.raw, r.errors) for r in invalid]))
     for row in plan.rows:
-        row.raw = []  # the sheet's cells are no longer needed: free them before the plan is serialised
+        row.raw = []  # the sheet's cells are no longer needed: free them before the plan grows
+    add_stored_columns(
+        plan, progress=lambda done, total: files.set_progress(job.pk, phase="check", done=done, total=total)
+    )
     files.store_plan(job.pk, plan_dump(plan))
     _move(
         job,
