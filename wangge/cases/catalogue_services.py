@@ -43,7 +43,7 @@ def _check(fields: dict[str, Any]) -> None:
         if not 1 <= int(fields.get(f"{stage}_limit", 1)) <= 999:
             raise ValidationError(_("A time limit is 1 to 999."), code="bad_limit")
     if not 1 <= int(fields.get("yellow_percent", 70)) <= 99:
-        raise ValidationError(_("The yellow warning is 1 to 99 % of the time."), code="bad_percent")
+        raise ValidationError(_("The yellow warning is at 1 to 99 percent of the time."), code="bad_percent")
     if (
         fields.get("default_level") == HandlingLevel.DEPARTMENT
         and not str(fields.get("default_department", "")).strip()

@@ -104,7 +104,7 @@ class CategoryLimitsForm(StyledForm):
     handle_unit = forms.ChoiceField(label=_("unit"), choices=TimeUnit.choices)
     verify_limit = forms.IntegerField(label=_("Verify within"), min_value=1, max_value=999)
     verify_unit = forms.ChoiceField(label=_("unit"), choices=TimeUnit.choices)
-    yellow_percent = forms.IntegerField(label=_("Yellow at %"), min_value=1, max_value=99)
+    yellow_percent = forms.IntegerField(label=_("Yellow at (percent)"), min_value=1, max_value=99)
     is_active = forms.BooleanField(label=_("Active"), required=False)
 
 
