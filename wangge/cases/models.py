@@ -43,7 +43,9 @@ class Category(models.Model):
     handle_unit = models.CharField(_("unit"), max_length=5, choices=TimeUnit.choices, default=TimeUnit.DAYS)
     verify_limit = models.PositiveIntegerField(_("time to verify"), default=1)
     verify_unit = models.CharField(_("unit"), max_length=5, choices=TimeUnit.choices, default=TimeUnit.DAYS)
-    yellow_percent = models.PositiveSmallIntegerField(_("yellow warning threshold (percent of the time used)"), default=70)
+    yellow_percent = models.PositiveSmallIntegerField(
+        _("yellow warning threshold (percent of the time used)"), default=70
+    )
     sort_order = models.PositiveIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 
