@@ -109,6 +109,7 @@ MATRIX: dict[str, tuple[set[str], str]] = {
     "cases:stats": (CASE_VIEWERS, ""),
     "cases:detail": (CASE_VIEWERS, ""),
     "cases:act": (CASE_VIEWERS, "post"),
+    "cases:photo": (CASE_VIEWERS, "owned"),  # the matrix case has no photo: 404 to who may see the case
     "cases:notifications": (CASE_VIEWERS, ""),
     "cases:catalogue": ({R.SYSTEM_ADMIN}, ""),
     "cases:reporter_add": (EXPORTERS, "post"),
@@ -207,7 +208,10 @@ def _url(name: str, tree: Tree, other: User, failure: LoginFailure, token: ApiTo
     if (name.startswith("cases:") or name.startswith("api:case")) and "case_id" in str(pattern.pattern):
         from tests.cases.factories import matrix_case
 
-        return reverse(name, kwargs={"case_id": matrix_case(tree).pk})
+        kwargs = {"case_id": matrix_case(tree).pk}
+        if "attachment_id" in str(pattern.pattern):
+            kwargs["attachment_id"] = 999_999
+        return reverse(name, kwargs=kwargs)
     if name.startswith("people:") and "_id>" in str(pattern.pattern):
         return reverse(name, kwargs=_people_kwargs(tree, str(pattern.pattern)))
     if "region_id" in str(pattern.pattern):

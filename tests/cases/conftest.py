@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,6 +22,13 @@ MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=TZ)
 
 def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=TZ)
+
+
+@pytest.fixture(autouse=True)
+def media_root(tmp_path: Path, settings: Any) -> Path:
+    """Uploaded case photos go to a scratch folder, not the development media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return Path(settings.MEDIA_ROOT)
 
 
 @pytest.fixture

@@ -60,6 +60,23 @@ def test_a_grid_worker_reports_from_the_phone_form_once(
     assert Action.ACCEPT in dict(page.context["allowed"])
 
 
+def test_case_photos_are_served_only_to_who_may_see_the_case(
+    tree: Tree, category: Category, client_for: Callable[..., Client]
+) -> None:
+    client = client_for(Role.GRID_WORKER)
+    _report(client, tree, category, photo=_photo())
+    case = Case.all_objects.get()
+    photo = CaseAttachment.objects.get(case=case)
+    url = reverse("cases:photo", args=[case.pk, photo.pk])
+    assert url in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"  # type: ignore[attr-defined]
+    other_grid = client_for(Role.GRID_WORKER, scope="grid_b1")
+    assert other_grid.get(url).status_code == 404
+    assert client.get(reverse("cases:photo", args=[case.pk, photo.pk + 1])).status_code == 404
+
+
 def test_the_case_page_marks_the_point_on_the_grid(
     tree: Tree, new_case: Callable[..., Case], client_for: Callable[..., Client]
 ) -> None:

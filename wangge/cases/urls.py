@@ -12,5 +12,6 @@ urlpatterns = [
     path("catalogue/", views.catalogue_view, name="catalogue"),
     path("<int:case_id>/", views.detail_view, name="detail"),
     path("<int:case_id>/act/", views.act_view, name="act"),
+    path("<int:case_id>/photos/<int:attachment_id>/", views.photo_view, name="photo"),
     path("<int:case_id>/reporters/", views.reporter_add_view, name="reporter_add"),
 ]

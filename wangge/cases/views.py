@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mimetypes
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -10,8 +11,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -27,7 +28,7 @@ from wangge.cases.forms import (
     EscalationRuleForm,
 )
 from wangge.cases.mapping import grid_sketch
-from wangge.cases.models import Case, Category, EscalationRule
+from wangge.cases.models import Case, CaseAttachment, Category, EscalationRule
 from wangge.core.audit import audit_record
 from wangge.core.decorators import capability_required
 from wangge.core.holidays import missing_years
@@ -204,6 +205,21 @@ def create_view(request: HttpRequest) -> HttpResponse:
         list(people_search(user=user, filters=PersonFilters(q=find)).order_by("name_pinyin", "id")[:10]) if find else []
     )
     return render(request, "cases/create.html", {"form": form, "about": about, "find": find, "found": found})
+
+
+@capability_required(Cap.VIEW_CASES)
+def photo_view(request: HttpRequest, case_id: int, attachment_id: int) -> FileResponse:
+    """A case photo, to those who may see the case: photos of people's homes are never public files."""
+    case = selectors.case_get(user=_user(request), case_id=case_id)
+    attachment = get_object_or_404(CaseAttachment, pk=attachment_id, case=case)
+    try:
+        handle = attachment.image.open("rb")
+    except (FileNotFoundError, ValueError) as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type=mimetypes.guess_type(attachment.image.name)[0] or "image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @capability_required(Cap.VIEW_CASES)
