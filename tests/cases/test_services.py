@@ -306,3 +306,19 @@ def test_lists_are_scoped(new_case: Callable[..., Case], make_user: Callable[...
     assert list(selectors.case_list(user=worker, filters=selectors.CaseFilters(list="overdue"))) == []
     assert selectors.deadline_counts(user=worker, by="region")[0]["open"] == 1
     assert mine.deadline_status == DeadlineStatus.ON_TIME
+
+
+def test_finished_cases_wait_in_the_todo_of_who_verifies_them(
+    new_case: Callable[..., Case], make_user: Callable[..., User], tree: Tree
+) -> None:
+    from wangge.cases.models import Case as CaseModel
+
+    in_micro = new_case("finished", region=tree.micro_a1, title="微网格里的事")
+    by_window = new_case("finished", title="窗口登记的事")
+    staff = make_user(Role.COMMUNITY_STAFF)
+    CaseModel.all_objects.filter(pk=by_window.pk).update(reported_by=staff)
+    worker = make_user(Role.GRID_WORKER)  # grid_a1, above micro_a1
+    todo = selectors.CaseFilters(list="todo")
+    assert {c.pk for c in selectors.case_list(user=worker, filters=todo)} == {in_micro.pk, by_window.pk}
+    staff = User.objects.get(pk=staff.pk)
+    assert [c.pk for c in selectors.case_list(user=staff, filters=todo)] == [by_window.pk]

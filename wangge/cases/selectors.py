@@ -15,7 +15,7 @@ from wangge.cases.models import Case, Category, Notification
 from wangge.cases.services import is_department_handler
 from wangge.core.models import User
 from wangge.core.roles import Cap
-from wangge.regions.models import Region, scope_paths
+from wangge.regions.models import Level, Region, UserScope, paths_q, scope_paths
 
 
 def _require_read(user: User) -> None:
@@ -59,7 +59,18 @@ def todo_q(user: User) -> Q:
     if is_department_handler(user):
         at_my_level = Q(assignee__isnull=True, department=user.department)
     to_handle = Q(state__in=[State.REPORTED, State.ACCEPTED, State.DISPATCHED, State.HANDLING]) & (mine | at_my_level)
-    to_verify = Q(state__in=[State.FINISHED, State.VERIFIED]) & Q(region__path__in=paths) if paths else Q(pk__in=[])
+    # Verification and rating happen where the case was reported: in the grids (and their micro-grids)
+    # of a grid-level scope, and by whoever reported it (window staff, a street office).
+    grid_paths = getattr(user, "_wangge_grid_scope_paths", None)
+    if grid_paths is None:  # read once per request, like scope_paths
+        grid_paths = list(
+            UserScope.objects.filter(user=user, region__level__in=[Level.GRID, Level.MICROGRID]).values_list(
+                "region__path", flat=True
+            )
+        )
+        user._wangge_grid_scope_paths = grid_paths  # type: ignore[attr-defined]
+    reported_here = paths_q(grid_paths, "region__path") if grid_paths else Q(pk__in=[])
+    to_verify = Q(state__in=[State.FINISHED, State.VERIFIED]) & (reported_here | Q(reported_by=user))
     return to_handle | to_verify
 
 
