@@ -229,7 +229,7 @@ def test_the_second_of_two_accepts_is_refused(new_case: Callable[..., Case], mak
     assert CaseStep.objects.filter(case=case).count() == 2
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks need PostgreSQL")
 def test_two_people_accepting_at_once_only_one_succeeds(
     tree: Tree, category: Category, make_user: Callable[..., User]
@@ -258,7 +258,7 @@ def test_two_people_accepting_at_once_only_one_succeeds(
     assert CaseStep.objects.filter(case=case, action=Action.ACCEPT).count() == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="a real race needs PostgreSQL")
 def test_the_same_report_sent_twice_at_once_makes_one_case(tree: Tree, category: Category) -> None:
     barrier = threading.Barrier(2)
@@ -322,3 +322,31 @@ def test_finished_cases_wait_in_the_todo_of_who_verifies_them(
     assert {c.pk for c in selectors.case_list(user=worker, filters=todo)} == {in_micro.pk, by_window.pk}
     staff = User.objects.get(pk=staff.pk)
     assert [c.pk for c in selectors.case_list(user=staff, filters=todo)] == [by_window.pk]
+
+
+def test_a_person_dispatches_only_to_a_department_that_serves_the_area(
+    tree: Tree, make_user: Callable[..., User], new_case: Callable[..., Case]
+) -> None:
+    from wangge.cases.models import Case as CaseModel
+
+    make_user(Role.DEPARTMENT_HANDLER, department="水务")  # scope: street_a
+    make_user(Role.DEPARTMENT_HANDLER, department="城管", scope="street_b")
+    street = make_user(Role.STREET_SUPERVISOR)
+    case = new_case("accepted")
+    CaseModel.all_objects.filter(pk=case.pk).update(handling_level=HandlingLevel.STREET, handling_region=tree.street_a)
+    case.refresh_from_db()
+    assert services_departments(tree) == ["水务"]
+    for typo in ("水务局", "城管"):  # a typo, or a department that does not work here
+        with pytest.raises(ValidationError) as exc:
+            case_act(actor=street, case=case, action=Action.DISPATCH, department=typo)
+        assert exc.value.code == "unknown_department"
+    case.refresh_from_db()
+    assert case.department == "" and case.state == "accepted"
+    case = case_act(actor=street, case=case, action=Action.DISPATCH, department="水务")
+    assert case.department == "水务"
+
+
+def services_departments(tree: Tree) -> list[str]:
+    from wangge.cases.services import departments_serving
+
+    return departments_serving(tree.grid_a1)

@@ -79,6 +79,7 @@ class Lying(Exception):
 class _Demo:
     def __init__(self, rng: random.Random, now: datetime, actors: dict[str, User | None]) -> None:
         self.rng, self.now, self.actors = rng, now, actors
+        self.serving: dict[int, list[str]] = {}  # region id → departments with a handler there
 
     def person_name(self) -> str:
         return self.rng.choice(SURNAMES) + self.rng.choice(GIVEN)
@@ -185,7 +186,12 @@ class _Demo:
         t += timedelta(hours=rng.uniform(0.2, 2))
         case = self.act(case, self.acceptor(case), Action.ACCEPT, t)
         department = case.category.default_department
-        to_department = case.handling_level in (HandlingLevel.STREET, HandlingLevel.DEPARTMENT) and department
+        if case.region_id not in self.serving:
+            self.serving[case.region_id] = services.departments_serving(case.region)
+        to_department = (
+            case.handling_level in (HandlingLevel.STREET, HandlingLevel.DEPARTMENT)
+            and department in self.serving[case.region_id]  # a department with a handler here; else the street
+        )
         t += timedelta(hours=rng.uniform(0.1, 1.5))
         case = self.act(
             case, self.acceptor(case), Action.DISPATCH, t, **({"department": department} if to_department else {})

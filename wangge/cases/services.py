@@ -30,7 +30,7 @@ from wangge.core.models import User
 from wangge.core.roles import Cap, Role
 from wangge.people.models import Person
 from wangge.places.models import House
-from wangge.regions.models import Level, Region
+from wangge.regions.models import Level, Region, UserScope
 
 
 class CaseForbidden(PermissionDenied):
@@ -234,6 +234,18 @@ def case_reporter_add(
 
 
 # --- act --------------------------------------------------------------------------------------------
+
+
+def departments_serving(region: Region) -> list[str]:
+    """The departments with an active handler whose scope covers `region`: where a case here can go."""
+    scopes = (
+        UserScope.objects.filter(
+            user__is_active=True, user__roles__role=Role.DEPARTMENT_HANDLER, region__is_active=True
+        )
+        .exclude(user__department="")
+        .values_list("user__department", "region__path")
+    )
+    return sorted({department for department, path in scopes if region.path.startswith(path)})
 
 
 def is_department_handler(user: User) -> bool:

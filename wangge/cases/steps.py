@@ -126,6 +126,18 @@ def _reject(case: Case, actor: User | None, now: datetime, data: dict[str, Any])
     return {}
 
 
+def _require_department(department: str, case: Case, actor: User | None) -> None:
+    """A person sending a case to a department names one that has a handler here: a typo would lose the case."""
+    from wangge.cases.services import departments_serving
+
+    if actor is not None and department not in departments_serving(case.region):
+        raise refuse(
+            _("No handler of “%(department)s” serves this area; choose one of the listed departments.")
+            % {"department": department},
+            "unknown_department",
+        )
+
+
 def _dispatch(case: Case, actor: User | None, now: datetime, data: dict[str, Any]) -> dict[str, Any]:
     """To a person, a region under the handling region, or a department (at street level); else the handling region itself."""
     assignee, region, department = data.get("assignee"), data.get("region"), str(data.get("department") or "").strip()
@@ -143,6 +155,7 @@ def _dispatch(case: Case, actor: User | None, now: datetime, data: dict[str, Any
     elif department:
         if case.handling_level not in (HandlingLevel.STREET, HandlingLevel.DEPARTMENT):
             raise refuse(_("Only a street dispatches to a department; escalate first."), "department_needs_street")
+        _require_department(department, case, actor)
         case.department = department[:64]
     new_stage(case, now, "handle")
     case.due_at = case.stage_due_at
@@ -206,6 +219,8 @@ def _escalate(case: Case, actor: User | None, now: datetime, data: dict[str, Any
     department = str(data.get("department") or case.category.default_department or "").strip()
     if level == HandlingLevel.DEPARTMENT and not department:
         raise refuse(_("Name the department to escalate to."), "department_required")
+    if level == HandlingLevel.DEPARTMENT and data.get("department"):
+        _require_department(department, case, actor)
     case.handling_level = level
     case.handling_region = level_region(case.region, level)
     case.department = department[:64] if level == HandlingLevel.DEPARTMENT else ""

@@ -236,6 +236,7 @@ def detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
         "allowed_set": set(allowed),
         "calendar_missing": missing_years(due_years) if due_years else [],
         "levels": [c for c in HandlingLevel.choices if c[0] != case.handling_level],
+        "departments": services.departments_serving(case.region),
         "supervision_levels": SUPERVISION_LEVELS,
         "assignees": _assignees(user, case) if "dispatch" in allowed else [],
         "dispatch_regions": _dispatch_regions(user, case) if "dispatch" in allowed else [],
