@@ -350,3 +350,18 @@ def services_departments(tree: Tree) -> list[str]:
     from wangge.cases.services import departments_serving
 
     return departments_serving(tree.grid_a1)
+
+
+def test_a_report_key_gives_the_case_back_only_to_its_reporter(
+    tree: Tree, category: Category, make_user: Callable[..., User]
+) -> None:
+    first = make_user(Role.GRID_WORKER)
+    case = case_create(actor=first, region=tree.grid_a1, category=category, title="楼道灯", client_key="k-1").case
+    assert (
+        case_create(actor=first, region=tree.grid_a1, category=category, title="楼道灯", client_key="k-1").case == case
+    )
+    other = make_user(Role.COMMUNITY_STAFF)
+    with pytest.raises(ValidationError) as exc:
+        case_create(actor=other, region=tree.grid_a1, category=category, title="别的事", client_key="k-1")
+    assert exc.value.code == "client_key_taken"
+    assert Case.all_objects.count() == 1

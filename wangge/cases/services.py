@@ -75,7 +75,7 @@ def case_create(
     if client_key:
         existing = Case.all_objects.filter(client_key=client_key).first()
         if existing is not None:
-            return Created(existing, False)
+            return Created(_own_report(existing, actor), False)
     try:
         with transaction.atomic():
             case = _create(
@@ -100,8 +100,17 @@ def case_create(
     except IntegrityError:
         if not client_key:
             raise
-        return Created(Case.all_objects.get(client_key=client_key), False)  # the same key won a race
+        return Created(_own_report(Case.all_objects.get(client_key=client_key), actor), False)  # a race on the key
     return Created(case, True)
+
+
+def _own_report(case: Case, actor: User | None) -> Case:
+    """A repeated key gives back the first case only to whoever reported it: a key is not a way in."""
+    if actor is not None and case.reported_by_id != actor.pk:
+        raise refuse(
+            _("This report's key was already used by someone else; send it as a new report."), "client_key_taken"
+        )
+    return case
 
 
 def _check_create(actor: User | None, region: Region, category: Category, source: str, urgency: str) -> None:
