@@ -106,6 +106,7 @@ def test_a_family_ledger_under_a_title_row_builds_people_households_and_houses(
     assert house.floor == 5 and {r.person.name for r in house.residences.all()} == {"王磊", "王小雨"}
     assert set(PersonTag.objects.values_list("tag__name", flat=True)) == {"高龄老人", "留守儿童"}
     assert Person.all_objects.get(name="王磊").residency == Residency.TENANT
+    assert Change.objects.filter(object_type="house", action="import", source="八月台账.xlsx").count() == 2
     event = AuditEvent.objects.filter(action="ledger.import", result="ok").get()
     assert json.loads(event.detail)["created"] == 4
 

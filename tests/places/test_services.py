@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -115,3 +116,27 @@ def test_an_occupied_house_cannot_be_removed(tree: Tree) -> None:
     block = make_block(tree)
     assert code_of(lambda: services.house_delete(actor=None, house=block.houses["301"])) == "house_occupied"
     services.house_delete(actor=None, house=block.houses["101"])
+
+
+def test_every_change_to_a_house_is_kept_and_shown(tree: Tree, make_user: Callable[..., User]) -> None:
+    from django.test import Client
+
+    from tests.conftest import sign_in
+    from wangge.people.models import Change
+
+    staff = make_user(Role.COMMUNITY_STAFF)
+    house = services.house_create(actor=staff, region=tree.grid_a1, number="101", address="福源路1号")
+    services.house_update(
+        actor=staff,
+        house=house,
+        is_rental=True,
+        landlord_name="王房东",
+        landlord_phone="13871501108",
+        area=Decimal("86.5"),
+    )
+    changes = list(Change.objects.filter(object_type="house", object_id=house.pk).order_by("id"))
+    assert [c.action for c in changes] == ["create", "update"]
+    assert changes[1].changes["is_rental"] == [False, True] and changes[1].actor == staff
+    assert changes[1].changes["landlord_phone"] == ["", "138****1108"]  # the history never holds the number
+    page = sign_in(Client(), staff).get(f"/places/houses/{house.pk}/").content.decode()
+    assert 'data-testid="history"' in page and "138****1108" in page and "13871501108" not in page

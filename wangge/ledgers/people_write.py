@@ -55,7 +55,7 @@ def apply_people(
     total = len(rows)
     _tick(progress, cancelled, 0, total)
     houses = Places(rows)
-    houses.resolve_all(rows)
+    houses.resolve_all(rows, actor_id=actor.pk, source=source, now=now)
     households = Households(rows)
     colours = households.colours()
     _tick(progress, cancelled, 0, total)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from django.utils import timezone
+
 from wangge.ledgers.bulk import Inserter
+from wangge.people.models import Change
 from wangge.places.models import Building, Compound, House
 
 if TYPE_CHECKING:
@@ -63,7 +66,9 @@ class Places:
             return self.loose.get((row.grid.pk, data["address"]))
         return None
 
-    def resolve_all(self, rows: Sequence[RowPlan]) -> None:
+    def resolve_all(
+        self, rows: Sequence[RowPlan], *, actor_id: int | None = None, source: str = "", now: Any = None
+    ) -> None:
         """The house each row names, created in bulk (with buildings and compounds) where missing."""
         placed = [r for r in rows if r.grid is not None and any(r.data.get(k) for k in PLACE_KEYS)]
         in_buildings = [r for r in placed if r.data.get("building")]
@@ -87,12 +92,28 @@ class Places:
                     new_houses[hkey] = houses.row(
                         region_id=grid_id, address=data["address"], number=data.get("house_number", "")
                     )
-        for hkey, pk in zip(new_houses, houses.insert(list(new_houses.values())), strict=True):
+        house_ids = houses.insert(list(new_houses.values()))
+        for hkey, pk in zip(new_houses, house_ids, strict=True):
             if hkey[0] == "loose":
                 self.loose[hkey[1:]] = pk
             else:
                 self.houses[hkey] = pk
         self.created = len(new_houses)
+        history = Inserter(Change)  # each new house's history starts with the file it came from
+        history.insert(
+            [
+                history.row(
+                    object_type="house",
+                    object_id=pk,
+                    at=now or timezone.now(),
+                    actor_id=actor_id,
+                    action="import",
+                    changes={"address" if hkey[0] == "loose" else "number": [None, hkey[2]]},
+                    source=source[:200],
+                )
+                for hkey, pk in zip(new_houses, house_ids, strict=True)
+            ]
+        )
         for row in placed:
             found = self.find(row)
             if found is not None:

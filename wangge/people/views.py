@@ -255,6 +255,7 @@ def _action_labels() -> dict[str, str]:
         "home": _("Home changed"),
         "tag": _("Tag added"),
         "untag": _("Tag ended"),
+        "import": _("Imported from a ledger"),
     }
 
 

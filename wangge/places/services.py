@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wangge.core.audit import audit_record
+from wangge.core.idcard import mask_phone
 from wangge.core.models import User
 from wangge.core.roles import Cap
 from wangge.places.models import Building, Compound, House
@@ -50,6 +51,21 @@ def _check_grid(region: Region) -> None:
 def _audit(*, actor: User | None, obj: Model, action: str, fields: list[str]) -> None:
     kind = obj._meta.model_name
     audit_record(actor=actor, action=f"{kind}.{action}", obj=obj, detail={"fields": sorted(fields)})
+
+
+def _house_history(*, actor: User | None, house: House, action: str, changes: dict[str, Any]) -> None:
+    """A house's change, old → new, in the registry's one history table (shown on the house page)."""
+    from wangge.people.models import Change  # people builds on places: the import stays local
+
+    Change.objects.create(object_type="house", object_id=house.pk, actor=actor, action=action, changes=changes)
+
+
+def _plain(field: str, value: Any) -> Any:
+    if field == "landlord_phone" and value:
+        return mask_phone(str(value))
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
 
 
 def _unknown(fields: dict[str, Any], allowed: tuple[str, ...]) -> None:
@@ -255,6 +271,7 @@ def house_create(
     _validate_house(house)
     house.save()
     _audit(actor=actor, obj=house, action="create", fields=["number", *fields])
+    _house_history(actor=actor, house=house, action="create", changes={"number": [None, number]})
     return house
 
 
@@ -263,11 +280,18 @@ def house_update(*, actor: User | None, house: House, **fields: Any) -> House:
     _require(actor, house.region)
     _unknown(fields, HOUSE_FIELDS)
     house = House.all_objects.select_for_update(of=("self",)).select_related("region", "building").get(pk=house.pk)
+    before = {field: getattr(house, field) for field in fields}
     changed = _apply(house, fields)
     _validate_house(house)
     if changed:
         house.save(update_fields=changed)
         _audit(actor=actor, obj=house, action="update", fields=changed)
+        _house_history(
+            actor=actor,
+            house=house,
+            action="update",
+            changes={f: [_plain(f, before[f]), _plain(f, getattr(house, f))] for f in changed},
+        )
     return house
 
 
@@ -280,3 +304,4 @@ def house_delete(*, actor: User | None, house: House) -> None:
         raise ValidationError(_("People still live in this house; move them first."), code="house_occupied")
     House.all_objects.filter(pk=house.pk, deleted_at__isnull=True).update(deleted_at=timezone.now())
     _audit(actor=actor, obj=house, action="delete", fields=[])
+    _house_history(actor=actor, house=house, action="delete", changes={})

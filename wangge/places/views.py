@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +15,7 @@ from wangge.core.models import User
 from wangge.core.roles import Cap
 from wangge.places import selectors, services
 from wangge.places.forms import BuildingForm, CompoundForm, HouseForm
+from wangge.places.models import House
 
 
 def _user(request: HttpRequest) -> User:
@@ -78,8 +79,35 @@ def house_view(request: HttpRequest, house_id: int) -> HttpResponse:
         "households": list(selectors.house_households(user=user, house=house)),
         "landlord_phone": mask_phone(house.landlord_phone) if house.landlord_phone else "",
         "can_edit": user.has_perm(Cap.EDIT_REGISTRY),
+        "history": _house_history(house),
     }
     return render(request, "places/house.html", context)
+
+
+def _house_history(house: House) -> list[tuple[Any, str, list[tuple[str, Any, Any]]]]:
+    """Each recorded change of the house: (change, action, [(field label, old, new)])."""
+    from wangge.people.models import Change
+
+    actions = {
+        "create": _("Registered"),
+        "update": _("Edited"),
+        "delete": _("Removed"),
+        "import": _("Imported from a ledger"),
+    }
+    rows = []
+    for change in Change.objects.filter(object_type="house", object_id=house.pk).select_related("actor")[:100]:
+        fields = []
+        for name, pair in (change.changes or {}).items():
+            old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
+            try:
+                field = House._meta.get_field(name)
+            except FieldDoesNotExist:
+                fields.append((name, old, new))
+                continue
+            choices = dict(getattr(field, "choices", None) or [])
+            fields.append((str(getattr(field, "verbose_name", name)), choices.get(old, old), choices.get(new, new)))
+        rows.append((change, actions.get(change.action, change.action), fields))
+    return rows
 
 
 # --- compounds ------------------------------------------------------------------------------------
