@@ -148,6 +148,25 @@ def test_whole_family_moves_to_another_house(tree: Tree, worker: User) -> None:
     assert old.residences.count() == 2  # history kept
 
 
+def test_a_person_moving_to_a_home_in_another_grid_moves_there_with_history(
+    tree: Tree, make_user: Callable[..., User]
+) -> None:
+    staff = make_user(Role.COMMUNITY_STAFF)  # community_a: both grids
+    person = services.person_create(actor=staff, region=tree.grid_a1, name="搬家")
+    there = House.all_objects.create(region=tree.grid_a2, number="303")
+    services.residence_set(actor=staff, person=person, house=there)
+    person.refresh_from_db()
+    assert person.region == tree.grid_a2
+    change = Change.objects.get(object_id=person.pk, action="home")
+    assert change.changes["region"] == ["第一网格", "第二网格"]
+    worker = make_user(Role.GRID_WORKER)  # grid_a1 only: may not move someone into another grid
+    other = services.person_create(actor=worker, region=tree.grid_a1, name="不许搬")
+    with pytest.raises((PermissionDenied, Http404)):
+        services.residence_set(actor=worker, person=other, house=there)
+    other.refresh_from_db()
+    assert other.region == tree.grid_a1
+
+
 def test_merge_combines_duplicates_with_their_history(tree: Tree, worker: User) -> None:
     keep = services.person_create(actor=worker, region=tree.grid_a1, name="王五")
     dup = services.person_create(actor=worker, region=tree.grid_a1, name="王五", phone="13700000000", occupation="司机")

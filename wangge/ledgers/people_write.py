@@ -279,12 +279,13 @@ def _update_person(row: RowPlan, *, actor: User, houses: Places, households: Hou
         changed = True
     if "region" in changes:
         Person.all_objects.filter(pk=person.pk).update(region=row.grid)
+        old_region, person.region = person.region, row.grid
         people.Change.objects.create(
             object_type="person",
             object_id=person.pk,
             actor=actor,
             action="move",
-            changes={"region": [person.region.name, row.grid.name]},
+            changes={"region": [old_region.name, row.grid.name]},
             source=source[:200],
         )
         changed = True

@@ -540,18 +540,24 @@ def residence_set(
     *, actor: User | None, person: Person, house: House, is_default: bool = True, source: str = ""
 ) -> Residence:
     _require(actor, Cap.EDIT_REGISTRY, house.region)
+    _require(actor, Cap.EDIT_REGISTRY, person.region)
     today = timezone.localdate()
+    changes: dict[str, Any] = {"house": [None, house.label]}
     if is_default:
         Residence.objects.filter(person=person, is_default=True, ended_on__isnull=True).exclude(house=house).update(
             ended_on=today
         )
+        if house.region_id != person.region_id:  # the person moves with their home into that grid
+            changes["region"] = [person.region.name, house.region.name]
+            Person.all_objects.filter(pk=person.pk).update(region=house.region)
+            person.region = house.region
     residence, created = Residence.objects.get_or_create(
         person=person, house=house, ended_on=None, defaults={"is_default": is_default, "started_on": today}
     )
     if not created and residence.is_default != is_default:
         residence.is_default = is_default
         residence.save(update_fields=["is_default"])
-    _record(actor=actor, obj=person, action="home", changes={"house": [None, house.label]}, source=source)
+    _record(actor=actor, obj=person, action="home", changes=changes, source=source)
     return residence
 
 
