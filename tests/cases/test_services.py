@@ -365,3 +365,23 @@ def test_a_report_key_gives_the_case_back_only_to_its_reporter(
         case_create(actor=other, region=tree.grid_a1, category=category, title="别的事", client_key="k-1")
     assert exc.value.code == "client_key_taken"
     assert Case.all_objects.count() == 1
+
+
+def test_date_filters_count_local_days(new_case: Callable[..., Case], make_user: Callable[..., User]) -> None:
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from wangge.cases.models import Case as CaseModel
+
+    late = new_case("reported", title="深夜上报")
+    CaseModel.all_objects.filter(pk=late.pk).update(
+        reported_at=datetime(2026, 11, 20, 23, 30, tzinfo=ZoneInfo("Asia/Shanghai"))  # 15:30 UTC
+    )
+    worker = make_user(Role.GRID_WORKER)
+
+    def listed(since: date | None = None, until: date | None = None) -> bool:
+        found = selectors.case_list(user=worker, filters=selectors.CaseFilters(since=since, until=until))
+        return found.filter(pk=late.pk).exists()
+
+    assert listed(until=date(2026, 11, 20)) and listed(since=date(2026, 11, 20))
+    assert not listed(since=date(2026, 11, 21)) and not listed(until=date(2026, 11, 19))

@@ -196,6 +196,8 @@ class Case(models.Model):
             models.Index(fields=["state", "stage_due_at"], name="case_state_due_idx"),
             models.Index(fields=["handling_region", "state"], name="case_handling_state_idx"),
             models.Index(fields=["assignee", "state"], name="case_assignee_state_idx"),
+            # a department handler's lists: their department's cases, newest first, without a sort
+            models.Index(fields=["department", "-reported_at", "-id"], name="case_department_recent_idx"),
         ]
 
     def __str__(self) -> str:
