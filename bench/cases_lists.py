@@ -110,10 +110,7 @@ def main() -> None:
         u = user(role)
 
         def run() -> int:
-            cases = selectors.cases_visible(user=u)
-            if region is not None:
-                cases = cases.filter(region__path__startswith=region.path)
-            report = stats.region_report(user=u, year=year, cases=cases)
+            report = stats.region_report(user=u, year=year, region=region)
             return report.total.received
 
         return run

@@ -9,8 +9,8 @@ import pytest
 from wangge.cases import demo
 from wangge.cases.choices import State
 from wangge.cases.models import Case, CaseStep, Notification
-from wangge.cases.selectors import deadline_counts
-from wangge.cases.stats import region_report
+from wangge.cases.selectors import cases_visible, deadline_counts
+from wangge.cases.stats import _live_report, region_report
 from wangge.core import demo as core_demo
 from wangge.core.models import User
 from wangge.regions import demo as regions_demo
@@ -37,8 +37,27 @@ def test_a_year_of_cases(monkeypatch: pytest.MonkeyPatch) -> None:
     assert cases.filter(lat__isnull=False).exists()
     assert Notification.objects.count() == 0  # history notifies nobody
     staff = User.objects.get(username="staff")
-    report = region_report(user=staff, year=cases.order_by("reported_at").first().reported_at.year)  # type: ignore[union-attr]
+    year = cases.order_by("reported_at").first().reported_at.year  # type: ignore[union-attr]
+    report = region_report(user=staff, year=year)
     assert report.total.received > 0
+    # the monthly statistics say exactly what counting the cases says
+    live = _live_report(cases=cases_visible(user=staff), year=year)
+    for mine, theirs in [
+        (report.total, live.total),
+        *list(zip(report.by_month, live.by_month, strict=True)),
+        *list(zip(report.by_category, live.by_category, strict=True)),
+        *list(zip(report.by_grid, live.by_grid, strict=True)),
+    ]:
+        assert (mine.label, mine.received, mine.accepted, mine.closed, mine.on_time, mine.overdue_now, mine.rated) == (
+            theirs.label,
+            theirs.received,
+            theirs.accepted,
+            theirs.closed,
+            theirs.on_time,
+            theirs.overdue_now,
+            theirs.rated,
+        )
+        assert mine.rating_display == theirs.rating_display and mine.handling_hours == theirs.handling_hours
     assert deadline_counts(user=staff, by="region")
     demo.load(stdout=out)  # idempotent
     assert Case.all_objects.count() == cases.count()

@@ -276,3 +276,19 @@ def test_the_report_names_the_person_it_concerns(
     client = client_for(Role.GRID_WORKER)
     _report(client, tree, category, key="about-wang", person=person.pk)
     assert Case.all_objects.get().person == person
+
+
+def test_statistics_follow_each_action(
+    tree: Tree, new_case: Callable[..., Case], client_for: Callable[..., Client]
+) -> None:
+    client = client_for(Role.COMMUNITY_STAFF)
+    case = new_case("finished")
+    before = client.get(reverse("cases:stats"), {"year": 2026}).context["report"].total
+    assert (before.received, before.closed) == (1, 0)
+    from wangge.cases.services import case_act
+
+    case_act(actor=None, case=case, action=Action.VERIFY_PASS)
+    case_act(actor=None, case=Case.all_objects.get(pk=case.pk), action=Action.RATE, rating=5)
+    new_case("reported", region=tree.grid_a2)
+    after = client.get(reverse("cases:stats"), {"year": 2026}).context["report"].total
+    assert (after.received, after.closed, after.rated, after.rating) == (2, 1, 1, 5)

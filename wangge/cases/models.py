@@ -183,7 +183,7 @@ class Case(models.Model):
     )
     related = models.ManyToManyField("self", blank=True, verbose_name=_("related cases"))
     reporter_count = models.PositiveIntegerField(_("reporters"), default=1)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     all_objects = models.Manager()
     objects = CaseQuerySet.as_manager()
@@ -287,3 +287,38 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind}"
+
+
+class CaseMonthStat(models.Model):
+    """The statistics of one grid, category and month, kept up to date from the cases (`stats.refresh`).
+
+    A street's year is ~450,000 cases at district scale; summing a few thousand of these rows is
+    what keeps its statistics page interactive.
+    """
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # the first day of the month, local time
+    received = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    rated = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
+    handling_seconds = models.BigIntegerField(default=0)  # summed over the closed cases
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["region", "category", "month"], name="casemonthstat_unique_key")]
+        indexes = [models.Index(fields=["month", "region"], name="casemonthstat_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id}/{self.category_id}/{self.month:%Y-%m}"
+
+
+class CaseStatMark(models.Model):
+    """How far the monthly statistics have followed the cases: one row."""
+
+    refreshed_upto = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.refreshed_upto}"

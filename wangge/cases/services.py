@@ -318,7 +318,9 @@ def case_act(*, actor: User | None, case: Case, action: str, expected_version: i
             locked.state = rule.to_state
         changed = {f: getattr(locked, f) for f in TRACKED if getattr(locked, f) != before[f]}
         updated = Case.all_objects.filter(pk=locked.pk, version=locked.version).update(
-            **changed, version=F("version") + 1, updated_at=now
+            **changed,
+            version=F("version") + 1,
+            updated_at=timezone.now(),  # real time: the statistics follow it
         )
         if updated != 1:
             raise refuse(_("Someone else changed this case meanwhile. Reload it and try again."), "conflict")
@@ -394,7 +396,9 @@ def case_deadline_mark(*, case: Case, status: str, rules: list[Any], now: dateti
             extra = [u.pk for u in _copy_recipients(locked, rule)]
         fields = ["deadline_status", "was_overdue", "escalated_by_rule", *TRACKED]
         updated = Case.all_objects.filter(pk=locked.pk, version=version).update(
-            **{f: getattr(locked, f) for f in dict.fromkeys(fields)}, version=F("version") + 1
+            **{f: getattr(locked, f) for f in dict.fromkeys(fields)},
+            version=F("version") + 1,
+            updated_at=timezone.now(),
         )
         if updated != 1:
             return False

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db import transaction
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, ExtractMonth
+from django.utils import timezone
 
 from wangge.cases.choices import State
-from wangge.cases.models import Case
+from wangge.cases.models import Case, CaseMonthStat, CaseStatMark
 from wangge.cases.selectors import cases_visible
+from wangge.cases.services import is_department_handler
 from wangge.core.models import User
+from wangge.regions.models import Region, paths_q, scope_paths
 
 NOT_ACCEPTED = [State.REPORTED, State.REJECTED, State.MERGED]
 
@@ -72,9 +77,26 @@ def _row(label: Any, values: dict[str, Any]) -> Row:
     return Row(label, **measures)
 
 
-def region_report(*, user: User, year: int, cases: QuerySet[Case] | None = None) -> Report:
-    """One year of the user's area, or of `cases` (already scoped), in four grouped queries."""
-    cases = (cases if cases is not None else cases_visible(user=user)).filter(reported_at__year=year)
+def region_report(
+    *, user: User, year: int, region: Region | None = None, cases: QuerySet[Case] | None = None
+) -> Report:
+    """One year of the user's area (or of `region` in it), from the monthly statistics.
+
+    A department handler's statistics, or those of an explicit queryset `cases`, are counted from
+    the cases themselves (they are a department's share, not whole grids).
+    """
+    if cases is None and not is_department_handler(user):
+        return _rollup_report(user=user, year=year, region=region)
+    if cases is None:
+        cases = cases_visible(user=user)
+        if region is not None:
+            cases = cases.filter(region__path__startswith=region.path)
+    return _live_report(cases=cases, year=year)
+
+
+def _live_report(*, cases: QuerySet[Case], year: int) -> Report:
+    """Four grouped queries over the cases of the year."""
+    cases = cases.filter(reported_at__year=year)
     cases = cases.order_by()
     total = _row("", cases.aggregate(**_measures()))
     by_category = [
@@ -127,3 +149,146 @@ def month_bars(rows: list[Row], *, height: int = 120, step: int = 50) -> list[Ba
             )
         )
     return bars
+
+
+# --- the monthly statistics ---------------------------------------------------------------------
+
+# Cases updated in the last minute are looked at again by the next refresh: a transaction that
+# stamped its case just before a refresh may commit just after it.
+OVERLAP = timedelta(minutes=1)
+
+
+def _month_of(moment: datetime) -> date:
+    return timezone.localtime(moment).date().replace(day=1)
+
+
+def _month_bounds(month: date) -> tuple[datetime, datetime]:
+    following = (month + timedelta(days=32)).replace(day=1)
+    return (
+        timezone.make_aware(datetime.combine(month, time.min)),
+        timezone.make_aware(datetime.combine(following, time.min)),
+    )
+
+
+def _sums() -> dict[str, Any]:
+    closed = Q(state=State.CLOSED)
+    return {
+        "received": Count("pk"),
+        "accepted": Count("pk", filter=~Q(state__in=NOT_ACCEPTED)),
+        "closed": Count("pk", filter=closed),
+        "on_time": Count("pk", filter=closed & Q(was_overdue=False)),
+        "rated": Count("rating"),
+        "rating_sum": Sum("rating"),
+        "handling": Sum(_HANDLING_TIME, filter=closed),
+    }
+
+
+def refresh(*, now: datetime | None = None) -> int:
+    """Recount the (grid, month) pairs whose cases changed since the last refresh; returns how many.
+
+    Runs before every statistics page and after every deadline sweep; the first run counts every case.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        CaseStatMark.objects.get_or_create(pk=1)
+        mark = CaseStatMark.objects.select_for_update().get(pk=1)
+        changed = Case.all_objects.all()
+        if mark.refreshed_upto is not None:
+            changed = changed.filter(updated_at__gt=mark.refreshed_upto)
+        regions_by_month: dict[date, set[int]] = defaultdict(set)
+        for region_id, reported_at in changed.values_list("region_id", "reported_at").iterator(chunk_size=5000):
+            regions_by_month[_month_of(reported_at)].add(region_id)
+        for month, region_ids in regions_by_month.items():
+            start, end = _month_bounds(month)
+            CaseMonthStat.objects.filter(month=month, region_id__in=region_ids).delete()
+            counted = (
+                Case.all_objects.filter(reported_at__gte=start, reported_at__lt=end, region_id__in=region_ids)
+                .order_by()
+                .values("region_id", "category_id")
+                .annotate(**_sums())
+            )
+            CaseMonthStat.objects.bulk_create(
+                [
+                    CaseMonthStat(
+                        region_id=row["region_id"],
+                        category_id=row["category_id"],
+                        month=month,
+                        received=row["received"],
+                        accepted=row["accepted"],
+                        closed=row["closed"],
+                        on_time=row["on_time"],
+                        rated=row["rated"],
+                        rating_sum=row["rating_sum"] or 0,
+                        handling_seconds=int(row["handling"].total_seconds()) if row["handling"] else 0,
+                    )
+                    for row in counted
+                ],
+                batch_size=2000,
+            )
+        mark.refreshed_upto = now - OVERLAP
+        mark.save(update_fields=["refreshed_upto"])
+    return sum(len(ids) for ids in regions_by_month.values())
+
+
+def _rollup_row(label: Any, values: dict[str, Any], overdue: int = 0) -> Row:
+    closed = values.get("closed") or 0
+    rated = values.get("rated") or 0
+    seconds = values.get("handling_seconds") or 0
+    return Row(
+        label,
+        received=values.get("received") or 0,
+        accepted=values.get("accepted") or 0,
+        closed=closed,
+        on_time=values.get("on_time") or 0,
+        overdue_now=overdue,
+        rated=rated,
+        rating=(values.get("rating_sum") or 0) / rated if rated else None,
+        handling_time=timedelta(seconds=seconds / closed) if closed else None,
+    )
+
+
+def _rollup_report(*, user: User, year: int, region: Region | None) -> Report:
+    refresh()
+    paths = [region.path] if region is not None else scope_paths(user)
+    stats = CaseMonthStat.objects.filter(month__year=year).filter(paths_q(paths, "region__path")).order_by()
+    sums = {
+        name: Sum(name)
+        for name in ("received", "accepted", "closed", "on_time", "rated", "rating_sum", "handling_seconds")
+    }
+    # "overdue now" is a fact of the open cases, counted live (a few thousand, through the state index)
+    overdue = (
+        cases_visible(user=user)
+        .filter(paths_q(paths, "region__path"), reported_at__year=year, deadline_status="overdue")
+        .exclude(state__in=[State.CLOSED, *NOT_ACCEPTED])
+        .order_by()
+    )
+    overdue_by_top = dict(
+        overdue.annotate(top=Coalesce("category__parent__name", "category__name"))
+        .values("top")
+        .annotate(n=Count("pk"))
+        .values_list("top", "n")
+    )
+    overdue_by_month = dict(
+        overdue.annotate(month=ExtractMonth("reported_at"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .values_list("month", "n")
+    )
+    overdue_by_grid = dict(overdue.values("region__path").annotate(n=Count("pk")).values_list("region__path", "n"))
+    total = _rollup_row("", stats.aggregate(**sums), sum(overdue_by_top.values()))
+    by_category = [
+        _rollup_row(row["top"], row, overdue_by_top.get(row["top"], 0))
+        for row in stats.annotate(top=Coalesce("category__parent__name", "category__name"))
+        .values("top")
+        .annotate(**sums)
+        .order_by("top")
+    ]
+    by_month = [
+        _rollup_row(row["month"].month, row, overdue_by_month.get(row["month"].month, 0))
+        for row in stats.values("month").annotate(**sums).order_by("month")
+    ]
+    by_grid = [
+        _rollup_row(row["region__name"], row, overdue_by_grid.get(row["region__path"], 0))
+        for row in stats.values("region__path", "region__name").annotate(**sums).order_by("region__path")
+    ]
+    return Report(total=total, by_category=by_category, by_month=by_month, by_grid=by_grid)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from wangge.cases import services, workflow
+from wangge.cases import services, stats, workflow
 from wangge.cases.choices import Action, DeadlineStatus, State
 from wangge.cases.models import Case, EscalationRule
 from wangge.core.audit import request_context
@@ -57,4 +57,6 @@ def sweep_deadlines(now: datetime | None = None) -> dict[str, int]:
 
 @db_periodic_task(crontab(minute="*/10"))
 def sweep_deadlines_task() -> dict[str, int]:
-    return sweep_deadlines()
+    counts = sweep_deadlines()
+    counts["statistics"] = stats.refresh()  # the monthly statistics follow what the sweep changed
+    return counts

@@ -329,10 +329,7 @@ def stats_view(request: HttpRequest) -> HttpResponse:
     region = (
         regions.filter(pk=request.GET.get("region") or 0).first() if request.GET.get("region", "").isdigit() else None
     )
-    cases = selectors.cases_visible(user=user)
-    if region is not None:
-        cases = cases.filter(region__path__startswith=region.path)
-    report = stats.region_report(user=user, year=year_number, cases=cases)
+    report = stats.region_report(user=user, year=year_number, region=region)
     context = {
         "report": report,
         "year": year_number,
