@@ -124,6 +124,11 @@ def main() -> None:
         print(f"  {made:>9,} cases {steps:>10,} steps  {elapsed:7.1f} s", flush=True)
     writer.finish([Case, CaseStep, CaseReporter])
     print(f"done: {made:,} cases, {steps:,} steps, {reporters:,} reporters in {time.perf_counter() - started:.1f} s")
+    from wangge.cases import stats
+
+    started = time.perf_counter()
+    pairs = stats.refresh()  # what the ten-minute sweep does after the cases change
+    print(f"monthly statistics: {pairs:,} grid-months counted in {time.perf_counter() - started:.1f} s")
     print_shape(world)
 
 

@@ -87,9 +87,10 @@ class _Demo:
     def office_time(self, day_offset: int) -> datetime:
         day = timezone.localtime(self.now).date() - timedelta(days=day_offset)
         hour = self.rng.choice([8, 9, 9, 10, 10, 11, 14, 15, 15, 16, 17, 19])
-        return datetime(
+        moment = datetime(
             day.year, day.month, day.day, hour, self.rng.randrange(60), tzinfo=timezone.get_current_timezone()
         )
+        return min(moment, self.now - timedelta(minutes=self.rng.randint(5, 90)))  # never later than now
 
     def point_in(self, grid: Region) -> tuple[float, float] | None:
         """(lng, lat) near the middle of the grid, most of the time (a patrol report carries the phone's location)."""
@@ -267,6 +268,7 @@ def load(*, stdout: TextIO) -> None:
     with notify.silenced():
         while made < total:
             made += demo.one(rng.choice(grids), weighted, rng.randint(0, 364))
+        _close_unrated_when_due(now)  # as the sweep would have, each on its own day
         swept = sweep_deadlines(now=now)
         _supervise_some_overdue(community, actors["street"], rng)
     stdout.write(f"cases: {made} cases over a year in {community.name} ({swept['overdue']} overdue now)\n")
@@ -295,3 +297,10 @@ def _ensure_reference_data(stdout: TextIO) -> None:
         seed_year(Holiday, year)
     if added:
         stdout.write(f"cases: {added} catalogue entries restored\n")
+
+
+def _close_unrated_when_due(now: datetime) -> None:
+    """Verified cases nobody rated close when their rating time ran out, not all today."""
+    due = Case.objects.unscoped("demo: close unrated cases").filter(state=State.VERIFIED, stage_due_at__lte=now)
+    for case in due.order_by("stage_due_at").iterator(chunk_size=200):
+        services.case_act(actor=None, case=case, action=Action.CLOSE, now=case.stage_due_at)
