@@ -153,9 +153,10 @@ def month_bars(rows: list[Row], *, height: int = 120, step: int = 50) -> list[Ba
 
 # --- the monthly statistics ---------------------------------------------------------------------
 
-# Cases updated in the last minute are looked at again by the next refresh: a transaction that
-# stamped its case just before a refresh may commit just after it.
-OVERLAP = timedelta(minutes=1)
+# Cases updated in the last seconds are looked at again by the next refresh: a transaction that
+# stamped its case just before a refresh may commit just after it. (Short: a page view recounts the
+# months of the cases changed within it.)
+OVERLAP = timedelta(seconds=10)
 
 
 def _month_of(moment: datetime) -> date:
