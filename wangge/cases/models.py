@@ -198,6 +198,9 @@ class Case(models.Model):
             models.Index(fields=["assignee", "state"], name="case_assignee_state_idx"),
             # a department handler's lists: their department's cases, newest first, without a sort
             models.Index(fields=["department", "-reported_at", "-id"], name="case_department_recent_idx"),
+            # lists filtered by source and state (the 12345 hotline's closed cases): counted and paged
+            # from the index (SQLite, without statistics, otherwise picks the state index and sorts)
+            models.Index(fields=["source", "state", "-reported_at", "-id"], name="case_source_state_recent_idx"),
         ]
 
     def __str__(self) -> str:
