@@ -102,7 +102,10 @@ def _fixtures():  # type: ignore[no-untyped-def]
     actor = User.objects.filter(username="bench_ledger").first()
     if actor is None:
         actor = core_services.user_create(
-            actor=None, username="bench_ledger", password=secrets.token_urlsafe(16), roles={Role.COMMUNITY_STAFF}
+            actor=None,
+            username="bench_ledger",
+            password="Bench-" + secrets.token_urlsafe(16) + "-9a",
+            roles={Role.COMMUNITY_STAFF},
         )
         region_services.scope_set(actor=None, user=actor, regions=[community])
     return User.objects.get(pk=actor.pk), community

@@ -1,4 +1,5 @@
 import base64
+import hmac
 from collections.abc import Iterator
 
 import pytest
@@ -161,6 +162,17 @@ def test_lookup_hash_is_stable_and_normalised() -> None:
     assert len(digest) == 32
     assert int(digest, 16) >= 0
     assert lookup_hash("１１０１０５ 19491231002x", kind="citizen_id") == digest
+
+
+@pytest.mark.parametrize("length", [32, 63, 64, 65, 200])
+def test_the_keyed_hash_is_standard_hmac_sha256(length: int) -> None:
+    """The precomputed-pad HMAC gives what the standard library's HMAC gives, for any key length."""
+    key = bytes((7 * i + 3) % 256 for i in range(length))
+    for message in (b"", b"id\x00exact\x00" + PLAINTEXT.encode(), "电话".encode() * 50):
+        assert crypto.hmac_sha256(key, message) == hmac.digest(key, message, "sha256")
+    with field_settings(WANGGE_LOOKUP_KEY=base64.b64encode(key).decode()):
+        expected = hmac.digest(key, b"citizen_id\x00exact\x00" + PLAINTEXT.encode(), "sha256").hex()[:32]
+        assert lookup_hash(PLAINTEXT, kind="citizen_id") == expected
 
 
 def test_lookup_hash_depends_on_key_kind_and_value() -> None:

@@ -22,12 +22,12 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import hmac
 import os
 import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -58,6 +58,7 @@ _TAG_BYTES = 16
 _MASTER_KEY_BYTES = 32
 _MIN_LOOKUP_KEY_BYTES = 32
 _LOOKUP_HEX_CHARS = 32  # 128 bits: collision-free for any register we will hold
+_SHA256_BLOCK = 64
 
 _SUBKEY = {
     AES_256_GCM: (32, b"wangge field encryption v1 aes-256-gcm"),
@@ -97,8 +98,17 @@ def _master_keys() -> dict[str, bytes]:
     configured = getattr(settings, "WANGGE_FIELD_KEYS", None)
     if not isinstance(configured, dict) or not configured:
         raise ImproperlyConfigured("WANGGE_FIELD_KEYS must be a non-empty dict of key id → base64 key.")
+    try:
+        return _master_keys_of(tuple(configured.items()))
+    except TypeError as exc:  # a value that is neither text nor bytes (unhashable)
+        raise ImproperlyConfigured("WANGGE_FIELD_KEYS values must be base64 text or bytes.") from exc
+
+
+@lru_cache(maxsize=8)
+def _master_keys_of(configured: tuple[tuple[object, object], ...]) -> dict[str, bytes]:
+    """Validated once per configured value: every encryption needs the keys (the dict is not to be changed)."""
     keys: dict[str, bytes] = {}
-    for key_id, value in configured.items():
+    for key_id, value in configured:
         if not isinstance(key_id, str) or not _KEY_ID.fullmatch(key_id):
             raise ImproperlyConfigured(f"WANGGE_FIELD_KEYS: key id {key_id!r} must be 1-32 of A-Z a-z 0-9 _ . -")
         key = _decode_key(value, name=f"WANGGE_FIELD_KEYS[{key_id!r}]")
@@ -156,11 +166,17 @@ def _subkey(master: bytes, cipher: str) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=length, salt=None, info=info).derive(master)
 
 
+@lru_cache(maxsize=16)
+def _aesgcm(key: bytes) -> AESGCM:
+    """One cipher object per subkey (building it costs as much as sealing a short value)."""
+    return AESGCM(key)
+
+
 def _seal(cipher: str, key: bytes, plaintext: bytes, aad: bytes) -> bytes:
     """nonce | ciphertext | tag"""
     nonce = os.urandom(_NONCE_BYTES)
     if cipher == AES_256_GCM:
-        return nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
+        return nonce + _aesgcm(key).encrypt(nonce, plaintext, aad)
     # cryptography has no AEAD class for SM4: GCM through the generic Cipher interface.
     encryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce)).encryptor()
     encryptor.authenticate_additional_data(aad)
@@ -171,7 +187,7 @@ def _seal(cipher: str, key: bytes, plaintext: bytes, aad: bytes) -> bytes:
 def _open(cipher: str, key: bytes, sealed: bytes, aad: bytes) -> bytes:
     nonce, body = sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:]
     if cipher == AES_256_GCM:
-        return AESGCM(key).decrypt(nonce, body, aad)
+        return _aesgcm(key).decrypt(nonce, body, aad)
     decryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce, body[-_TAG_BYTES:])).decryptor()
     decryptor.authenticate_additional_data(aad)
     return decryptor.update(body[:-_TAG_BYTES]) + decryptor.finalize()
@@ -233,11 +249,38 @@ def _normalize(value: str) -> str:
     return _WHITESPACE.sub("", unicodedata.normalize("NFKC", value)).upper()
 
 
-def _hash(kind: str, label: str, value: str) -> str:
+@lru_cache(maxsize=64)
+def _check_kind(kind: str) -> None:
     if not _KIND.fullmatch(kind):
         raise ValueError("kind must be 1-64 of a-z 0-9 _ . (e.g. 'citizen_id', 'phone')")
+
+
+@lru_cache(maxsize=8)
+def _hmac_pads(key: bytes) -> tuple[Any, Any]:
+    """HMAC-SHA256 (RFC 2104) with the key's inner and outer blocks hashed once.
+
+    Copying these two states per message is five times faster than `hmac.digest`, which sets the
+    key up again each time; an import hashes half a million values. Same output (tested).
+    """
+    if len(key) > _SHA256_BLOCK:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(_SHA256_BLOCK, b"\x00")
+    return hashlib.sha256(bytes(b ^ 0x36 for b in key)), hashlib.sha256(bytes(b ^ 0x5C for b in key))
+
+
+def hmac_sha256(key: bytes, message: bytes) -> bytes:
+    inner, outer = _hmac_pads(key)
+    inner = inner.copy()
+    inner.update(message)
+    outer = outer.copy()
+    outer.update(inner.digest())
+    return outer.digest()  # type: ignore[no-any-return]
+
+
+def _hash(kind: str, label: str, value: str) -> str:
+    _check_kind(kind)
     message = f"{kind}\x00{label}\x00{value}".encode()
-    return hmac.new(_lookup_key(), message, hashlib.sha256).hexdigest()[:_LOOKUP_HEX_CHARS]
+    return hmac_sha256(_lookup_key(), message).hex()[:_LOOKUP_HEX_CHARS]
 
 
 def lookup_hash(value: str, *, kind: str) -> str:

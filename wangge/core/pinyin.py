@@ -13,6 +13,7 @@ import unicodedata
 from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
+from pypinyin.constants import PINYIN_DICT
 
 __all__ = ["COMPOUND_SURNAMES", "SURNAMES", "name_keys", "query_keys"]
 
@@ -110,10 +111,20 @@ def _letters(syllables: list[str]) -> str:
 def name_keys(name: str) -> tuple[str, str]:
     """(full pinyin without tones, initials), lower-case ASCII letters only."""
     surname, rest = _split_surname(_clean(name))
-    full = [*surname, *lazy_pinyin(rest, style=Style.NORMAL, errors=_ascii_letters)]
-    initials = [syllable[0] for syllable in surname]
-    initials += lazy_pinyin(rest, style=Style.FIRST_LETTER, errors=_ascii_initials)
-    return _letters(full), _letters(initials)
+    full, initials = _given_keys(rest)
+    return _letters([*surname, *full]), _letters([*(syllable[0] for syllable in surname), *initials])
+
+
+@lru_cache(maxsize=50_000)
+def _given_keys(rest: str) -> tuple[list[str], list[str]]:
+    """The syllables and initials of a name after its surname (given names repeat: cached on their own)."""
+    if all(ord(ch) in PINYIN_DICT for ch in rest):
+        # Only characters with a reading: one segmentation serves both, since pypinyin's initial is the
+        # first letter of the toneless syllable (`Style.FIRST_LETTER` is `to_normal(pinyin)[0]`).
+        full = lazy_pinyin(rest, style=Style.NORMAL)
+        return full, [syllable[:1] for syllable in full]
+    full = lazy_pinyin(rest, style=Style.NORMAL, errors=_ascii_letters)
+    return full, lazy_pinyin(rest, style=Style.FIRST_LETTER, errors=_ascii_initials)
 
 
 def query_keys(q: str) -> str:

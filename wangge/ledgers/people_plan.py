@@ -107,6 +107,7 @@ def plan_people(
     today = timezone.localdate()
     columns = [(index, schema.by_key[key]) for index, key in enumerate(mapping) if key]
     example = [(i, str(c.example)) for i, c in columns if c.example not in ("", None)]
+    parsers = [(index, column, CellMemo(column)) for index, column in columns]
     rows: list[RowPlan] = []
     total = max(len(table.rows) - header.data_start, 0)
     for offset, raw in enumerate(table.rows[header.data_start :]):
@@ -117,7 +118,7 @@ def plan_people(
         if example and all(text(raw[i]) == value for i, value in example if i < len(raw)):
             continue  # the blank template's example row, left in by the user
         row = RowPlan(number=header.data_start + offset + 1, raw=raw)
-        _parse_row(row, columns)
+        _parse_row(row, parsers)
         _check_row(row, default_grid=default_grid, grid_by_name=grid_by_name, tags=tags, today=today)
         rows.append(row)
     _mark_duplicates(rows)
@@ -200,20 +201,66 @@ def plan_load(blob: bytes, *, actor: User, region: Region) -> Plan:
     return Plan(rows=rows, counts=_count(rows), tags={})
 
 
-def _parse_row(row: RowPlan, columns: Sequence[tuple[int, Any]]) -> None:
+class CellMemo:
+    """A column's parser, remembering what each distinct cell gave.
+
+    A ledger's gender, ethnicity, relation, tag, date-of-moving-in or building columns hold a few
+    hundred distinct values over 100,000 rows: each is parsed once. Columns whose values hardly
+    repeat (names, numbers, notes) stop being remembered after the first `PROBE` cells.
+    """
+
+    PROBE = 2000
+    LIMIT = 50_000
+    __slots__ = ("calls", "column", "hits", "seen")
+
+    def __init__(self, column: Any) -> None:
+        self.column = column
+        self.seen: dict[tuple[type, Any], Any] | None = {}
+        self.calls = self.hits = 0
+
+    def parse(self, cell: Any) -> Any:
+        seen = self.seen
+        if seen is None:
+            return self.column.parse(cell)
+        self.calls += 1
+        key = (cell.__class__, cell)  # 1, 1.0 and True are equal keys but not the same cell
+        if key in seen:
+            self.hits += 1
+            result = seen[key]
+        else:
+            try:
+                result = self.column.parse(cell)
+            except CellError as exc:
+                result = _Failed(str(exc))
+            if len(seen) < self.LIMIT:
+                seen[key] = result
+        if self.calls == self.PROBE and self.hits * 2 < self.calls:
+            self.seen = None
+        if type(result) is _Failed:
+            raise CellError(result.message)
+        return list(result) if type(result) is list else result  # rows never share a list
+
+
+@dataclass(frozen=True)
+class _Failed:
+    message: str
+
+
+def _parse_row(row: RowPlan, columns: Sequence[tuple[int, Any, CellMemo]]) -> None:
     raw = row.raw
     width = len(raw)
-    for index, column in columns:
+    data = row.data
+    for index, column, memo in columns:
         cell = raw[index] if index < width else None
         if cell is None or cell == "":
             continue
         try:
-            value = column.parse(cell)
+            value = memo.parse(cell)
         except CellError as exc:
             row.fail(f"{column.header}：{exc}")
             continue
-        if value not in ("", None, []):
-            row.data[column.key] = value
+        if value is not None and value != "" and value != []:
+            data[column.key] = value
 
 
 def _check_row(

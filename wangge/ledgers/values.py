@@ -226,8 +226,9 @@ def choice_parser(
     mapping: dict[str, str], *, label: Callable[[], str], fallback: str | None = None
 ) -> Callable[[Any], str]:
     """A parser for a code list: the cell is looked up (case- and space-insensitive) in `mapping`."""
-    normalised = {_key(k): v for k, v in mapping.items()}
-    exact = {**mapping, **normalised}
+    plain = {k: str(v) for k, v in mapping.items()}  # codes as plain text, never enum members (cheaper to store)
+    normalised = {_key(k): v for k, v in plain.items()}
+    exact = {**plain, **normalised}
 
     def parse(value: Any) -> str:
         raw = text(value)

@@ -13,7 +13,15 @@ from django.utils.translation import gettext as _
 
 from wangge.core import crypto
 from wangge.core.audit import audit_record
-from wangge.core.idcard import DocumentType, IdNumberError, mask_id, mask_phone, parse_citizen_id, validate_document
+from wangge.core.idcard import (
+    DocumentType,
+    IdNumberError,
+    mask_id,
+    mask_phone,
+    normalize_number,
+    parse_citizen_id,
+    validate_document,
+)
 from wangge.core.models import User
 from wangge.core.pinyin import name_keys
 from wangge.core.roles import Cap
@@ -86,14 +94,12 @@ def normalise_identity(*, doc_type: str, id_number: str, today: date | None = No
         return "", {}
     today = today or timezone.localdate()
     try:
-        number = validate_document(doc_type, id_number, today=today)
+        if doc_type == DocumentType.CITIZEN_ID:  # what validate_document does, keeping what the parse read
+            parsed = parse_citizen_id(normalize_number(id_number), today=today)
+            return parsed.number, {"gender": parsed.gender, "birth_date": parsed.birth_date}
+        return validate_document(doc_type, id_number, today=today), {}
     except IdNumberError as exc:
         raise ValidationError(str(exc), code=f"id_{exc.code}") from exc
-    derived: dict[str, Any] = {}
-    if doc_type == DocumentType.CITIZEN_ID:
-        parsed = parse_citizen_id(number, today=today)
-        derived = {"gender": parsed.gender, "birth_date": parsed.birth_date}
-    return number, derived
 
 
 def _set_identity(person: Person, *, doc_type: str, id_number: str, typed: dict[str, Any]) -> None:
