@@ -14,6 +14,7 @@ from django.http import Http404
 
 from tests.conftest import Tree
 from tests.ledgers import builders
+from wangge.core import crypto
 from wangge.core.models import AuditEvent, User
 from wangge.core.roles import Cap, Role
 from wangge.core.services import user_set_capabilities
@@ -377,3 +378,59 @@ def test_the_import_matches_the_registry_again_after_the_check(
     person.refresh_from_db()
     assert person.work_unit == "新单位" and Person.all_objects.filter(name="后登记").count() == 1
     assert not files.load_plan(job.pk) and files.load_report(job.pk) is None
+
+
+def test_the_check_reads_the_cells_kept_at_upload_not_the_workbook_again(
+    tree: Tree, worker: User, new_id: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job = services.import_upload(
+        actor=worker, region=tree.grid_a1, file_name="台账.xlsx", data=builders.xlsx(family(new_id))
+    )
+    assert files.path_for(job.pk, "table").exists()
+
+    def no_second_read(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the workbook was read again")
+
+    monkeypatch.setattr(services, "read_table", no_second_read)
+    services.import_check(actor=worker, job=job)
+    services.run_check(str(job.pk))
+    job.refresh_from_db()
+    assert job.state == State.CHECKED and job.counts["new"] == 4
+
+
+def test_a_job_without_kept_cells_reads_its_upload(
+    tree: Tree, worker: User, new_id: Callable[..., str], run_import: Callable[..., ImportJob]
+) -> None:
+    job = services.import_upload(
+        actor=worker, region=tree.grid_a1, file_name="台账.xlsx", data=builders.xlsx(family(new_id))
+    )
+    files.remove(job.pk, "table")  # uploaded before the cells were kept
+    services.import_check(actor=worker, job=job)
+    services.run_check(str(job.pk))
+    job.refresh_from_db()
+    assert job.state == State.CHECKED and job.counts["new"] == 4
+
+
+def test_a_check_spread_over_processes_imports_what_one_process_imports(
+    tree: Tree,
+    worker: User,
+    new_id: Callable[..., str],
+    run_import: Callable[..., ImportJob],
+    monkeypatch: pytest.MonkeyPatch,
+    settings: object,
+) -> None:
+    from wangge.ledgers import parallel
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    settings.WANGGE_LEDGER_WORKERS = 2  # type: ignore[attr-defined]
+    rows = family(new_id)
+    zhang_id = str(rows[1][1])
+    job = run_import(worker, tree.grid_a1, builders.xlsx(rows))
+
+    assert job.state == State.DONE, job.message
+    for person in Person.all_objects.all():
+        assert (person.name_pinyin, person.name_initials) != ("", "")
+        assert person.id_hash and person.id_tail4 and person.id_number_masked
+    zhang = Person.all_objects.get(name="张建国")
+    assert zhang.name_pinyin == "zhangjianguo" and zhang.phone_masked == "138****1108"
+    assert crypto.decrypt(zhang.id_number_enc, context="person.id_number") == zhang_id

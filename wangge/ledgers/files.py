@@ -1,4 +1,5 @@
-"""Files a ledger job keeps: the upload (encrypted: it holds ID numbers), its error report, progress and cancel flags.
+"""Files a ledger job keeps: the upload and its cells (encrypted: they hold ID numbers), its error report, progress
+and cancel flags.
 
 Progress and the cancel flag live in small files rather than in the job's row because the import
 writes inside one long transaction: on SQLite that transaction holds the only write lock, and on
@@ -42,6 +43,18 @@ def store_upload(job_id: object, data: bytes) -> None:
 
 def load_upload(job_id: object) -> bytes:
     return crypto.decrypt_bytes(path_for(job_id, "upload").read_bytes(), context=_CONTEXT)
+
+
+def store_table(job_id: object, data: bytes) -> None:
+    """The upload's cells as read at upload (pickled): the check does not read the workbook again."""
+    _write_atomically(path_for(job_id, "table"), crypto.encrypt_bytes(data, context="ledgers.table"))
+
+
+def load_table(job_id: object) -> bytes | None:
+    path = path_for(job_id, "table")
+    if not path.exists():
+        return None
+    return crypto.decrypt_bytes(path.read_bytes(), context="ledgers.table")
 
 
 def store_report(job_id: object, data: bytes) -> None:
@@ -98,7 +111,7 @@ def cancel_requested(job_id: object) -> bool:
 
 
 def remove(job_id: object, *suffixes: str) -> None:
-    for suffix in suffixes or ("upload", "report", "progress", "cancel", "export", "plan"):
+    for suffix in suffixes or ("upload", "table", "report", "progress", "cancel", "export", "plan"):
         path_for(job_id, suffix).unlink(missing_ok=True)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import pickle
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -24,7 +25,7 @@ from wangge.core.models import User
 from wangge.core.roles import Cap
 from wangge.ledgers import files, reports
 from wangge.ledgers.models import ImportJob, MappingTemplate, OnExisting, OnInvalid
-from wangge.ledgers.people_plan import INVALID, Plan, add_stored_columns, plan_dump, plan_load, plan_people
+from wangge.ledgers.people_plan import INVALID, Plan, StoredColumns, plan_dump, plan_load, plan_people
 from wangge.ledgers.people_schema import people_schema
 from wangge.ledgers.people_write import ImportCancelledError, apply_people, summary_audit
 from wangge.ledgers.readers import LedgerError, Table, read_table
@@ -97,6 +98,7 @@ def import_upload(
         counts={"rows": sum(1 for row in table.rows[header.data_start :] if any(c not in ("", None) for c in row))},
     )
     files.store_upload(job.pk, data)
+    files.store_table(job.pk, table_dump(table))
     audit_record(
         actor=actor,
         action="ledger.upload",
@@ -118,8 +120,22 @@ def _samples(table: Table, header: Header, count: int = 3) -> list[list[str]]:
     ]
 
 
+TABLE_FORMAT = 1
+
+
+def table_dump(table: Table) -> bytes:
+    return pickle.dumps((TABLE_FORMAT, table.rows, table.kind, table.sheet, table.merged), pickle.HIGHEST_PROTOCOL)
+
+
 def job_table(job: ImportJob) -> tuple[Table, Header]:
-    table = read_table(files.load_upload(job.pk), job.file_name)
+    """The cells read at upload (reading them again from the workbook costs as much as the file is large)."""
+    stored = files.load_table(job.pk)
+    loaded = pickle.loads(stored) if stored is not None else None  # noqa: S301  (our own file, authenticated)
+    if loaded is not None and loaded[0] == TABLE_FORMAT:
+        _format, rows, kind, sheet, merged = loaded
+        table = Table(rows=rows, kind=kind, sheet=sheet, merged=merged)
+    else:
+        table = read_table(files.load_upload(job.pk), job.file_name)
     header = Header(row_index=job.data_start - 1, data_start=job.data_start, labels=job.labels, mapping=job.mapping)
     return table, header
 
@@ -196,14 +212,14 @@ def run_check(job_id: str) -> ImportJob | None:
         _move(job, from_states=[State.CHECKING], to=State.FAILED, message=str(exc), finished_at=timezone.now())
         return job
     invalid = plan.errors
-    files.remove(job.pk, "report")
-    if invalid:
-        files.store_report(job.pk, reports.error_report(job.labels, [(r.number, r.raw, r.errors) for r in invalid]))
-    for row in plan.rows:
-        row.raw = []  # the sheet's cells are no longer needed: free them before the plan grows
-    add_stored_columns(
-        plan, progress=lambda done, total: files.set_progress(job.pk, phase="check", done=done, total=total)
-    )
+    with StoredColumns(plan) as stored:  # encrypting and hashing starts on the other cores
+        files.remove(job.pk, "report")
+        if invalid:
+            report = reports.error_report(job.labels, [(r.number, r.raw, r.errors) for r in invalid])
+            files.store_report(job.pk, report)
+        for row in plan.rows:
+            row.raw = []  # the sheet's cells are no longer needed: free them before the plan grows
+        stored.apply()
     files.store_plan(job.pk, plan_dump(plan))
     _move(
         job,
@@ -325,7 +341,7 @@ def run_import(job_id: str) -> ImportJob | None:
     finally:
         files.remove(job.pk, "cancel", "plan")
         if job.state == State.DONE:
-            files.remove(job.pk, "upload")  # the registry holds the data now; the report stays for a while
+            files.remove(job.pk, "upload", "table")  # the registry holds the data now; the report stays for a while
     return job
 
 
@@ -354,7 +370,7 @@ def import_cancel(*, actor: User, job: ImportJob) -> ImportJob:
         finished_at=timezone.now(),
     ):
         raise LedgerError(_("This import has already finished."), code="wrong_state")
-    files.remove(job.pk, "upload", "progress")
+    files.remove(job.pk, "upload", "table", "progress")
     return job
 
 

@@ -1,0 +1,45 @@
+"""Per-row work spread over processes gives what one process gives, in order."""
+
+import os
+from collections.abc import Sequence
+
+from django.test import override_settings
+
+from wangge.core import crypto
+from wangge.core.pinyin import name_keys
+from wangge.ledgers.parallel import Spread
+from wangge.ledgers.people_plan import _stored_share
+
+
+def _pids(items: Sequence[int]) -> list[tuple[int, int]]:
+    return [(item * item, os.getpid()) for item in items]
+
+
+@override_settings(WANGGE_LEDGER_WORKERS=3)
+def test_shares_run_in_other_processes_and_come_back_in_order() -> None:
+    results = Spread(_pids, list(range(1000)), min_items=10).result()
+    assert [square for square, _ in results] == [n * n for n in range(1000)]
+    pids = {pid for _, pid in results}
+    assert os.getpid() in pids and len(pids) >= 2  # a worker may take both other shares
+
+
+@override_settings(WANGGE_LEDGER_WORKERS=1)
+def test_one_worker_or_few_items_stay_in_this_process() -> None:
+    assert {pid for _, pid in Spread(_pids, list(range(100)), min_items=10).result()} == {os.getpid()}
+    with override_settings(WANGGE_LEDGER_WORKERS=2):
+        assert {pid for _, pid in Spread(_pids, list(range(100))).result()} == {os.getpid()}
+
+
+@override_settings(WANGGE_LEDGER_WORKERS=2)
+def test_stored_columns_computed_elsewhere_are_what_the_registry_stores() -> None:
+    items = [
+        (f"42120219500302{n:03d}X"[:18], f"1387150{n:04d}", name)
+        for n, name in enumerate(["曾小明", "单田芳", "李四"] * 40)
+    ]
+    spread = Spread(_stored_share, items, min_items=10)
+    for (number, phone, name), stored in zip(items, spread.result(), strict=True):
+        assert crypto.decrypt(stored["id_number_enc"], context="person.id_number") == number
+        assert crypto.decrypt(stored["phone_enc"], context="person.phone") == phone
+        assert stored["id_hash"] == crypto.lookup_hash(number, kind="id")
+        assert stored["phone_hash"] == crypto.lookup_hash(phone, kind="phone")
+        assert (stored["name_pinyin"], stored["name_initials"]) == name_keys(name)
