@@ -6,6 +6,7 @@ Profiles: `WANGGE_ENV=local` (default: SQLite under var/, generated secret, DEBU
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -260,6 +261,8 @@ WANGGE_LEDGER_MAX_BYTES = env_int("WANGGE_LEDGER_MAX_MB", 50) * 1024 * 1024
 WANGGE_LEDGER_MAX_ROWS = env_int("WANGGE_LEDGER_MAX_ROWS", 300_000)
 WANGGE_LEDGER_MAX_UNZIPPED = env_int("WANGGE_LEDGER_MAX_UNZIPPED_MB", 500) * 1024 * 1024
 WANGGE_LEDGER_RETENTION_DAYS = env_int("WANGGE_LEDGER_RETENTION_DAYS", 7)
+# Processes a large check spreads its encryption and hashing over (1: none; default: the cores, at most 4).
+WANGGE_LEDGER_WORKERS = env_int("WANGGE_LEDGER_WORKERS", min(4, os.cpu_count() or 1))
 # Exports with more rows than this are built in the background and downloaded from the jobs page.
 WANGGE_EXPORT_SYNC_MAX = env_int("WANGGE_EXPORT_SYNC_MAX", 5_000)
 
