@@ -8,7 +8,8 @@ from django.test import override_settings
 from wangge.core import crypto
 from wangge.core.pinyin import name_keys
 from wangge.ledgers.parallel import Spread
-from wangge.ledgers.people_plan import _stored_share
+from wangge.ledgers.people_plan import STORED, _stored_share
+from wangge.people.services import identity_columns, phone_columns
 
 
 def _pids(items: Sequence[int]) -> list[tuple[int, int]]:
@@ -37,9 +38,15 @@ def test_stored_columns_computed_elsewhere_are_what_the_registry_stores() -> Non
         for n, name in enumerate(["曾小明", "单田芳", "李四"] * 40)
     ]
     spread = Spread(_stored_share, items, min_items=10)
-    for (number, phone, name), stored in zip(items, spread.result(), strict=True):
+    for (number, phone, name), values in zip(items, spread.result(), strict=True):
+        stored = dict(zip(STORED, values, strict=True))
         assert crypto.decrypt(stored["id_number_enc"], context="person.id_number") == number
         assert crypto.decrypt(stored["phone_enc"], context="person.phone") == phone
         assert stored["id_hash"] == crypto.lookup_hash(number, kind="id")
         assert stored["phone_hash"] == crypto.lookup_hash(phone, kind="phone")
         assert (stored["name_pinyin"], stored["name_initials"]) == name_keys(name)
+
+
+def test_the_stored_columns_are_every_column_the_registry_derives() -> None:
+    derived = {*identity_columns(""), *phone_columns(""), "name_pinyin", "name_initials"}
+    assert set(STORED) == derived and len(STORED) == len(derived)

@@ -51,7 +51,7 @@ class RowPlan:
     existing: Person | None = None
     person_id: int = 0  # once written (new) or found (existing)
     changes: dict[str, Any] = field(default_factory=dict)
-    stored: dict[str, str] = field(default_factory=dict)  # a new person's encrypted, hashed and pinyin columns
+    stored: tuple[str, ...] = ()  # a new person's encrypted, hashed and pinyin columns, in STORED order
 
     def fail(self, message: str) -> None:
         self.errors.append(message)
@@ -141,7 +141,7 @@ class StoredColumns:
     def __init__(self, plan: Plan) -> None:
         self.rows = [row for row in plan.rows if row.status == NEW]
         items = [(row.id_number, row.data.get("phone", ""), row.data["name"]) for row in self.rows]
-        self.spread: Spread[tuple[str, str, str], dict[str, str]] = Spread(_stored_share, items)
+        self.spread: Spread[tuple[str, str, str], tuple[str, ...]] = Spread(_stored_share, items)
 
     def apply(self) -> None:
         for row, stored in zip(self.rows, self.spread.result(), strict=True):
@@ -166,64 +166,94 @@ def _count(rows: Sequence[RowPlan]) -> dict[str, int]:
     return counts
 
 
-def stored_columns(row: RowPlan) -> dict[str, str]:
-    """What `people.services.person_create` stores for the row's numbers and name (never the plain numbers)."""
+# what `people.services.person_create` stores for a person's numbers and name (never the plain numbers)
+STORED = (
+    "id_number_enc",
+    "id_number_masked",
+    "id_hash",
+    "id_tail4",
+    "id_tail6",
+    "phone_enc",
+    "phone_masked",
+    "phone_hash",
+    "phone_tail4",
+    "name_pinyin",
+    "name_initials",
+)
+
+
+def stored_columns(row: RowPlan) -> tuple[str, ...]:
+    """The row's values of `STORED`."""
     return stored_values(row.id_number, row.data.get("phone", ""), row.data["name"])
 
 
-def stored_values(id_number: str, phone: str, name: str) -> dict[str, str]:
+def stored_values(id_number: str, phone: str, name: str) -> tuple[str, ...]:
     columns = people.identity_columns(id_number)
     columns.update(people.phone_columns(phone))
     columns["name_pinyin"], columns["name_initials"] = name_keys(name)
-    return columns
+    return tuple(columns[key] for key in STORED)
 
 
-def _stored_share(items: Sequence[tuple[str, str, str]]) -> list[dict[str, str]]:
+def _stored_share(items: Sequence[tuple[str, str, str]]) -> list[tuple[str, ...]]:
     return [stored_values(id_number, phone, name) for id_number, phone, name in items]
 
 
 # --- the plan between the check and the import ---------------------------------------------------------
 
-PLAN_FORMAT = 1
+PLAN_FORMAT = 2
+_SEPARATOR = "\x1f"  # never in a token, mask, hash or pinyin key
 
 
 def plan_dump(plan: Plan) -> bytes:
-    """The checked rows, to be stored encrypted (they hold ID numbers) until the import runs."""
+    """The checked rows, to be stored encrypted (they hold ID numbers) until the import runs.
+
+    Compact because it is written and read for every row of a large ledger: each row's values as
+    a tuple in the order of `keys`, its stored columns as one string; rows with errors keep only
+    their number and errors.
+    """
+    keys = sorted({key for row in plan.rows if row.status != INVALID for key in row.data} - {"tags"})
     rows = [
-        (
+        (r.number, r.errors)
+        if r.status == INVALID
+        else (
             r.number,
-            r.status,
             r.errors,
-            {k: v for k, v in r.data.items() if k != "tags"},
+            tuple(r.data.get(key) for key in keys),
             [t.pk for t in r.data.get("tags", [])],
             r.grid.pk if r.grid is not None else None,
             r.id_number,
             r.id_hash,
-            r.stored,
+            _SEPARATOR.join(r.stored),
         )
         for r in plan.rows
     ]
-    return pickle.dumps((PLAN_FORMAT, rows), protocol=pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps((PLAN_FORMAT, keys, rows), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def plan_load(blob: bytes, *, actor: User, region: Region) -> Plan:
     """A stored plan, matched against the registry again: people and households may have changed since."""
-    fmt, stored_rows = pickle.loads(blob)  # noqa: S301  (our own file, under authenticated encryption)
-    if fmt != PLAN_FORMAT:
+    loaded = pickle.loads(blob)  # noqa: S301  (our own file, under authenticated encryption)
+    if loaded[0] != PLAN_FORMAT:
         raise LedgerError(_("Check the file again before importing it."), code="stale_plan")
+    _format, keys, stored_rows = loaded
     grids = {g.pk: g for g in _grids(region)}
     allowed = actor.has_perm(Cap.VIEW_SENSITIVE_GROUPS)
     tags = {t.pk: t for t in Tag.objects.all() if allowed or not t.is_sensitive}
     rows = []
-    for number, status, errors, data, tag_ids, grid_id, id_number, id_hash, stored in stored_rows:
+    for stored_row in stored_rows:
+        if len(stored_row) == 2:
+            number, errors = stored_row
+            row = RowPlan(number=number, raw=[], errors=list(errors), status=INVALID)
+            rows.append(row)
+            continue
+        number, errors, values, tag_ids, grid_id, id_number, id_hash, stored = stored_row
+        data = {key: value for key, value in zip(keys, values, strict=True) if value is not None}
         row = RowPlan(number=number, raw=[], data=data, errors=list(errors), id_number=id_number, id_hash=id_hash)
         row.grid = grids.get(grid_id) if grid_id is not None else None
-        row.stored = stored
-        row.status = INVALID if status == INVALID else NEW
-        if row.status != INVALID:
-            if row.grid is None:
-                row.fail("网格：" + _("The grid of this row is no longer active in this region."))
-            data["tags"] = [tags[pk] for pk in tag_ids if pk in tags]
+        row.stored = tuple(stored.split(_SEPARATOR)) if stored else ()
+        if row.grid is None:
+            row.fail("网格：" + _("The grid of this row is no longer active in this region."))
+        data["tags"] = [tags[pk] for pk in tag_ids if pk in tags]
         rows.append(row)
     _match_existing(rows, actor=actor, places=Places(rows))
     _check_households(rows)

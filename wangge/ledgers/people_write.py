@@ -17,7 +17,7 @@ from wangge.core.audit import audit_record
 from wangge.core.idcard import DocumentType
 from wangge.core.models import User
 from wangge.ledgers.bulk import Inserter
-from wangge.ledgers.people_plan import NEW, PLAIN, UPDATE, Plan, Progress, RowPlan, stored_columns
+from wangge.ledgers.people_plan import NEW, PLAIN, STORED, UPDATE, Plan, Progress, RowPlan, stored_columns
 from wangge.ledgers.places import Places
 from wangge.people import services as people
 from wangge.people.choices import HouseholdKind, IdentityColor, Relation, Residency, SourceState
@@ -142,16 +142,20 @@ def _person_row(persons: Inserter, row: RowPlan, *, now: Any, colour: str) -> li
     """What `people.services.person_create` stores for this row, as a plain row."""
     data = row.data
     assert row.grid is not None
-    values = {key: data[key] for key in PLAIN if key in data}
-    values.update(row.stored or stored_columns(row))
-    return persons.row(
+    values = persons.row(
         region_id=row.grid.pk,
         doc_type=data.get("doc_type") or DocumentType.CITIZEN_ID,
         source_state=SourceState.ENTERED,
         created_at=now,
         identity_color=colour,
-        **values,
     )
+    index = persons.index
+    for key in PLAIN:
+        if key in data:
+            values[index[key]] = data[key]
+    for key, value in zip(STORED, row.stored or stored_columns(row), strict=True):
+        values[index[key]] = value
+    return values
 
 
 # --- households ----------------------------------------------------------------------------------------
