@@ -263,3 +263,14 @@ def test_random_citizen_id_refuses_nonsense() -> None:
         random_citizen_id(random.Random(1), "4212", date(1980, 1, 1), "M")
     with pytest.raises(ValueError):
         random_citizen_id(random.Random(1), "421202", date(1980, 1, 1), "X")
+
+
+@pytest.mark.parametrize("code", ["length", "characters", "area", "birth_date", "future_birth", "checksum", "format"])
+def test_every_id_number_error_is_said_in_chinese(code: str) -> None:
+    from django.utils import translation
+
+    from wangge.core.idcard import IdNumberError
+
+    with translation.override("zh-hans"):
+        message = str(IdNumberError(code))
+    assert message and message.isascii() is False and "ID" not in message

@@ -11,6 +11,7 @@ import pytest
 import python_calamine
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import translation
 
 from tests.conftest import Tree
 from tests.ledgers import builders
@@ -144,8 +145,18 @@ def test_ids_mangled_by_excel_are_reported_on_their_rows(
     assert not Person.all_objects.exists()
 
 
+@pytest.fixture(params=["one process", "spread over processes"])
+def check_processes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, settings: object) -> None:
+    """The check in this process, or its rows shared with forked workers even for a small file."""
+    from wangge.ledgers import parallel
+
+    if request.param == "spread over processes":
+        monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+        settings.WANGGE_LEDGER_WORKERS = 2  # type: ignore[attr-defined]
+
+
 def test_each_bad_row_says_what_is_wrong_and_nothing_is_written(
-    tree: Tree, worker: User, new_id: Callable[..., str], run_import: Callable[..., ImportJob]
+    tree: Tree, worker: User, new_id: Callable[..., str], run_import: Callable[..., ImportJob], check_processes: None
 ) -> None:
     good = new_id(date(1970, 1, 1), "M")
     twice = new_id()
@@ -162,7 +173,8 @@ def test_each_bad_row_says_what_is_wrong_and_nothing_is_written(
         ["辛", new_id(), "", "H9", "子", "", ""],  # a new household with no head
         ["壬", new_id(), "", "", "", "", "12"],  # not a phone
     ]
-    job = run_import(worker, tree.grid_a1, builders.xlsx(rows))
+    with translation.override("zh-hans"):
+        job = run_import(worker, tree.grid_a1, builders.xlsx(rows))
     assert job.state == State.CHECKED
     assert job.counts == {"rows": 10, "new": 1, "update": 0, "unchanged": 0, "skip": 0, "invalid": 9}
     errors = dict(job.first_errors)
@@ -170,6 +182,7 @@ def test_each_bad_row_says_what_is_wrong_and_nothing_is_written(
     assert "证件号码" in errors[3] and "性别" in errors[4] and "标签" in errors[5] and "户号" in errors[6]
     assert "8" in errors[7] and "7" in errors[8] and "姓名" in errors[9] and "H9" in errors[10]
     assert "联系电话" in errors[11]
+    assert not any("The " in message for message in errors.values())  # in Chinese, whichever process wrote it
     with pytest.raises(LedgerError):
         services.import_confirm(actor=worker, job=job)  # rows with errors and "stop": refused
     assert not Person.all_objects.exists()

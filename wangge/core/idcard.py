@@ -14,7 +14,7 @@ from datetime import date
 
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 __all__ = [
     "CitizenId",
@@ -42,13 +42,13 @@ class DocumentType(models.TextChoices):
 
 
 _MESSAGES = {
-    "length": "An ID number has 18 characters (15 for the old form).",
-    "characters": "An ID number has only digits, except that the last character may be an X.",
-    "area": "The first six digits are not a valid region code.",
-    "birth_date": "The date of birth in the ID number is not a valid date.",
-    "future_birth": "The date of birth in the ID number is in the future.",
-    "checksum": "The check digit is wrong: the ID number has a typo.",
-    "format": "The number does not have the format of this kind of document.",
+    "length": gettext_noop("An ID number has 18 characters (15 for the old form)."),
+    "characters": gettext_noop("An ID number has only digits, except that the last character may be an X."),
+    "area": gettext_noop("The first six digits are not a valid region code."),
+    "birth_date": gettext_noop("The date of birth in the ID number is not a valid date."),
+    "future_birth": gettext_noop("The date of birth in the ID number is in the future."),
+    "checksum": gettext_noop("The check digit is wrong: the ID number has a typo."),
+    "format": gettext_noop("The number does not have the format of this kind of document."),
 }
 
 

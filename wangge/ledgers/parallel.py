@@ -43,12 +43,10 @@ class Spread(Generic[T, R]):
         self.pool: ProcessPoolExecutor | None = None
         self.futures: list[Future[list[R]]] = []
         processes = worker_count()
-        if (
-            processes < 2
-            or len(items) < (MIN_ITEMS if min_items is None else min_items)
-            or "fork" not in multiprocessing.get_all_start_methods()
-        ):
-            self.local: Sequence[T] = items
+        self.local: Sequence[T] = items
+        if processes < 2 or len(items) < max(2, MIN_ITEMS if min_items is None else min_items):
+            return
+        if "fork" not in multiprocessing.get_all_start_methods():
             return
         size = -(-len(items) // processes)
         shares = [items[start : start + size] for start in range(0, len(items), size)]

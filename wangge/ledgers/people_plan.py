@@ -7,6 +7,7 @@ against the registry once more inside its transaction.
 
 from __future__ import annotations
 
+import os
 import pickle
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -106,29 +107,91 @@ def plan_people(
             if key:
                 grid_by_name[key] = None if key in grid_by_name and grid_by_name[key] != grid else grid
     tags = _visible_tags(actor)
-    today = timezone.localdate()
     columns = [(index, schema.by_key[key]) for index, key in enumerate(mapping) if key]
     example = [(i, str(c.example)) for i, c in columns if c.example not in ("", None)]
-    parsers = [(index, column, CellMemo(column)) for index, column in columns]
+    data_rows = table.rows[header.data_start :]
+    offsets = [
+        offset
+        for offset, raw in enumerate(data_rows)
+        if any(cell not in ("", None) for cell in raw)
+        # the blank template's example row, left in by the user
+        and not (example and all(text(raw[i]) == value for i, value in example if i < len(raw)))
+    ]
+    global _SHEET
+    _SHEET = _Sheet(
+        rows=data_rows,
+        first_number=header.data_start + 1,
+        parsers=[(index, column, CellMemo(column)) for index, column in columns],
+        default_grid=default_grid,
+        grid_by_name=grid_by_name,
+        tags=tags,
+        today=timezone.localdate(),
+        progress=progress,
+        total=len(offsets),
+        pid=os.getpid(),
+    )
+    try:
+        checked = Spread(_check_share, offsets).result()  # parsing and checking on every core
+    finally:
+        _SHEET = None
+    grid_by_pk = {grid.pk: grid for grid in grids}
+    tag_by_pk = {tag.pk: tag for tag in tags.values() if tag is not None}
     rows: list[RowPlan] = []
-    total = max(len(table.rows) - header.data_start, 0)
-    for offset, raw in enumerate(table.rows[header.data_start :]):
-        if progress is not None and offset % 2000 == 0:
-            progress(offset, total)
-        if not any(cell not in ("", None) for cell in raw):
-            continue
-        if example and all(text(raw[i]) == value for i, value in example if i < len(raw)):
-            continue  # the blank template's example row, left in by the user
-        row = RowPlan(number=header.data_start + offset + 1, raw=raw)
-        _parse_row(row, parsers)
-        _check_row(row, default_grid=default_grid, grid_by_name=grid_by_name, tags=tags, today=today)
+    for offset, data, tag_ids, errors, grid_id, id_number, id_hash in checked:
+        row = RowPlan(number=header.data_start + offset + 1, raw=data_rows[offset], data=data, errors=errors)
+        if errors:
+            row.status = INVALID
+        data["tags"] = [tag_by_pk[pk] for pk in tag_ids]
+        row.grid = grid_by_pk.get(grid_id) if grid_id is not None else None
+        row.id_number, row.id_hash = id_number, id_hash
         rows.append(row)
     _mark_duplicates(rows)
     _match_existing(rows, actor=actor, places=Places(rows))
     _check_households(rows)
     if progress is not None:
-        progress(total, total)
+        progress(len(offsets), len(offsets))
     return Plan(rows=rows, counts=_count(rows), tags=tags)
+
+
+@dataclass
+class _Sheet:
+    """What checking a row needs; set before the check's worker processes fork, so they inherit it."""
+
+    rows: list[list[Any]]
+    first_number: int
+    parsers: list[tuple[int, Any, CellMemo]]
+    default_grid: Region | None
+    grid_by_name: dict[str, Region | None]
+    tags: dict[str, Tag | None]
+    today: date
+    progress: Progress | None
+    total: int
+    pid: int
+
+
+_SHEET: _Sheet | None = None
+
+
+def _check_share(offsets: Sequence[int]) -> list[tuple[Any, ...]]:
+    """Parse and check these data rows; plain values come back (grid and tags by primary key)."""
+    sheet = _SHEET
+    assert sheet is not None
+    report = sheet.progress if os.getpid() == sheet.pid else None
+    checked = []
+    for done, offset in enumerate(offsets):
+        if report is not None and done % 2000 == 0:
+            report(done * sheet.total // max(len(offsets), 1), sheet.total)
+        row = RowPlan(number=sheet.first_number + offset, raw=sheet.rows[offset])
+        _parse_row(row, sheet.parsers)
+        _check_row(
+            row, default_grid=sheet.default_grid, grid_by_name=sheet.grid_by_name, tags=sheet.tags, today=sheet.today
+        )
+        if row.id_number:
+            row.id_hash = people.crypto.lookup_hash(row.id_number, kind="id")
+        tag_ids = [tag.pk for tag in row.data.pop("tags", [])]
+        grid_id = row.grid.pk if row.grid is not None else None
+        checked.append((offset, row.data, tag_ids, row.errors, grid_id, row.id_number, row.id_hash))
+    return checked
 
 
 class StoredColumns:
@@ -410,7 +473,7 @@ def _mark_duplicates(rows: list[RowPlan]) -> None:
     flagged: set[int] = set()
     for row in rows:
         if row.id_number:
-            row.id_hash = people.crypto.lookup_hash(row.id_number, kind="id")
+            row.id_hash = row.id_hash or people.crypto.lookup_hash(row.id_number, kind="id")
             first = by_hash.setdefault(row.id_hash, row)
             if first is not row:
                 row.fail("证件号码：" + _("The same number as row %(row)d.") % {"row": first.number})
