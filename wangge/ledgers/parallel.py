@@ -13,6 +13,7 @@ cores, at most 4); fewer than `MIN_ITEMS` items, or a platform without `fork`, r
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -54,7 +55,13 @@ class Spread(Generic[T, R]):
         # fork: the workers inherit the settings, keys and translations of this process without
         # setting Django up again; they never touch the database connections they inherit.
         self.pool = ProcessPoolExecutor(max_workers=len(shares) - 1, mp_context=multiprocessing.get_context("fork"))
-        self.futures = [self.pool.submit(func, share) for share in shares[1:]]
+        # The workers fork at the first submit. Frozen, this process's objects are left out of the
+        # workers' garbage collections, which would otherwise touch (and so copy) every page they inherit.
+        gc.freeze()
+        try:
+            self.futures = [self.pool.submit(func, share) for share in shares[1:]]
+        finally:
+            gc.unfreeze()
 
     def result(self) -> list[R]:
         try:
