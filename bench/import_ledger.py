@@ -10,7 +10,8 @@
    does), given the rows already read (its reading time is not counted), `--die-rows` of them.
 
 Then an export of 10,000 people through the console's export function. Peak memory is the
-process's maximum resident set right after Wangge's import. Runs against `DATABASE_URL`: a scratch
+process's maximum resident set right after Wangge's import, and that of the largest worker the
+check forked (`WANGGE_LEDGER_WORKERS`; set it to 1 to measure one process alone). Runs against `DATABASE_URL`: a scratch
 database with the migrations applied (each run removes what the previous one imported).
 """
 
@@ -37,7 +38,10 @@ def main() -> None:
     import python_calamine
     from django.db import connection
 
+    from wangge.ledgers.parallel import worker_count
+
     print(machine())
+    print(f"check workers (WANGGE_LEDGER_WORKERS): {worker_count()}")
     data = Path(args.file).read_bytes()
     floor = []
     for _ in range(3):
@@ -53,6 +57,7 @@ def main() -> None:
     _clean(community)
     timings, invalid = _wangge(actor, community, data, Path(args.file).name)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     for label, seconds in timings.items():
         if label != "rows written":
             print(f"{label:<44} {seconds:8.2f} s")
@@ -65,6 +70,7 @@ def main() -> None:
         f"{'Wangge end to end (upload + check + import)':<44} {end_to_end:8.2f} s  ({end_to_end / floor_s:.1f}× the floor)"
     )
     print(f"{'peak memory (max RSS) after Wangge':<44} {peak_mb:8.0f} MB")
+    print(f"{'  its largest check worker (max RSS)':<44} {worker_mb:8.0f} MB  (forked: shares pages with it)")
 
     export_s = _export(actor)
     print(f"{'export 10,000 people (.xlsx)':<44} {export_s:8.2f} s")

@@ -50,3 +50,18 @@ def test_stored_columns_computed_elsewhere_are_what_the_registry_stores() -> Non
 def test_the_stored_columns_are_every_column_the_registry_derives() -> None:
     derived = {*identity_columns(""), *phone_columns(""), "name_pinyin", "name_initials"}
     assert set(STORED) == derived and len(STORED) == len(derived)
+
+
+def _die_in_workers(items: Sequence[int]) -> list[int]:
+    if os.getpid() != _PARENT[0]:
+        os._exit(9)  # a worker killed mid-way
+    return [item + 1 for item in items]
+
+
+_PARENT = [os.getpid()]
+
+
+@override_settings(WANGGE_LEDGER_WORKERS=2)
+def test_a_worker_that_dies_has_its_share_done_here() -> None:
+    _PARENT[0] = os.getpid()
+    assert Spread(_die_in_workers, list(range(100)), min_items=10).result() == list(range(1, 101))

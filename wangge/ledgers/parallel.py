@@ -14,14 +14,17 @@ cores, at most 4); fewer than `MIN_ITEMS` items, or a platform without `fork`, r
 from __future__ import annotations
 
 import gc
+import logging
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
 
+logger = logging.getLogger(__name__)
 T = TypeVar("T")
 R = TypeVar("R")
 MIN_ITEMS = 5000
@@ -43,15 +46,16 @@ class Spread(Generic[T, R]):
         self.func = func
         self.pool: ProcessPoolExecutor | None = None
         self.futures: list[Future[list[R]]] = []
+        self.shares: list[Sequence[T]] = []
         processes = worker_count()
         self.local: Sequence[T] = items
         if processes < 2 or len(items) < max(2, MIN_ITEMS if min_items is None else min_items):
             return
-        if "fork" not in multiprocessing.get_all_start_methods():
-            return
+        if "fork" not in multiprocessing.get_all_start_methods() or multiprocessing.current_process().daemon:
+            return  # no fork here, or a daemonic process (which may not have children)
         size = -(-len(items) // processes)
         shares = [items[start : start + size] for start in range(0, len(items), size)]
-        self.local = shares[0]
+        self.local, self.shares = shares[0], shares[1:]
         # fork: the workers inherit the settings, keys and translations of this process without
         # setting Django up again; they never touch the database connections they inherit.
         self.pool = ProcessPoolExecutor(max_workers=len(shares) - 1, mp_context=multiprocessing.get_context("fork"))
@@ -59,15 +63,19 @@ class Spread(Generic[T, R]):
         # workers' garbage collections, which would otherwise touch (and so copy) every page they inherit.
         gc.freeze()
         try:
-            self.futures = [self.pool.submit(func, share) for share in shares[1:]]
+            self.futures = [self.pool.submit(func, share) for share in self.shares]
         finally:
             gc.unfreeze()
 
     def result(self) -> list[R]:
         try:
             results = self.func(self.local)
-            for future in self.futures:
-                results.extend(future.result())
+            for future, share in zip(self.futures, self.shares, strict=True):
+                try:
+                    results.extend(future.result())
+                except BrokenProcessPool:  # a worker died (killed, out of memory): do its share here
+                    logger.warning("a ledger worker process died; its share is done in the parent")
+                    results.extend(self.func(share))
             return results
         finally:
             self.close()
