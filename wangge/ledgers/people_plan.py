@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -117,8 +118,7 @@ def plan_people(
         # the blank template's example row, left in by the user
         and not (example and all(text(raw[i]) == value for i, value in example if i < len(raw)))
     ]
-    global _SHEET
-    _SHEET = _Sheet(
+    sheet = _Sheet(
         rows=data_rows,
         first_number=header.data_start + 1,
         parsers=[(index, column, CellMemo(column)) for index, column in columns],
@@ -130,10 +130,13 @@ def plan_people(
         total=len(offsets),
         pid=os.getpid(),
     )
-    try:
-        checked = Spread(_check_share, offsets).result()  # parsing and checking on every core
-    finally:
-        _SHEET = None
+    global _SHEET
+    with _SHEET_LOCK:  # one check at a time per process (the worker's threads): each uses every core
+        _SHEET = sheet
+        try:
+            checked = Spread(_check_share, offsets).result()  # parsing and checking on every core
+        finally:
+            _SHEET = None
     grid_by_pk = {grid.pk: grid for grid in grids}
     tag_by_pk = {tag.pk: tag for tag in tags.values() if tag is not None}
     rows: list[RowPlan] = []
@@ -170,6 +173,7 @@ class _Sheet:
 
 
 _SHEET: _Sheet | None = None
+_SHEET_LOCK = threading.Lock()
 
 
 def _check_share(offsets: Sequence[int]) -> list[tuple[Any, ...]]:
