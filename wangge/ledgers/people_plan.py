@@ -234,6 +234,7 @@ def _count(rows: Sequence[RowPlan]) -> dict[str, int]:
 
 
 # what `people.services.person_create` stores for a person's numbers and name (never the plain numbers)
+STORED = (*people.NUMBER_COLUMNS, "name_pinyin", "name_initials")
 STORED = (
     "id_number_enc",
     "id_number_masked",

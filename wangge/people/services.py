@@ -117,10 +117,16 @@ def _set_identity(person: Person, *, doc_type: str, id_number: str, typed: dict[
         setattr(person, column, value)
 
 
+# what is stored for a person's document number and phone: ciphertext, mask and keyed hashes
+ID_COLUMNS = ("id_number_enc", "id_number_masked", "id_hash", "id_tail4", "id_tail6")
+PHONE_COLUMNS = ("phone_enc", "phone_masked", "phone_hash", "phone_tail4")
+NUMBER_COLUMNS = (*ID_COLUMNS, *PHONE_COLUMNS)
+
+
 def identity_columns(number: str) -> dict[str, str]:
     """What is stored for a validated document number: ciphertext, mask and keyed hashes (never the number)."""
     if not number:
-        return dict.fromkeys(("id_number_enc", "id_number_masked", "id_hash", "id_tail4", "id_tail6"), "")
+        return dict.fromkeys(ID_COLUMNS, "")
     tails = crypto.tail_hashes(number, kind="id", lengths=(4, 6))
     return {
         "id_number_enc": crypto.encrypt(number, context="person.id_number"),
@@ -142,7 +148,7 @@ def clean_phone(phone: str) -> str:
 def phone_columns(phone: str) -> dict[str, str]:
     """What is stored for a clean phone number: ciphertext, mask and keyed hashes."""
     if not phone:
-        return dict.fromkeys(("phone_enc", "phone_masked", "phone_hash", "phone_tail4"), "")
+        return dict.fromkeys(PHONE_COLUMNS, "")
     return {
         "phone_enc": crypto.encrypt(phone, context="person.phone"),
         "phone_masked": mask_phone(phone),
@@ -371,17 +377,7 @@ def person_merge(*, actor: User, keep: Person, duplicate: Person) -> Person:
     for field in PLAIN_FIELDS:
         if getattr(keep, field) in ("", None) and getattr(duplicate, field) not in ("", None):
             filled[field] = getattr(duplicate, field)
-    for field in (
-        "id_number_enc",
-        "id_number_masked",
-        "id_hash",
-        "id_tail4",
-        "id_tail6",
-        "phone_enc",
-        "phone_masked",
-        "phone_hash",
-        "phone_tail4",
-    ):
+    for field in NUMBER_COLUMNS:
         if not getattr(keep, field) and getattr(duplicate, field):
             setattr(keep, field, getattr(duplicate, field))
     Person.all_objects.filter(pk=duplicate.pk).update(merged_into=keep, deleted_at=timezone.now(), id_hash="")
