@@ -123,3 +123,24 @@ def test_a_query_matches_the_keys_it_should() -> None:
     full, initials = name_keys("吕小曾")
     assert query_keys("Lü Xiao") in full
     assert query_keys("LXC") == initials
+
+
+def test_given_names_read_as_pypinyin_reads_them() -> None:
+    """The given name is read a character at a time unless pypinyin has a phrase for part of it;
+    either way the syllables are exactly pypinyin's (phrases such as 重庆, 长江 and 银行 included)."""
+    import random
+
+    from pypinyin import Style
+    from pypinyin.constants import PHRASES_DICT, PINYIN_DICT
+
+    from wangge.core.pinyin import _given_keys
+
+    rng = random.Random(5)
+    chars = [chr(c) for c in PINYIN_DICT if 0x4E00 <= c <= 0x9FFF]
+    phrases = [p for p in PHRASES_DICT if 2 <= len(p) <= 3]
+    names = ["重庆", "长江", "银行", "乐乐", "行长", "朝阳", "单", "长", "重阳节"]
+    names += rng.sample(phrases, 2000) + ["".join(rng.choices(chars, k=rng.choice((1, 2, 3)))) for _ in range(3000)]
+    names += [p + rng.choice(chars) for p in rng.sample(phrases, 500)]
+    for name in names:
+        expected = lazy_pinyin(name, style=Style.NORMAL)
+        assert _given_keys.__wrapped__(name) == (expected, [s[:1] for s in expected]), name

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from pypinyin import Style, lazy_pinyin
-from pypinyin.constants import PINYIN_DICT
+from pypinyin.constants import PHRASES_DICT, PINYIN_DICT
 
 __all__ = ["COMPOUND_SURNAMES", "SURNAMES", "name_keys", "query_keys"]
 
@@ -121,10 +121,23 @@ def _given_keys(rest: str) -> tuple[list[str], list[str]]:
     if all(ord(ch) in PINYIN_DICT for ch in rest):
         # Only characters with a reading: one segmentation serves both, since pypinyin's initial is the
         # first letter of the toneless syllable (`Style.FIRST_LETTER` is `to_normal(pinyin)[0]`).
-        full = lazy_pinyin(rest, style=Style.NORMAL)
+        # pypinyin reads a piece that is not in its phrase table character by character, each with its
+        # first reading: what it reads for the character alone (cached)
+        full = [_syllable(ch) for ch in rest] if _no_phrase(rest) else lazy_pinyin(rest, style=Style.NORMAL)
         return full, [syllable[:1] for syllable in full]
     full = lazy_pinyin(rest, style=Style.NORMAL, errors=_ascii_letters)
     return full, lazy_pinyin(rest, style=Style.FIRST_LETTER, errors=_ascii_initials)
+
+
+def _no_phrase(chars: str) -> bool:
+    """No two or more consecutive characters of `chars` are a phrase pypinyin reads as a whole."""
+    size = len(chars)
+    return not any(chars[start:end] in PHRASES_DICT for start in range(size - 1) for end in range(start + 2, size + 1))
+
+
+@cache
+def _syllable(char: str) -> str:
+    return lazy_pinyin(char, style=Style.NORMAL)[0]
 
 
 def query_keys(q: str) -> str:

@@ -235,19 +235,6 @@ def _count(rows: Sequence[RowPlan]) -> dict[str, int]:
 
 # what `people.services.person_create` stores for a person's numbers and name (never the plain numbers)
 STORED = (*people.NUMBER_COLUMNS, "name_pinyin", "name_initials")
-STORED = (
-    "id_number_enc",
-    "id_number_masked",
-    "id_hash",
-    "id_tail4",
-    "id_tail6",
-    "phone_enc",
-    "phone_masked",
-    "phone_hash",
-    "phone_tail4",
-    "name_pinyin",
-    "name_initials",
-)
 
 
 def stored_columns(row: RowPlan) -> tuple[str, ...]:
