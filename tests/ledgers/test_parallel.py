@@ -1,6 +1,7 @@
 """Per-row work spread over processes gives what one process gives, in order."""
 
 import os
+import time
 from collections.abc import Sequence
 
 from django.test import override_settings
@@ -13,6 +14,7 @@ from wangge.people.services import identity_columns, phone_columns
 
 
 def _pids(items: Sequence[int]) -> list[tuple[int, int]]:
+    time.sleep(0.01)  # a chunk takes a while: the workers start theirs before this process has taken all
     return [(item * item, os.getpid()) for item in items]
 
 
@@ -22,6 +24,28 @@ def test_shares_run_in_other_processes_and_come_back_in_order() -> None:
     assert [square for square, _ in results] == [n * n for n in range(1000)]
     pids = {pid for _, pid in results}
     assert os.getpid() in pids and len(pids) >= 2  # a worker may take both other shares
+
+
+@override_settings(WANGGE_LEDGER_WORKERS=2)
+def test_a_caller_busy_elsewhere_leaves_the_chunks_to_the_workers() -> None:
+    spread = Spread(_pids, list(range(1000)), min_items=10)
+    time.sleep(1.5)  # the caller writes the error report meanwhile
+    results = spread.result()
+    assert [square for square, _ in results] == [n * n for n in range(1000)]
+    by_worker = sum(1 for _, pid in results if pid != os.getpid())
+    assert by_worker >= 500  # the workers went on; this process took only what they had not started
+
+
+@override_settings(WANGGE_LEDGER_WORKERS=2)
+def test_progress_is_told_as_chunks_finish() -> None:
+    told: list[tuple[int, int]] = []
+    Spread(_pids, list(range(1000)), min_items=10, progress=lambda done, total: told.append((done, total))).result()
+    assert told[-1] == (1000, 1000) and len(told) > 2
+    assert [done for done, _ in told] == sorted(done for done, _ in told)
+    with override_settings(WANGGE_LEDGER_WORKERS=1):
+        told.clear()
+        Spread(_pids, list(range(1000)), min_items=10, progress=lambda done, total: told.append((done, total))).result()
+        assert told[-1] == (1000, 1000) and len(told) > 2
 
 
 @override_settings(WANGGE_LEDGER_WORKERS=1)

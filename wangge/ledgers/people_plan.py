@@ -7,7 +7,6 @@ against the registry once more inside its transaction.
 
 from __future__ import annotations
 
-import os
 import pickle
 import threading
 from collections import defaultdict
@@ -126,15 +125,12 @@ def plan_people(
         grid_by_name=grid_by_name,
         tags=tags,
         today=timezone.localdate(),
-        progress=progress,
-        total=len(offsets),
-        pid=os.getpid(),
     )
     global _SHEET
     with _SHEET_LOCK:  # one check at a time per process (the worker's threads): each uses every core
         _SHEET = sheet
         try:
-            checked = Spread(_check_share, offsets).result()  # parsing and checking on every core
+            checked = Spread(_check_share, offsets, progress=progress).result()  # parsing and checking on every core
         finally:
             _SHEET = None
     grid_by_pk = {grid.pk: grid for grid in grids}
@@ -167,9 +163,6 @@ class _Sheet:
     grid_by_name: dict[str, Region | None]
     tags: dict[str, Tag | None]
     today: date
-    progress: Progress | None
-    total: int
-    pid: int
 
 
 _SHEET: _Sheet | None = None
@@ -180,11 +173,8 @@ def _check_share(offsets: Sequence[int]) -> list[tuple[Any, ...]]:
     """Parse and check these data rows; plain values come back (grid and tags by primary key)."""
     sheet = _SHEET
     assert sheet is not None
-    report = sheet.progress if os.getpid() == sheet.pid else None
     checked = []
-    for done, offset in enumerate(offsets):
-        if report is not None and done % 2000 == 0:
-            report(done * sheet.total // max(len(offsets), 1), sheet.total)
+    for offset in offsets:
         row = RowPlan(number=sheet.first_number + offset, raw=sheet.rows[offset])
         _parse_row(row, sheet.parsers)
         _check_row(
