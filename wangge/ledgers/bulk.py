@@ -4,16 +4,22 @@ A Django model instance costs ~10 µs to build; a ledger of 100,000 people write
 rows (people, memberships, homes, tags, history), so the importer builds plain lists from a
 template of the model's defaults and inserts them with one `executemany` per batch, reserving the
 primary keys first so that later rows can point at earlier ones.
+
+`WriteBehind` runs the inserts, one after another, in a thread of their own on the caller's
+connection (so inside its transaction) while the caller builds the next rows: SQLite and
+PostgreSQL maintain the tables' indexes without holding Python's lock, so the two overlap.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache, partial
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from wangge.people.fake import reserve_ids
@@ -28,8 +34,9 @@ class Inserter:
     rows it is given (filling in keys and adapting dates and JSON in place) without copying them.
     """
 
-    def __init__(self, model: type[models.Model]) -> None:
+    def __init__(self, model: type[models.Model], *, using: str = DEFAULT_DB_ALIAS) -> None:
         self.model = model
+        self.connection: BaseDatabaseWrapper = connections[using]  # this thread's: a writer thread uses it too
         self.fields = [f for f in model._meta.concrete_fields if not f.primary_key]
         self.index = {f.attname: i for i, f in enumerate(self.fields, start=1)}
         now = timezone.now()
@@ -41,7 +48,9 @@ class Inserter:
                 value = field.get_default()
             self.template.append(_plain(value))
         self.adapters = [
-            (i, adapter) for i, f in enumerate(self.fields, start=1) if (adapter := _adapter(f)) is not None
+            (i, adapter)
+            for i, f in enumerate(self.fields, start=1)
+            if (adapter := _adapter(f, self.connection)) is not None
         ]
 
     def row(self, **values: Any) -> list[Any]:
@@ -51,19 +60,34 @@ class Inserter:
             row[index[name]] = value
         return row
 
-    def insert(self, rows: Sequence[list[Any]]) -> list[int]:
-        """Write the rows (they are changed in place); returns their primary keys in order."""
-        if not rows:
-            return []
-        ids = reserve_ids(self.model, len(rows))
+    def reserve(self, count: int) -> list[int]:
+        """Primary keys for rows to be inserted later (`insert(rows, ids=…)`), so other rows can point at them."""
+        ids = reserve_ids(self.model, count, using=self.connection)
         assert ids is not None, "PostgreSQL or SQLite"
+        return ids
+
+    def adapt(self, rows: Sequence[list[Any]]) -> None:
+        """Dates and JSON as the database takes them (in place); `insert(rows, adapted=True)` then skips this."""
         adapters = self.adapters
-        for pk_value, row in zip(ids, rows, strict=True):
-            row[0] = pk_value
+        for row in rows:
             for i, adapter in adapters:
                 value = row[i]
                 if value is not None:
                     row[i] = adapter(value)
+
+    def insert(
+        self, rows: Sequence[list[Any]], *, ids: Sequence[int] | None = None, adapted: bool = False
+    ) -> Sequence[int]:
+        """Write the rows (they are changed in place); returns their primary keys in order."""
+        if not rows:
+            return []
+        if ids is None:
+            ids = self.reserve(len(rows))
+        if not adapted:
+            self.adapt(rows)
+        for pk_value, row in zip(ids, rows, strict=True):
+            row[0] = pk_value
+        connection = self.connection
         ops = connection.ops
         pk = self.model._meta.pk
         assert pk is not None
@@ -88,7 +112,7 @@ def _plain(value: Any) -> Any:
     return str(value) if isinstance(value, str) and type(value) is not str else value
 
 
-def _adapter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+def _adapter(field: models.Field[Any, Any], connection: BaseDatabaseWrapper) -> Callable[[Any], Any] | None:
     ops = connection.ops
     if isinstance(field, models.DateTimeField):
         # memoised: most rows carry the same "now" or one of a few thousand dates
@@ -102,3 +126,59 @@ def _adapter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
             return partial(json.dumps, cls=field.encoder)
         return lambda v: ops.adapt_json_value(v, field.encoder)
     return None
+
+
+class WriteBehind:
+    """Inserts (and other writes) done in order by one thread on this thread's connection.
+
+    The caller must not use the database itself until `wait()` has returned; leaving the `with`
+    block waits for what was submitted (an error while building rows rolls back only once the
+    writer has stopped), and `wait()` raises the first error a write met.
+    """
+
+    def __init__(self, *, using: str = DEFAULT_DB_ALIAS) -> None:
+        self.connection = connections[using]
+        self.executor: ThreadPoolExecutor | None = None
+        self.futures: list[Future[Any]] = []
+
+    def __enter__(self) -> WriteBehind:
+        self.connection.inc_thread_sharing()
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="write-behind")
+        return self
+
+    def submit(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
+        assert self.executor is not None, "use WriteBehind in a with block"
+        if self.futures and self.futures[-1].done() and self.futures[-1].exception() is not None:
+            self.wait()  # a write failed: stop building rows for nothing
+        future = self.executor.submit(func, *args, **kwargs)
+        self.futures.append(future)
+        return future
+
+    def insert(self, inserter: Inserter, rows: Sequence[list[Any]], *, ids: Sequence[int] | None = None) -> None:
+        """Rows adapted here (Python's work, while the writer's database works), written there."""
+        if rows:
+            inserter.adapt(rows)
+            self.submit(inserter.insert, rows, ids=ids, adapted=True)
+
+    def wait(self) -> None:
+        """Until every write submitted is done; the first error raised here."""
+        futures, self.futures = self.futures, []
+        errors = [exc for future in futures if (exc := future.exception()) is not None]
+        if errors:
+            raise errors[0]
+
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+        try:
+            if exc_type is None:
+                self.wait()
+            else:  # an error in the caller: let the writer stop before the transaction rolls back
+                for future in self.futures:
+                    future.cancel()
+                for future in self.futures:
+                    if not future.cancelled():
+                        future.exception()
+        finally:
+            assert self.executor is not None
+            self.executor.shutdown(wait=True)
+            self.executor = None
+            self.connection.dec_thread_sharing()

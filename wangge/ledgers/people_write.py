@@ -16,7 +16,7 @@ from django.utils import timezone
 from wangge.core.audit import audit_record
 from wangge.core.idcard import DocumentType
 from wangge.core.models import User
-from wangge.ledgers.bulk import Inserter
+from wangge.ledgers.bulk import BATCH, Inserter, WriteBehind
 from wangge.ledgers.people_plan import NEW, PLAIN, STORED, UPDATE, Plan, Progress, RowPlan, stored_columns
 from wangge.ledgers.places import Places
 from wangge.people import services as people
@@ -58,56 +58,77 @@ def apply_people(
     houses.resolve_all(rows, actor_id=actor.pk, source=source, now=now)
     households = Households(rows)
     colours = households.colours()
-    _tick(progress, cancelled, 0, total)
     source = source[:200]
     persons = Inserter(Person)
-    person_rows = []
-    for index, row in enumerate(new_rows):
-        if index % 5000 == 0:
-            _tick(progress, cancelled, index // 2, total)
-        person_rows.append(_person_row(persons, row, now=now, colour=colours.get(row.number, IdentityColor.WHITE)))
-    for row, pk in zip(new_rows, persons.insert(person_rows), strict=True):
+    person_ids = persons.reserve(len(new_rows)) if new_rows else []
+    for row, pk in zip(new_rows, person_ids, strict=True):
         row.person_id = pk
-    _tick(progress, cancelled, len(new_rows) * 2 // 3, total)
-    households.write(houses, today=today, actor=actor, source=source, now=now)
-    residences = Inserter(Residence)
-    residences.insert(
-        [
-            residences.row(person_id=row.person_id, house_id=house_id, is_default=True, started_on=_started(row, today))
-            for row in new_rows
-            if (house_id := houses.of(row)) is not None
-        ]
-    )
-    tags = Inserter(PersonTag)
-    tags.insert(
-        [
-            tags.row(
-                person_id=row.person_id,
-                tag_id=tag.pk,
-                started_on=_started(row, today),
-                source_state=SourceState.ENTERED,
-                set_by_id=actor.pk,
-                set_at=now,
+    households.reserve()
+    _tick(progress, cancelled, 0, total)
+    # The people go in batch by batch while the next batch, then the households, homes, tags and
+    # history are built: the database updates the people's indexes meanwhile (see WriteBehind).
+    with WriteBehind() as writer:
+        for start in range(0, len(new_rows), BATCH):
+            batch = new_rows[start : start + BATCH]
+            person_rows = [
+                _person_row(persons, row, now=now, colour=colours.get(row.number, IdentityColor.WHITE)) for row in batch
+            ]
+            persons.adapt(person_rows)
+            writer.submit(
+                _write_people,
+                persons,
+                person_rows,
+                person_ids[start : start + BATCH],
+                progress,
+                (start + len(batch), total),
             )
-            for row in new_rows
-            for tag in row.data.get("tags", [])
-        ]
-    )
-    changes = Inserter(Change)
-    changes.insert(
-        [
-            changes.row(
-                object_type="person",
-                object_id=row.person_id,
-                at=now,
-                actor_id=actor.pk,
-                action="import",
-                changes={"name": [None, row.data["name"]]},
-                source=source,
-            )
-            for row in new_rows
-        ]
-    )
+            _tick(None, cancelled, 0, total)
+        households.write(writer, houses, today=today, actor=actor, source=source, now=now)
+        residences = Inserter(Residence)
+        writer.insert(
+            residences,
+            [
+                residences.row(
+                    person_id=row.person_id, house_id=house_id, is_default=True, started_on=_started(row, today)
+                )
+                for row in new_rows
+                if (house_id := houses.of(row)) is not None
+            ],
+        )
+        tags = Inserter(PersonTag)
+        writer.insert(
+            tags,
+            [
+                tags.row(
+                    person_id=row.person_id,
+                    tag_id=tag.pk,
+                    started_on=_started(row, today),
+                    source_state=SourceState.ENTERED,
+                    set_by_id=actor.pk,
+                    set_at=now,
+                )
+                for row in new_rows
+                for tag in row.data.get("tags", [])
+            ],
+        )
+        changes = Inserter(Change)
+        writer.insert(
+            changes,
+            [
+                changes.row(
+                    object_type="person",
+                    object_id=row.person_id,
+                    at=now,
+                    actor_id=actor.pk,
+                    action="import",
+                    changes={"name": [None, row.data["name"]]},
+                    source=source,
+                )
+                for row in new_rows
+            ],
+        )
+    households.finish()
+    _tick(progress, cancelled, len(new_rows), total)
     result = Written(created=len(new_rows), households=households.created, houses=houses.created)
     touched: list[int] = list(households.recolour)
     for index, row in enumerate(r for r in rows if r.status == UPDATE):
@@ -120,6 +141,15 @@ def apply_people(
     people.refresh_identity_colors(touched)
     _tick(progress, cancelled, total, total)
     return result
+
+
+def _write_people(
+    persons: Inserter, rows: list[list[Any]], ids: Sequence[int], progress: Progress | None, done: tuple[int, int]
+) -> None:
+    """In the writer's thread: a batch of people (adapted by the caller), then how far the import has come."""
+    persons.insert(rows, ids=ids, adapted=True)
+    if progress is not None:
+        progress(*done)
 
 
 def _tick(progress: Progress | None, cancelled: Callable[[], bool] | None, done: int, total: int) -> None:
@@ -198,11 +228,24 @@ class Households:
                     colours[row.number] = identity_color(is_head=True, household_kind=kind)
         return colours
 
-    def write(self, houses: Places, *, today: date, actor: User, source: str, now: Any) -> None:
-        households = Inserter(Household)
-        fresh = list(self.kinds)
-        heads = {key: next(r for r in self.groups[key] if r.data["relation"] == Relation.HEAD) for key in fresh}
-        ids = households.insert(
+    def reserve(self) -> None:
+        """Keys for the new households, once their heads' keys are known (their members point at them)."""
+        self.inserter = Inserter(Household)
+        self.fresh = list(self.kinds)
+        self.heads = {
+            key: next(r for r in self.groups[key] if r.data["relation"] == Relation.HEAD) for key in self.fresh
+        }
+        self.ids = self.inserter.reserve(len(self.fresh)) if self.fresh else []
+        for key, pk in zip(self.fresh, self.ids, strict=True):
+            self.by_key[key] = NewHousehold(pk=pk, head_id=self.heads[key].person_id)
+        self.created = len(self.fresh)
+        self.new_heads: list[tuple[int, int]] = []
+
+    def write(self, writer: WriteBehind, houses: Places, *, today: date, actor: User, source: str, now: Any) -> None:
+        """The new households, every new person's membership and the households' history, to the writer."""
+        households, heads = self.inserter, self.heads
+        writer.insert(
+            households,
             [
                 households.row(
                     region_id=key[0],
@@ -212,12 +255,10 @@ class Households:
                     house_id=houses.of(heads[key]),
                     created_at=now,
                 )
-                for key in fresh
-            ]
+                for key in self.fresh
+            ],
+            ids=self.ids,
         )
-        for key, pk in zip(fresh, ids, strict=True):
-            self.by_key[key] = NewHousehold(pk=pk, head_id=heads[key].person_id)
-        self.created = len(fresh)
         memberships = Inserter(Membership)
         rows = []
         for key, members in self.groups.items():
@@ -236,11 +277,12 @@ class Households:
                 if key not in self.kinds:
                     self.recolour.append(row.person_id)
                     if row.data["relation"] == Relation.HEAD and household.head_id is None:
-                        Household.all_objects.filter(pk=household.pk).update(head_id=row.person_id)
+                        self.new_heads.append((household.pk, row.person_id))
                         household.head_id = row.person_id
-        memberships.insert(rows)
+        writer.insert(memberships, rows)
         changes = Inserter(Change)
-        changes.insert(
+        writer.insert(
+            changes,
             [
                 changes.row(
                     object_type="household",
@@ -251,9 +293,14 @@ class Households:
                     changes={"number": [None, key[1]], "head": [None, heads[key].person_id]},
                     source=source,
                 )
-                for key in fresh
-            ]
+                for key in self.fresh
+            ],
         )
+
+    def finish(self) -> None:
+        """After the writer: registered households without a head get the head the file names."""
+        for pk, head_id in self.new_heads:
+            Household.all_objects.filter(pk=pk).update(head_id=head_id)
 
 
 @dataclass

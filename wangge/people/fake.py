@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection, models, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from wangge.core.idcard import DocumentType, random_citizen_id
@@ -685,18 +686,22 @@ def _plain_str(value: Any) -> Any:
     return value if value is None or type(value) is str else str(value)
 
 
-def reserve_ids(model: type[models.Model], count: int) -> list[int] | None:
-    """`count` fresh primary keys for `model`'s table, or None where we do not know how (then: bulk_create)."""
+def reserve_ids(model: type[models.Model], count: int, *, using: BaseDatabaseWrapper | None = None) -> list[int] | None:
+    """`count` fresh primary keys for `model`'s table, or None where we do not know how (then: bulk_create).
+
+    `using`: the connection to ask (the caller's own, which may be used from another thread).
+    """
+    db = using if using is not None else connection
     table = model._meta.db_table
     column = model._meta.pk.column
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    quote = db.ops.quote_name
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, column, count]
             )
             return [row[0] for row in cursor.fetchall()]
-        if connection.vendor == "sqlite":
+        if db.vendor == "sqlite":
             # Inside the load's transaction, which holds SQLite's write lock: nobody else inserts meanwhile.
             cursor.execute(f"SELECT COALESCE(MAX({quote(column)}), 0) FROM {quote(table)}")  # noqa: S608
             top = cursor.fetchone()[0]
