@@ -181,6 +181,11 @@ def test_lookup_hash_depends_on_key_kind_and_value() -> None:
     assert lookup_hash("110105194912310010", kind="citizen_id") != digest
     with field_settings(WANGGE_LOOKUP_KEY=base64.b64encode(b"M" * 32).decode()):
         assert lookup_hash(PLAINTEXT, kind="citizen_id") != digest
+    # the keys are read once and kept: leaving the override reads them again
+    assert lookup_hash(PLAINTEXT, kind="citizen_id") == digest
+    with field_settings(WANGGE_LOOKUP_KEY=""), pytest.raises(ImproperlyConfigured):
+        lookup_hash(PLAINTEXT, kind="citizen_id")
+    assert lookup_hash(PLAINTEXT, kind="citizen_id") == digest
 
 
 def test_lookup_kind_must_be_a_plain_name() -> None:

@@ -1,6 +1,7 @@
 """Encryption of sensitive fields at rest, and keyed hashes to find them again.
 
-Settings (read when used; `check_settings()` validates them up front):
+Settings (read when first used and kept until a test changes them; `check_settings()` validates
+them up front):
 
 - `WANGGE_FIELD_KEYS`: {key_id: 32-byte master key, base64 (or raw bytes)}. Old keys stay here
   so that their tokens can still be read.
@@ -36,6 +37,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 __all__ = [
     "CIPHERS",
@@ -75,6 +78,24 @@ class DecryptionError(ValueError):
 
 # --- settings ---------------------------------------------------------------------------------
 
+# What the settings below resolve to, read once: an import hashes half a million values, and each
+# read of `settings` costs more than the hash. Emptied when a test overrides one of them.
+_resolved: dict[str, Any] = {}
+
+
+@receiver(setting_changed)
+def _forget_resolved(*, setting: str, **kwargs: Any) -> None:
+    if setting.startswith("WANGGE_FIELD_") or setting == "WANGGE_LOOKUP_KEY":
+        _resolved.clear()
+
+
+def _once(name: str, read: Any) -> Any:
+    try:
+        return _resolved[name]
+    except KeyError:
+        value = _resolved[name] = read()  # not kept when `read` raises: a broken setting raises each time
+        return value
+
 
 def _decode_key(value: object, *, name: str) -> bytes:
     if isinstance(value, bytes):
@@ -95,6 +116,10 @@ def _b64_key(value: str) -> bytes:
 
 
 def _master_keys() -> dict[str, bytes]:
+    return _once("keys", _read_master_keys)  # type: ignore[no-any-return]
+
+
+def _read_master_keys() -> dict[str, bytes]:
     configured = getattr(settings, "WANGGE_FIELD_KEYS", None)
     if not isinstance(configured, dict) or not configured:
         raise ImproperlyConfigured("WANGGE_FIELD_KEYS must be a non-empty dict of key id → base64 key.")
@@ -128,6 +153,18 @@ def _current_key_id(keys: dict[str, bytes]) -> str:
     return key_id
 
 
+def _writing() -> tuple[str, str, bytes]:
+    """The cipher, key id and subkey new tokens are sealed with."""
+    return _once("writing", _read_writing)  # type: ignore[no-any-return]
+
+
+def _read_writing() -> tuple[str, str, bytes]:
+    keys = _master_keys()
+    key_id = _current_key_id(keys)
+    cipher = _current_cipher()
+    return cipher, key_id, _subkey(keys[key_id], cipher)
+
+
 def _current_cipher() -> str:
     cipher = getattr(settings, "WANGGE_FIELD_CIPHER", _DEFAULT_CIPHER)
     if cipher not in CIPHERS:
@@ -136,6 +173,10 @@ def _current_cipher() -> str:
 
 
 def _lookup_key() -> bytes:
+    return _once("lookup", _read_lookup_key)  # type: ignore[no-any-return]
+
+
+def _read_lookup_key() -> bytes:
     configured = getattr(settings, "WANGGE_LOOKUP_KEY", None)
     if configured is None or configured in ("", b""):
         raise ImproperlyConfigured("WANGGE_LOOKUP_KEY is required.")
@@ -147,8 +188,7 @@ def _lookup_key() -> bytes:
 
 def check_settings() -> None:
     """Raise `ImproperlyConfigured` unless every setting above is usable (call at start-up)."""
-    _current_key_id(_master_keys())
-    _current_cipher()
+    _writing()
     _lookup_key()
 
 
@@ -212,10 +252,8 @@ def _b64decode(text: str) -> bytes:
 
 def encrypt(plaintext: str, *, context: str) -> str:
     """Encrypt with the current key and cipher; the token is ASCII and safe in any text column."""
-    keys = _master_keys()
-    key_id = _current_key_id(keys)
-    cipher = _current_cipher()
-    sealed = _seal(cipher, _subkey(keys[key_id], cipher), plaintext.encode("utf-8"), _associated_data(context))
+    cipher, key_id, key = _writing()
+    sealed = _seal(cipher, key, plaintext.encode("utf-8"), _associated_data(context))
     return f"{_VERSION}:{cipher}:{key_id}:{_b64encode(sealed)}"
 
 
@@ -310,10 +348,8 @@ def tail_hashes(value: str, *, kind: str, lengths: Iterable[int] = (4, 6)) -> di
 
 def encrypt_bytes(data: bytes, *, context: str) -> bytes:
     """Encrypt a whole file (an uploaded ledger holds ID numbers): header `v1:cipher:key_id:` then the sealed bytes."""
-    keys = _master_keys()
-    key_id = _current_key_id(keys)
-    cipher = _current_cipher()
-    sealed = _seal(cipher, _subkey(keys[key_id], cipher), data, _associated_data(context))
+    cipher, key_id, key = _writing()
+    sealed = _seal(cipher, key, data, _associated_data(context))
     return f"{_VERSION}:{cipher}:{key_id}:".encode("ascii") + sealed
 
 
