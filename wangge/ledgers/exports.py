@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wangge.core.audit import audit_record
+from wangge.core.memory import full_collections_paused
 from wangge.core.models import User
 from wangge.core.roles import Cap
 from wangge.core.xlsx import workbook_bytes
@@ -133,6 +134,7 @@ def people_rows(people: Iterable[Person], *, full: bool, sensitive: bool) -> Ite
         ]
 
 
+@full_collections_paused()
 def _people_workbook(user: User, qs: QuerySet[Person], *, full: bool) -> tuple[bytes, int]:
     sensitive = full or user.has_perm(Cap.VIEW_SENSITIVE_GROUPS)
     people = qs.iterator(chunk_size=2000)

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wangge.core.audit import audit_record
+from wangge.core.memory import full_collections_paused
 from wangge.core.models import User
 from wangge.core.roles import Cap
 from wangge.ledgers import files, reports
@@ -61,6 +62,7 @@ def _move(job: ImportJob, *, from_states: Sequence[str], to: str, **fields: Any)
     return bool(moved)
 
 
+@full_collections_paused()
 @transaction.atomic
 def import_upload(
     *,
@@ -201,6 +203,7 @@ def _plan(job: ImportJob, *, phase: str) -> Plan:
     )
 
 
+@full_collections_paused()
 def run_check(job_id: str) -> ImportJob | None:
     """Worker: plan every row, store the counts, the first errors and the error report."""
     job = ImportJob.objects.select_related("user", "region").filter(pk=job_id).first()
@@ -278,6 +281,7 @@ def _lock_scope(region: Region) -> None:
     list(Region.all_objects.select_for_update().filter(pk__in=ids).order_by("path").values_list("pk", flat=True))
 
 
+@full_collections_paused()
 def run_import(job_id: str) -> ImportJob | None:
     """Worker: write the whole file in one transaction, or nothing."""
     job = ImportJob.objects.select_related("user", "region").filter(pk=job_id).first()
