@@ -73,31 +73,34 @@ class Places:
         placed = [r for r in rows if r.grid is not None and any(r.data.get(k) for k in PLACE_KEYS)]
         in_buildings = [r for r in placed if r.data.get("building")]
         self._create_compounds(in_buildings)
-        self._create_buildings(in_buildings)
+        building_keys = self._create_buildings(in_buildings)
         houses = Inserter(House)
         new_houses: dict[tuple[Any, ...], list[Any]] = {}
+        wanted: list[tuple[int, tuple[Any, ...]]] = []  # row number → the key of its house
+        known, loose = self.houses, self.loose
         for row in placed:
             grid_id = row.grid.pk if row.grid is not None else 0
             data = row.data
             if data.get("building"):
-                building = self.buildings[self._building_key(row)]
+                building = self.buildings[building_keys[row.number]]
                 hkey: tuple[Any, ...] = (building.pk, data.get("unit") or 1, data["house_number"])
-                if hkey not in self.houses and hkey not in new_houses:
+                if hkey not in known and hkey not in new_houses:
                     new_houses[hkey] = houses.row(
                         region_id=grid_id, building_id=building.pk, unit=hkey[1], number=hkey[2], floor=_floor(hkey[2])
                     )
             else:
                 hkey = ("loose", grid_id, data["address"])
-                if hkey[1:] not in self.loose and hkey not in new_houses:
+                if hkey[1:] not in loose and hkey not in new_houses:
                     new_houses[hkey] = houses.row(
                         region_id=grid_id, address=data["address"], number=data.get("house_number", "")
                     )
+            wanted.append((row.number, hkey))
         house_ids = houses.insert(list(new_houses.values()))
         for hkey, pk in zip(new_houses, house_ids, strict=True):
             if hkey[0] == "loose":
-                self.loose[hkey[1:]] = pk
+                loose[hkey[1:]] = pk
             else:
-                self.houses[hkey] = pk
+                known[hkey] = pk
         self.created = len(new_houses)
         history = Inserter(Change)  # each new house's history starts with the file it came from
         history.insert(
@@ -114,10 +117,8 @@ class Places:
                 for hkey, pk in zip(new_houses, house_ids, strict=True)
             ]
         )
-        for row in placed:
-            found = self.find(row)
-            if found is not None:
-                self.by_row[row.number] = found
+        for number, hkey in wanted:
+            self.by_row[number] = loose[hkey[1:]] if hkey[0] == "loose" else known[hkey]
 
     def _create_compounds(self, rows: Sequence[RowPlan]) -> None:
         wanted = {(r.grid.pk, r.data["compound"]) for r in rows if r.grid is not None and r.data.get("compound")}
@@ -127,11 +128,15 @@ class Places:
         for (grid_id, name), pk in zip(missing, ids, strict=True):
             self.compounds[(grid_id, name)] = Compound(pk=pk, region_id=grid_id, name=name)
 
-    def _create_buildings(self, rows: Sequence[RowPlan]) -> None:
-        """Missing buildings get the floors and units their houses need; existing ones grow if need be."""
+    def _create_buildings(self, rows: Sequence[RowPlan]) -> dict[int, tuple[int, int | None, str]]:
+        """Missing buildings get the floors and units their houses need; existing ones grow if need be.
+
+        Returns each row's building key (row number → key).
+        """
         size: dict[tuple[int, int | None, str], tuple[int, int]] = {}
+        keys = {}
         for row in rows:
-            bkey = self._building_key(row)
+            bkey = keys[row.number] = self._building_key(row)
             floors, units = size.get(bkey, (1, 1))
             size[bkey] = (max(floors, _floor(row.data["house_number"])), max(units, row.data.get("unit") or 1))
         missing = [bkey for bkey in size if bkey not in self.buildings]
@@ -146,9 +151,11 @@ class Places:
         )
         for (g, c, n), pk in zip(missing, ids, strict=True):
             self.buildings[(g, c, n)] = Building(pk=pk, region_id=g, compound_id=c, name=n)
+        created = set(missing)
         for bkey, (floors, units) in size.items():
-            if bkey not in missing:
+            if bkey not in created:
                 _grow_building(self.buildings[bkey], unit=units, floor=floors)
+        return keys
 
     def _building_key(self, row: RowPlan) -> tuple[int, int | None, str]:
         assert row.grid is not None
