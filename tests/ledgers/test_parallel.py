@@ -1,5 +1,6 @@
 """Per-row work spread over processes gives what one process gives, in order."""
 
+import faulthandler
 import os
 import time
 from collections.abc import Sequence
@@ -8,7 +9,7 @@ from django.test import override_settings
 
 from wangge.core import crypto
 from wangge.core.pinyin import name_keys
-from wangge.ledgers.parallel import Spread
+from wangge.ledgers.parallel import _SPREADS, Spread
 from wangge.ledgers.people_plan import STORED, _stored_share
 from wangge.people.services import identity_columns, phone_columns
 
@@ -89,3 +90,24 @@ _PARENT = [os.getpid()]
 def test_a_worker_that_dies_has_its_share_done_here() -> None:
     _PARENT[0] = os.getpid()
     assert Spread(_die_in_workers, list(range(100)), min_items=10).result() == list(range(1, 101))
+
+
+def _die_holding_the_lock(items: Sequence[int]) -> list[int]:
+    if os.getpid() != _PARENT[0]:
+        (spread,) = _SPREADS.values()
+        spread.counters.get_lock().acquire()  # killed inside the shared counters' lock: it is never released
+        os._exit(9)
+    time.sleep(0.01)  # the worker starts its first chunk before this process has taken them all
+    return [item + 1 for item in items]
+
+
+@override_settings(WANGGE_LEDGER_WORKERS=2)
+def test_a_worker_that_dies_holding_the_counters_lock_does_not_hang_the_job() -> None:
+    _PARENT[0] = os.getpid()
+    faulthandler.dump_traceback_later(60, exit=True)  # a hang fails the run instead of stalling it
+    try:
+        started = time.monotonic()
+        assert Spread(_die_holding_the_lock, list(range(400)), min_items=10).result() == list(range(1, 401))
+        assert time.monotonic() - started < 30
+    finally:
+        faulthandler.cancel_dump_traceback_later()

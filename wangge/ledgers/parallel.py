@@ -18,9 +18,10 @@ import itertools
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
@@ -29,6 +30,7 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 R = TypeVar("R")
 MIN_ITEMS = 5000
+LOCK_POLL = 0.5  # seconds this process waits for the counters' lock before asking whether a worker died
 
 # The spreads under way in this process, by number: a forked worker finds its spread here.
 _SPREADS: dict[int, Spread[Any, Any]] = {}
@@ -60,6 +62,8 @@ class Spread(Generic[T, R]):
         self.total = len(items)
         self.progress = progress
         self.told = 0
+        self.done_here = 0
+        self.broken = False  # a worker died: the counters are no longer to be trusted (nor their lock)
         self.pool: ProcessPoolExecutor | None = None
         self.futures: list[Future[list[tuple[int, list[R]]]]] = []
         processes = worker_count()
@@ -86,13 +90,35 @@ class Spread(Generic[T, R]):
         finally:
             gc.unfreeze()
 
+    @contextmanager
+    def _counters_locked(self) -> Iterator[bool]:
+        """The shared counters' lock; False (not held) once a worker has died, perhaps holding it.
+
+        A worker killed inside the lock never releases it. The pool notices the death, stops the
+        other workers and fails their futures; this process, waiting for the lock, notices it
+        through the futures instead of waiting for ever, and does what is left itself.
+        """
+        assert self.counters is not None
+        lock = self.counters.get_lock()
+        while not lock.acquire(timeout=LOCK_POLL):
+            if not self.futures:  # in a worker: a dead sibling's lock ends with the pool stopping this one
+                continue
+            if any(future.done() and future.exception() is not None for future in self.futures):
+                self.broken = True
+                yield False
+                return
+        try:
+            yield True
+        finally:
+            lock.release()
+
     def _claim(self, end: int) -> int | None:
         """The next chunk nobody has taken, from the front or the back; None once all are taken."""
         counters = self.counters
-        if counters is None:
+        if counters is None or self.broken:
             return None
-        with counters.get_lock():
-            if counters[FRONT] >= counters[BACK]:
+        with self._counters_locked() as locked:
+            if not locked or counters[FRONT] >= counters[BACK]:
                 return None
             if end == FRONT:
                 counters[FRONT] += 1
@@ -101,10 +127,13 @@ class Spread(Generic[T, R]):
             return int(counters[BACK])
 
     def _done(self, items: int) -> int:
-        """Add to the items done by every process; the total so far."""
-        if self.counters is None:
-            return items
-        with self.counters.get_lock():
+        """Add to the items done by every process; the total so far (this process's own once a worker died)."""
+        self.done_here += items
+        if self.counters is None or self.broken:
+            return self.done_here
+        with self._counters_locked() as locked:
+            if not locked:
+                return self.done_here
             self.counters[DONE] += items
             return int(self.counters[DONE])
 
@@ -142,9 +171,10 @@ class Spread(Generic[T, R]):
     def close(self) -> None:
         _SPREADS.pop(self.number, None)
         if self.pool is not None:
-            if self.counters is not None:
-                with self.counters.get_lock():
-                    self.counters[BACK] = self.counters[FRONT]  # nothing more to take
+            if self.counters is not None and not self.broken:
+                with self._counters_locked() as locked:
+                    if locked:
+                        self.counters[BACK] = self.counters[FRONT]  # nothing more to take
             self.pool.shutdown(wait=True)
             self.pool = None
 
