@@ -1,5 +1,7 @@
 """The write-behind writer: rows written on the caller's connection, inside its transaction; errors come back."""
 
+import time
+
 import psycopg
 import pytest
 from django.db import IntegrityError, transaction
@@ -44,3 +46,18 @@ def test_an_error_while_building_waits_for_the_writer_then_rolls_back() -> None:
         writer.insert(changes, _rows(changes, 50))
         _ = 1 / 0
     assert not Change.objects.filter(source="台账.xlsx").exists()
+
+
+@pytest.mark.django_db
+def test_a_failed_write_stops_the_caller_at_its_next_submit() -> None:
+    changes = Inserter(Change)
+    key = changes.reserve(1)[0]
+    submitted = 0
+    with pytest.raises((IntegrityError, psycopg.IntegrityError)), transaction.atomic(), WriteBehind() as writer:
+        writer.insert(changes, _rows(changes, 2), ids=[key, key])  # fails
+        writer.submit(time.sleep, 0.001)  # submitted before the failure is known: it is not the last task
+        for _ in range(50):
+            time.sleep(0.01)  # the caller builds the next rows meanwhile
+            writer.submit(time.sleep, 0.001)  # later tasks succeed: the earlier failure still stops the caller
+            submitted += 1
+    assert submitted < 50

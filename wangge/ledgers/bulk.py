@@ -151,7 +151,7 @@ class WriteBehind:
 
     def submit(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
         assert self.executor is not None, "use WriteBehind in a with block"
-        if self.futures and self.futures[-1].done() and self.futures[-1].exception() is not None:
+        if any(future.done() and future.exception() is not None for future in self.futures):
             self.wait()  # a write failed: stop building rows for nothing
         future = self.executor.submit(func, *args, **kwargs)
         self.futures.append(future)
