@@ -25,7 +25,7 @@ from wangge.ledgers.people_schema import people_schema
 from wangge.ledgers.readers import LedgerError
 from wangge.people import services as people_services
 from wangge.people.choices import IdentityColor, Relation, Residency, SourceState
-from wangge.people.models import Change, Household, Membership, Person, PersonTag
+from wangge.people.models import Change, Household, Membership, Person, PersonTag, Residence
 from wangge.places.models import Building, Compound, House
 
 State = ImportJob.State
@@ -111,6 +111,35 @@ def test_a_family_ledger_under_a_title_row_builds_people_households_and_houses(
     assert Change.objects.filter(object_type="house", action="import", source="八月台账.xlsx").count() == 2
     event = AuditEvent.objects.filter(action="ledger.import", result="ok").get()
     assert json.loads(event.detail)["created"] == 4
+
+
+def test_registered_places_are_found_and_grown_new_ones_created_beside_them(
+    tree: Tree, worker: User, new_id: Callable[..., str], run_import: Callable[..., ImportJob]
+) -> None:
+    grid = tree.grid_a1
+    compound = Compound.all_objects.create(region=grid, name="福源小区")
+    building = Building.all_objects.create(region=grid, compound=compound, name="3栋", floors=6, units=1)
+    registered = House.all_objects.create(region=grid, building=building, unit=1, floor=3, number="301")
+    rows = [
+        ["姓名", "身份证号码", "小区", "楼栋", "单元", "房号", "现住址"],
+        ["张建国", new_id(date(1950, 3, 2), "M"), "福源小区", "3栋", "1", "301", ""],  # a registered house
+        ["李秀英", new_id(date(1952, 7, 9), "F"), "福源小区", "3栋", "2", "1802", ""],  # 18th floor, 2nd unit
+        ["王磊", new_id(date(1990, 1, 1), "M"), "福源小区", "5栋", "1", "101", ""],  # a new building
+        ["赵敏", new_id(date(1991, 2, 2), "F"), "", "", "", "", "幸福路8号"],  # a free address
+    ]
+    job = run_import(worker, grid, builders.xlsx(rows))
+
+    assert job.state == State.DONE, (job.first_errors, job.message)
+    assert job.result["houses"] == 3
+    building.refresh_from_db()
+    assert (building.floors, building.units) == (18, 2)  # the file shows it taller and wider
+    homes = {r.person.name: r.house for r in Residence.objects.select_related("person", "house")}
+    assert homes["张建国"] == registered
+    assert homes["李秀英"].building == building and homes["李秀英"].floor == 18
+    assert homes["王磊"].building.name == "5栋" and homes["王磊"].building.compound == compound  # type: ignore[union-attr]
+    assert homes["赵敏"].address == "幸福路8号" and homes["赵敏"].building is None
+    assert Compound.all_objects.filter(region=grid).count() == 1
+    assert Change.objects.filter(object_type="house", action="import").count() == 3
 
 
 @pytest.mark.parametrize(
