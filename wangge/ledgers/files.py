@@ -8,8 +8,10 @@ PostgreSQL nobody else would see the row change until it commits.
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import pickle
 import time
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,23 @@ def _dir() -> Path:
 
 def path_for(job_id: object, suffix: str) -> Path:
     return _dir() / f"{job_id}.{suffix}"
+
+
+def plain_pickle(obj: Any) -> bytes:
+    """`pickle.dumps` without the memo, for the cells an upload keeps for its check.
+
+    The memo records every object written, so that one written twice is read back as one object;
+    for three million cells, each its own object, that bookkeeping was nine tenths of the time
+    (0.79 s → 0.08 s, and the file is smaller and reads back faster). Only for trees of plain
+    values: an object that contains itself would recurse for ever, and an object met twice comes
+    back as two equal copies (which is why the plan, whose rows share the values parsed once per
+    column, keeps the memo: copies of them cost the import more than the memo costs the check).
+    """
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True  # no memo
+    pickler.dump(obj)
+    return buffer.getvalue()
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

@@ -126,7 +126,7 @@ TABLE_FORMAT = 1
 
 
 def table_dump(table: Table) -> bytes:
-    return pickle.dumps((TABLE_FORMAT, table.rows, table.kind, table.sheet, table.merged), pickle.HIGHEST_PROTOCOL)
+    return files.plain_pickle((TABLE_FORMAT, table.rows, table.kind, table.sheet, table.merged))
 
 
 def job_table(job: ImportJob) -> tuple[Table, Header]:
