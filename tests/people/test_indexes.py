@@ -5,6 +5,8 @@ import re
 import pytest
 from django.db import connection
 
+from wangge.core.migration_ops import DropPatternIndexes
+
 pytestmark = pytest.mark.django_db
 
 
@@ -32,3 +34,36 @@ def test_searched_columns_have_their_ordinary_index_and_no_pattern_index() -> No
         own = re.compile(f"people_person_{column}_[0-9a-f]{{8}}")
         assert not any(own.fullmatch(name.removesuffix("_like")) for name in like), column
         assert any(own.fullmatch(name) for name in names - like), column
+
+
+def _like_indexes() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'people_person' AND indexname LIKE '%%_like'"
+        )
+        return {name for (name,) in cursor.fetchall()}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="varchar_pattern_ops indexes exist on PostgreSQL only")
+def test_the_pattern_index_operation_drops_and_restores_them() -> None:
+    operation = DropPatternIndexes("people_person", ["name", "former_name"])
+    assert _like_indexes() == set()
+    with connection.schema_editor() as editor:
+        operation.database_backwards("people", editor, None, None)  # unapplying the migration
+    assert {name.split("_like")[0].rsplit("_", 1)[0] for name in _like_indexes()} == {
+        "people_person_name",
+        "people_person_former_name",
+    }
+    with connection.schema_editor() as editor:
+        operation.database_forwards("people", editor, None, None)
+    assert _like_indexes() == set()
+    assert DropPatternIndexes(**operation.deconstruct()[2]).columns == ("name", "former_name")
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="the other databases")
+def test_the_pattern_index_operation_does_nothing_elsewhere() -> None:
+    operation = DropPatternIndexes("people_person", ["name"])
+    editor = connection.schema_editor(collect_sql=True)
+    operation.database_forwards("people", editor, None, None)
+    operation.database_backwards("people", editor, None, None)
+    assert editor.collected_sql == []

@@ -7,29 +7,9 @@ a ledger, updated three more indexes for nothing.
 
 from django.db import migrations
 
+from wangge.core.migration_ops import DropPatternIndexes
+
 CODE_COLUMNS = ("residency", "identity_color", "source_state")
-TABLE = "people_person"
-
-
-def _like_index(schema_editor, column: str) -> str:  # type: ignore[no-untyped-def]
-    return schema_editor._create_index_name(TABLE, [column], suffix="_like")
-
-
-def drop_like_indexes(apps, schema_editor):  # type: ignore[no-untyped-def]
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for column in CODE_COLUMNS:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(_like_index(schema_editor, column))}")
-
-
-def create_like_indexes(apps, schema_editor):  # type: ignore[no-untyped-def]
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for column in CODE_COLUMNS:
-        name = schema_editor.quote_name(_like_index(schema_editor, column))
-        schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {name} ON {TABLE} ({schema_editor.quote_name(column)} varchar_pattern_ops)"
-        )
 
 
 class Migration(migrations.Migration):
@@ -38,5 +18,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(drop_like_indexes, create_like_indexes, elidable=False),
+        DropPatternIndexes("people_person", CODE_COLUMNS),
     ]

@@ -9,29 +9,9 @@ the keyed hashes and the codes).
 
 from django.db import migrations
 
+from wangge.core.migration_ops import DropPatternIndexes
+
 NAME_COLUMNS = ("name", "former_name", "name_pinyin", "name_initials")
-TABLE = "people_person"
-
-
-def _like_index(schema_editor, column: str) -> str:  # type: ignore[no-untyped-def]
-    return schema_editor._create_index_name(TABLE, [column], suffix="_like")
-
-
-def drop_like_indexes(apps, schema_editor):  # type: ignore[no-untyped-def]
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for column in NAME_COLUMNS:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(_like_index(schema_editor, column))}")
-
-
-def create_like_indexes(apps, schema_editor):  # type: ignore[no-untyped-def]
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for column in NAME_COLUMNS:
-        name = schema_editor.quote_name(_like_index(schema_editor, column))
-        schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {name} ON {TABLE} ({schema_editor.quote_name(column)} varchar_pattern_ops)"
-        )
 
 
 class Migration(migrations.Migration):
@@ -40,5 +20,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(drop_like_indexes, create_like_indexes, elidable=False),
+        DropPatternIndexes("people_person", NAME_COLUMNS),
     ]
