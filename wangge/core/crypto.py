@@ -26,9 +26,9 @@ import hashlib
 import os
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -81,6 +81,7 @@ class DecryptionError(ValueError):
 # What the settings below resolve to, read once: an import hashes half a million values, and each
 # read of `settings` costs more than the hash. Emptied when a test overrides one of them.
 _resolved: dict[str, Any] = {}
+_T = TypeVar("_T")
 
 
 @receiver(setting_changed)
@@ -89,9 +90,9 @@ def _forget_resolved(*, setting: str, **kwargs: Any) -> None:
         _resolved.clear()
 
 
-def _once(name: str, read: Any) -> Any:
+def _once(name: str, read: Callable[[], _T]) -> _T:
     try:
-        return _resolved[name]
+        return cast(_T, _resolved[name])
     except KeyError:
         value = _resolved[name] = read()  # not kept when `read` raises: a broken setting raises each time
         return value
@@ -116,7 +117,7 @@ def _b64_key(value: str) -> bytes:
 
 
 def _master_keys() -> dict[str, bytes]:
-    return _once("keys", _read_master_keys)  # type: ignore[no-any-return]
+    return _once("keys", _read_master_keys)
 
 
 def _read_master_keys() -> dict[str, bytes]:
@@ -155,7 +156,7 @@ def _current_key_id(keys: dict[str, bytes]) -> str:
 
 def _writing() -> tuple[str, str, bytes]:
     """The cipher, key id and subkey new tokens are sealed with."""
-    return _once("writing", _read_writing)  # type: ignore[no-any-return]
+    return _once("writing", _read_writing)
 
 
 def _read_writing() -> tuple[str, str, bytes]:
@@ -173,7 +174,7 @@ def _current_cipher() -> str:
 
 
 def _lookup_key() -> bytes:
-    return _once("lookup", _read_lookup_key)  # type: ignore[no-any-return]
+    return _once("lookup", _read_lookup_key)
 
 
 def _read_lookup_key() -> bytes:
@@ -312,7 +313,7 @@ def hmac_sha256(key: bytes, message: bytes) -> bytes:
     inner.update(message)
     outer = outer.copy()
     outer.update(inner.digest())
-    return outer.digest()  # type: ignore[no-any-return]
+    return outer.digest()
 
 
 def _hash(kind: str, label: str, value: str) -> str:
