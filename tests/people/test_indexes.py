@@ -28,12 +28,30 @@ def test_searched_columns_have_their_ordinary_index_and_no_pattern_index() -> No
         # a prefix of a name, its pinyin or initials is a range on the ordinary index (`prefix_q`)
         "name",
         "former_name",
-        "name_pinyin",
         "name_initials",
     ):
         own = re.compile(f"people_person_{column}_[0-9a-f]{{8}}")
         assert not any(own.fullmatch(name.removesuffix("_like")) for name in like), column
         assert any(own.fullmatch(name) for name in names - like), column
+
+
+def _index_columns(table: str) -> list[list[str]]:
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, table)
+    return [c["columns"] for c in found.values() if c["index"] and not c["primary_key"]]
+
+
+def test_no_single_column_index_beside_a_composite_that_begins_with_it() -> None:
+    """`name_pinyin`, the person's grid and the tag's tag are served by the composite indexes alone."""
+    person = _index_columns("people_person")
+    assert ["name_pinyin", "name_initials"] in person
+    assert ["region_id", "deleted_at"] in person
+    assert ["name_pinyin"] not in person
+    assert ["region_id"] not in person
+    tags = _index_columns("people_persontag")
+    assert ["tag_id", "ended_on"] in tags
+    assert ["tag_id"] not in tags
+    assert ["id_hash"] in person  # the partial unique index does not serve searches that include deleted people
 
 
 def _like_indexes() -> set[str]:
@@ -58,6 +76,19 @@ def test_the_pattern_index_operation_drops_and_restores_them() -> None:
         operation.database_forwards("people", editor, None, None)
     assert _like_indexes() == set()
     assert DropPatternIndexes(**operation.deconstruct()[2]).columns == ("name", "former_name")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="varchar_pattern_ops indexes exist on PostgreSQL only")
+def test_the_reversed_operation_drops_them_only_when_unapplied() -> None:
+    operation = DropPatternIndexes("people_person", ["name_pinyin"], reverse=True)
+    with connection.schema_editor() as editor:
+        DropPatternIndexes("people_person", ["name_pinyin"]).database_backwards("people", editor, None, None)
+        operation.database_forwards("people", editor, None, None)  # applying it: nothing
+    assert len(_like_indexes()) == 1
+    with connection.schema_editor() as editor:
+        operation.database_backwards("people", editor, None, None)
+    assert _like_indexes() == set()
+    assert DropPatternIndexes(**operation.deconstruct()[2]).reverse
 
 
 @pytest.mark.skipif(connection.vendor == "postgresql", reason="the other databases")

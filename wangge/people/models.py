@@ -37,10 +37,13 @@ class Person(models.Model):
     masked copy for display; the plain number never reaches the database.
     """
 
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="persons", verbose_name=_("grid"))
+    # indexed by `person_region_alive_idx` (region, deleted_at), which serves lookups by region alone
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="persons", verbose_name=_("grid"), db_index=False
+    )
     name = models.CharField(_("name"), max_length=64, db_index=True)
     former_name = models.CharField(_("former name"), max_length=64, blank=True, db_index=True)
-    name_pinyin = models.CharField(max_length=128, db_index=True, editable=False)
+    name_pinyin = models.CharField(max_length=128, editable=False)  # indexed by `person_pinyin_initials_idx`
     name_initials = models.CharField(max_length=32, db_index=True, editable=False)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True, db_index=True)
@@ -244,7 +247,8 @@ class Tag(models.Model):
 
 class PersonTag(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="tags")
-    tag = models.ForeignKey(Tag, on_delete=models.PROTECT, related_name="person_tags")
+    # indexed by `persontag_tag_idx` (tag, ended_on)
+    tag = models.ForeignKey(Tag, on_delete=models.PROTECT, related_name="person_tags", db_index=False)
     started_on = models.DateField(_("from"), default=timezone.localdate)
     ended_on = models.DateField(_("until"), null=True, blank=True)
     attention = models.CharField(
