@@ -223,7 +223,7 @@ def test_the_error_report_is_the_bad_rows_and_comes_back_in_once_fixed(
     rows = [["姓名", "身份证号码", "出生日期"], ["好人", new_id(), ""], ["坏日期", "", "1950-02-30"]]
     job = run_import(worker, tree.grid_a1, builders.xlsx(rows, title="台账"), on_invalid="skip")
     assert job.state == State.DONE and job.result["created"] == 1
-    report = files.load_report(job.pk)
+    report = services.job_report(job)
     assert report is not None
     sheet = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(report)).get_sheet_by_index(0).to_python()
     assert sheet[0] == ["姓名", "身份证号码", "出生日期", "行号", "错误说明"]
@@ -419,7 +419,43 @@ def test_the_import_matches_the_registry_again_after_the_check(
     assert job.state == State.DONE and job.result["created"] == 1 and job.result["updated"] == 1
     person.refresh_from_db()
     assert person.work_unit == "新单位" and Person.all_objects.filter(name="后登记").count() == 1
-    assert not files.load_plan(job.pk) and files.load_report(job.pk) is None
+    assert not files.load_plan(job.pk) and services.job_report(job) is None
+
+
+def test_the_error_report_is_built_at_its_first_download_and_kept(
+    tree: Tree, worker: User, new_id: Callable[..., str], run_import: Callable[..., ImportJob]
+) -> None:
+    rows = [["姓名", "身份证号码", "出生日期"], ["好人", new_id(), ""], ["坏日期", "", "1950-02-30"]]
+    job = run_import(worker, tree.grid_a1, builders.xlsx(rows), confirm=False, on_invalid="skip")
+    assert job.counts["invalid"] == 1
+    assert files.load_report(job.pk) is None and files.load_errors(job.pk) is not None  # not built yet
+    report = services.job_report(job)
+    assert report is not None and files.load_report(job.pk) == report  # built once, then served as kept
+    assert services.job_report(job) == report
+    # a new mapping means a new check: the rows with errors and their report go
+    services.import_set_mapping(actor=worker, job=job, mapping=job.mapping, on_existing="update", on_invalid="skip")
+    assert files.load_errors(job.pk) is None and services.job_report(job) is None
+
+
+def test_many_rows_with_errors_get_their_report_at_the_check(
+    tree: Tree,
+    worker: User,
+    new_id: Callable[..., str],
+    run_import: Callable[..., ImportJob],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(services, "REPORT_AT_CHECK", 1)  # a download must not build a very large report
+    rows = [
+        ["姓名", "身份证号码", "出生日期"],
+        ["好人", new_id(), ""],
+        ["甲", "", "1950-02-30"],
+        ["乙", "", "1950-13-01"],
+    ]
+    job = run_import(worker, tree.grid_a1, builders.xlsx(rows), confirm=False, on_invalid="skip")
+    assert job.counts["invalid"] == 2
+    assert files.load_errors(job.pk) is None and files.load_report(job.pk) is not None
+    sheet = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(services.job_report(job) or b""))
+    assert [row[0] for row in sheet.get_sheet_by_index(0).to_python()[1:]] == ["甲", "乙"]
 
 
 def test_the_check_reads_the_cells_kept_at_upload_not_the_workbook_again(

@@ -1,5 +1,5 @@
-"""Files a ledger job keeps: the upload and its cells (encrypted: they hold ID numbers), its error report, progress
-and cancel flags.
+"""Files a ledger job keeps: the upload and its cells (encrypted: they hold ID numbers), its rows with errors and
+their report, progress and cancel flags.
 
 Progress and the cancel flag live in small files rather than in the job's row because the import
 writes inside one long transaction: on SQLite that transaction holds the only write lock, and on
@@ -87,6 +87,18 @@ def load_report(job_id: object) -> bytes | None:
     return crypto.decrypt_bytes(path.read_bytes(), context="ledgers.report")
 
 
+def store_errors(job_id: object, data: bytes) -> None:
+    """The rows with errors, as read, with what is wrong (pickled): the error report is built from them when asked for."""
+    _write_atomically(path_for(job_id, "errors"), crypto.encrypt_bytes(data, context="ledgers.errors"))
+
+
+def load_errors(job_id: object) -> bytes | None:
+    path = path_for(job_id, "errors")
+    if not path.exists():
+        return None
+    return crypto.decrypt_bytes(path.read_bytes(), context="ledgers.errors")
+
+
 def store_plan(job_id: object, data: bytes) -> None:
     _write_atomically(path_for(job_id, "plan"), crypto.encrypt_bytes(data, context="ledgers.plan"))
 
@@ -130,7 +142,7 @@ def cancel_requested(job_id: object) -> bool:
 
 
 def remove(job_id: object, *suffixes: str) -> None:
-    for suffix in suffixes or ("upload", "table", "report", "progress", "cancel", "export", "plan"):
+    for suffix in suffixes or ("upload", "table", "report", "errors", "progress", "cancel", "export", "plan"):
         path_for(job_id, suffix).unlink(missing_ok=True)
 
 

@@ -179,7 +179,7 @@ def import_progress_view(request: HttpRequest, job_id: Any) -> HttpResponse:
 @capability_required(Cap.EDIT_REGISTRY)
 def import_report_view(request: HttpRequest, job_id: Any) -> HttpResponse:
     job = _job(request, job_id)
-    content = files.load_report(job.pk)
+    content = services.job_report(job)
     if content is None:
         raise Http404
     stem = job.file_name.rsplit(".", 1)[0]
