@@ -3,8 +3,10 @@
     python bench/import_ledger.py /tmp/wgledger/ledger-100k.xlsx
 
 1. the floor: python-calamine reading the sheet into Python rows, nothing else;
-2. Wangge: upload (read, find the header, map), check (plan every row, error report), import (read
-   again, plan again and write, in one transaction), as the worker runs them — errors left out;
+2. Wangge: upload (read, find the header, map), check (plan every row, keep the rows with errors: their
+   report is built at its first download, timed apart), import (load the plan, match it again and
+   write, in one transaction), as the worker runs them — errors left out; then the database alone
+   writing the same people (one `INSERT … SELECT`, rolled back): a floor under the import's writes;
 3. django-import-export 4 importing the same rows into the same `Person` model (its `Resource`
    with a `before_save_instance` that fills the encrypted and derived columns the way the registry
    does), given the rows already read (its reading time is not counted), `--die-rows` of them.
@@ -63,7 +65,7 @@ def main() -> None:
             print(f"{label:<44} {seconds:8.2f} s")
     end_to_end = (
         timings["Wangge upload"]
-        + timings["Wangge check (plan every row, error report)"]
+        + timings["Wangge check (plan every row)"]
         + timings["Wangge import (read, plan, write)"]
     )
     print(
@@ -72,6 +74,8 @@ def main() -> None:
     print(f"{'peak memory (max RSS) after Wangge':<44} {peak_mb:8.0f} MB")
     print(f"{'  its largest check worker (max RSS)':<44} {worker_mb:8.0f} MB  (forked: shares pages with it)")
 
+    floor_db = _database_floor(community)
+    print(f"{'database alone: the same people, SQL only':<44} {floor_db:8.2f} s  (INSERT … SELECT, rolled back)")
     export_s = _export(actor)
     print(f"{'export 10,000 people (.xlsx)':<44} {export_s:8.2f} s")
 
@@ -168,7 +172,7 @@ def _wangge(actor, community, data: bytes, name: str) -> tuple[dict[str, float],
     started = time.perf_counter()
     services.import_check(actor=actor, job=job)
     services.run_check(str(job.pk))
-    timings["Wangge check (plan every row, error report)"] = time.perf_counter() - started
+    timings["Wangge check (plan every row)"] = time.perf_counter() - started
     job.refresh_from_db()
     print(f"check: {job.counts}")
     services.import_confirm(actor=actor, job=job)
@@ -188,6 +192,37 @@ def _wangge(actor, community, data: bytes, name: str) -> tuple[dict[str, float],
         column = sheet[0].index("行号")
         invalid = {int(row[column]) for row in sheet[1:]}
     return timings, invalid
+
+
+def _database_floor(community) -> float:  # type: ignore[no-untyped-def]
+    """What the database alone takes to write the people the import wrote: the same rows copied within the table
+    by one `INSERT … SELECT` (new keys and hashes, every index and foreign key check as for the import), rolled
+    back. No Python per row, no households, homes, tags or history: a floor under the import's writing."""
+    from django.db import connection, transaction
+
+    from wangge.people.models import Person
+    from wangge.regions.models import Region
+
+    table = connection.ops.quote_name(Person._meta.db_table)
+    regions = connection.ops.quote_name(Region._meta.db_table)
+    columns = [f.column for f in Person._meta.concrete_fields]
+    copied = {"id": "id + %s", "id_hash": "id_hash || 'x'"}
+    select = ", ".join(copied.get(c, connection.ops.quote_name(c)) for c in columns)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(id) FROM {table}")  # noqa: S608
+        (offset,) = cursor.fetchone()
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the foreign keys checked now, not at a commit
+        started = time.perf_counter()
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT {select} FROM {table} "  # noqa: S608
+            f"WHERE region_id IN (SELECT id FROM {regions} WHERE path LIKE %s)",
+            [offset, community.path + "%"],
+        )
+        seconds = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return seconds
 
 
 def _export(actor) -> float:  # type: ignore[no-untyped-def]
