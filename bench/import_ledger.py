@@ -66,7 +66,7 @@ def main() -> None:
     end_to_end = (
         timings["Wangge upload"]
         + timings["Wangge check (plan every row)"]
-        + timings["Wangge import (read, plan, write)"]
+        + timings["Wangge import (load the plan, write)"]
     )
     print(
         f"{'Wangge end to end (upload + check + import)':<44} {end_to_end:8.2f} s  ({end_to_end / floor_s:.1f}× the floor)"
@@ -178,7 +178,7 @@ def _wangge(actor, community, data: bytes, name: str) -> tuple[dict[str, float],
     services.import_confirm(actor=actor, job=job)
     started = time.perf_counter()
     services.run_import(str(job.pk))
-    timings["Wangge import (read, plan, write)"] = time.perf_counter() - started
+    timings["Wangge import (load the plan, write)"] = time.perf_counter() - started
     job.refresh_from_db()
     assert job.state == ImportJob.State.DONE, job.message
     print(f"import: {job.result}")
