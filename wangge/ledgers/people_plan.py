@@ -52,7 +52,7 @@ class RowPlan:
     existing: Person | None = None
     person_id: int = 0  # once written (new) or found (existing)
     changes: dict[str, Any] = field(default_factory=dict)
-    stored: tuple[str, ...] = ()  # a new person's encrypted, hashed and pinyin columns, in STORED order
+    stored: str = ""  # a new person's encrypted, hashed and pinyin columns, in STORED order, joined by SEPARATOR
 
     def fail(self, message: str) -> None:
         self.errors.append(message)
@@ -198,7 +198,7 @@ class StoredColumns:
     def __init__(self, plan: Plan) -> None:
         self.rows = [row for row in plan.rows if row.status == NEW]
         items = [(row.id_number, row.data.get("phone", ""), row.data["name"]) for row in self.rows]
-        self.spread: Spread[tuple[str, str, str], tuple[str, ...]] = Spread(_stored_share, items)
+        self.spread: Spread[tuple[str, str, str], str] = Spread(_stored_share, items)
 
     def apply(self) -> None:
         for row, stored in zip(self.rows, self.spread.result(), strict=True):
@@ -225,6 +225,7 @@ def _count(rows: Sequence[RowPlan]) -> dict[str, int]:
 
 # what `people.services.person_create` stores for a person's numbers and name (never the plain numbers)
 STORED = (*people.NUMBER_COLUMNS, "name_pinyin", "name_initials")
+SEPARATOR = "\x1f"  # between the stored columns of a row: never in a token, mask, hash or pinyin key
 
 
 def stored_columns(row: RowPlan) -> tuple[str, ...]:
@@ -239,14 +240,15 @@ def stored_values(id_number: str, phone: str, name: str) -> tuple[str, ...]:
     return tuple(columns[key] for key in STORED)
 
 
-def _stored_share(items: Sequence[tuple[str, str, str]]) -> list[tuple[str, ...]]:
-    return [stored_values(id_number, phone, name) for id_number, phone, name in items]
+def _stored_share(items: Sequence[tuple[str, str, str]]) -> list[str]:
+    """Each as one string (`SEPARATOR` between the columns): one object per row to send back, not eleven."""
+    join = SEPARATOR.join
+    return [join(stored_values(id_number, phone, name)) for id_number, phone, name in items]
 
 
 # --- the plan between the check and the import ---------------------------------------------------------
 
 PLAN_FORMAT = 2
-_SEPARATOR = "\x1f"  # never in a token, mask, hash or pinyin key
 
 
 def plan_dump(plan: Plan) -> bytes:
@@ -268,7 +270,7 @@ def plan_dump(plan: Plan) -> bytes:
             r.grid.pk if r.grid is not None else None,
             r.id_number,
             r.id_hash,
-            _SEPARATOR.join(r.stored),
+            r.stored,
         )
         for r in plan.rows
     ]
@@ -295,7 +297,7 @@ def plan_load(blob: bytes, *, actor: User, region: Region) -> Plan:
         data = {key: value for key, value in zip(keys, values, strict=True) if value is not None}
         row = RowPlan(number=number, raw=[], data=data, errors=list(errors), id_number=id_number, id_hash=id_hash)
         row.grid = grids.get(grid_id) if grid_id is not None else None
-        row.stored = tuple(stored.split(_SEPARATOR)) if stored else ()
+        row.stored = stored
         if row.grid is None:
             row.fail("网格：" + _("The grid of this row is no longer active in this region."))
         data["tags"] = [tags[pk] for pk in tag_ids if pk in tags]

@@ -17,7 +17,17 @@ from wangge.core.audit import audit_record
 from wangge.core.idcard import DocumentType
 from wangge.core.models import User
 from wangge.ledgers.bulk import BATCH, Inserter, WriteBehind
-from wangge.ledgers.people_plan import NEW, PLAIN, STORED, UPDATE, Plan, Progress, RowPlan, stored_columns
+from wangge.ledgers.people_plan import (
+    NEW,
+    PLAIN,
+    SEPARATOR,
+    STORED,
+    UPDATE,
+    Plan,
+    Progress,
+    RowPlan,
+    stored_columns,
+)
 from wangge.ledgers.places import Places
 from wangge.people import services as people
 from wangge.people.choices import HouseholdKind, IdentityColor, Relation, Residency, SourceState
@@ -183,7 +193,7 @@ def _person_row(persons: Inserter, row: RowPlan, *, now: Any, colour: str) -> li
     for key in PLAIN:
         if key in data:
             values[index[key]] = data[key]
-    for key, value in zip(STORED, row.stored or stored_columns(row), strict=True):
+    for key, value in zip(STORED, row.stored.split(SEPARATOR) if row.stored else stored_columns(row), strict=True):
         values[index[key]] = value
     return values
 
