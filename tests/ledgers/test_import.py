@@ -422,6 +422,21 @@ def test_the_import_matches_the_registry_again_after_the_check(
     assert not files.load_plan(job.pk) and services.job_report(job) is None
 
 
+def test_blank_rows_between_the_data_are_left_out_and_row_numbers_stay_the_sheets(
+    tree: Tree, worker: User, new_id: Callable[..., str], run_import: Callable[..., ImportJob]
+) -> None:
+    rows = [
+        ["姓名", "身份证号码", "出生日期"],
+        ["甲", new_id(), ""],
+        ["", "", ""],
+        ["乙", "", "1950-02-30"],
+        [None, None],
+    ]
+    job = run_import(worker, tree.grid_a1, builders.xlsx(rows), confirm=False, on_invalid="skip")
+    assert job.counts["rows"] == 2 and job.counts["new"] == 1 and job.counts["invalid"] == 1
+    assert [number for number, _message in job.first_errors] == [4]
+
+
 def test_the_error_report_is_built_at_its_first_download_and_kept(
     tree: Tree, worker: User, new_id: Callable[..., str], run_import: Callable[..., ImportJob]
 ) -> None:

@@ -110,13 +110,7 @@ def plan_people(
     columns = [(index, schema.by_key[key]) for index, key in enumerate(mapping) if key]
     example = [(i, str(c.example)) for i, c in columns if c.example not in ("", None)]
     data_rows = table.rows[header.data_start :]
-    offsets = [
-        offset
-        for offset, raw in enumerate(data_rows)
-        if any(cell not in ("", None) for cell in raw)
-        # the blank template's example row, left in by the user
-        and not (example and all(text(raw[i]) == value for i, value in example if i < len(raw)))
-    ]
+    offsets = range(len(data_rows))  # blank rows are left out by the workers
     sheet = _Sheet(
         rows=data_rows,
         first_number=header.data_start + 1,
@@ -125,6 +119,7 @@ def plan_people(
         grid_by_name=grid_by_name,
         tags=tags,
         today=timezone.localdate(),
+        example=example,
     )
     global _SHEET
     with _SHEET_LOCK:  # one check at a time per process (the worker's threads): each uses every core
@@ -148,7 +143,7 @@ def plan_people(
     _match_existing(rows, actor=actor, places=Places(rows))
     _check_households(rows)
     if progress is not None:
-        progress(len(offsets), len(offsets))
+        progress(len(data_rows), len(data_rows))
     return Plan(rows=rows, counts=_count(rows), tags=tags)
 
 
@@ -163,6 +158,7 @@ class _Sheet:
     grid_by_name: dict[str, Region | None]
     tags: dict[str, Tag | None]
     today: date
+    example: list[tuple[int, str]]  # the blank template's example row: (column, its text)
 
 
 _SHEET: _Sheet | None = None
@@ -170,12 +166,21 @@ _SHEET_LOCK = threading.Lock()
 
 
 def _check_share(offsets: Sequence[int]) -> list[tuple[Any, ...]]:
-    """Parse and check these data rows; plain values come back (grid and tags by primary key)."""
+    """Parse and check these data rows; plain values come back (grid and tags by primary key).
+
+    Blank rows are left out, and the blank template's example row if the user left it in.
+    """
     sheet = _SHEET
     assert sheet is not None
     checked = []
+    example = sheet.example
     for offset in offsets:
-        row = RowPlan(number=sheet.first_number + offset, raw=sheet.rows[offset])
+        raw = sheet.rows[offset]
+        if not any(cell not in ("", None) for cell in raw) or (
+            example and all(text(raw[i]) == value for i, value in example if i < len(raw))
+        ):
+            continue
+        row = RowPlan(number=sheet.first_number + offset, raw=raw)
         _parse_row(row, sheet.parsers)
         _check_row(
             row, default_grid=sheet.default_grid, grid_by_name=sheet.grid_by_name, tags=sheet.tags, today=sheet.today
