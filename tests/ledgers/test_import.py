@@ -438,7 +438,11 @@ def test_blank_rows_between_the_data_are_left_out_and_row_numbers_stay_the_sheet
 
 
 def test_the_error_report_is_built_at_its_first_download_and_kept(
-    tree: Tree, worker: User, new_id: Callable[..., str], run_import: Callable[..., ImportJob]
+    tree: Tree,
+    worker: User,
+    new_id: Callable[..., str],
+    run_import: Callable[..., ImportJob],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     rows = [["姓名", "身份证号码", "出生日期"], ["好人", new_id(), ""], ["坏日期", "", "1950-02-30"]]
     job = run_import(worker, tree.grid_a1, builders.xlsx(rows), confirm=False, on_invalid="skip")
@@ -447,6 +451,13 @@ def test_the_error_report_is_built_at_its_first_download_and_kept(
     report = services.job_report(job)
     assert report is not None and files.load_report(job.pk) == report  # built once, then served as kept
     assert services.job_report(job) == report
+    # a report built from rows that a new check replaced meanwhile is served, not kept
+    files.remove(job.pk, "report")
+    calls = iter([files.load_errors(job.pk), b"the rows of another check"])
+    monkeypatch.setattr(files, "load_errors", lambda job_id: next(calls))
+    assert services.job_report(job)
+    assert files.load_report(job.pk) is None
+    monkeypatch.undo()
     # a new mapping means a new check: the rows with errors and their report go
     services.import_set_mapping(actor=worker, job=job, mapping=job.mapping, on_existing="update", on_invalid="skip")
     assert files.load_errors(job.pk) is None and services.job_report(job) is None

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 
 from wangge.core.migration_ops import DropColumnIndexes, DropPatternIndexes
+from wangge.people.models import Person
 
 pytestmark = pytest.mark.django_db
 
@@ -120,3 +121,17 @@ def test_the_pattern_index_operation_does_nothing_elsewhere() -> None:
     operation.database_forwards("people", editor, None, None)
     operation.database_backwards("people", editor, None, None)
     assert editor.collected_sql == []
+
+
+def test_lookups_by_a_rarely_set_foreign_key_use_its_partial_index() -> None:
+    """`= ?` and `IN (…)` imply IS NOT NULL: both databases see that the partial index holds every match."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")  # the test's tables are tiny: scanning would win
+    people = Person.all_objects
+    for query, index in (
+        (people.filter(claimed_by_id=1), "person_claimed_by_idx"),
+        (people.filter(verified_by_id__in=[1, 2]), "person_verified_by_idx"),
+        (people.filter(merged_into_id=1), "person_merged_into_idx"),
+    ):
+        assert index in query.explain(), query.explain()

@@ -256,7 +256,10 @@ def job_report(job: ImportJob) -> bytes | None:
     if loaded is None or loaded[0] != ERRORS_FORMAT:
         return None
     report = reports.error_report(job.labels, loaded[1])
-    files.store_report(job.pk, report)  # two downloads at once both build it; either file is the same
+    # Kept only if the rows are still this check's (a new check meanwhile removes them or writes others);
+    # two downloads at once both build it, and either file is the same.
+    if files.load_errors(job.pk) == stored:
+        files.store_report(job.pk, report)
     return report
 
 
