@@ -89,3 +89,56 @@ def test_import_a_ledger_and_find_the_people(
     head = Person.all_objects.get(name="导入甲")
     assert head.birth_date == date(1947, 8, 15) and head.identity_color == "red"
     assert head.source_state == "entered"
+
+
+def test_the_rows_with_errors_download_as_a_report_built_on_the_first_click(
+    page: Page, sign_in: Callable[..., None], demo: str, queue: list[tuple[str, str]], tmp_path: Path
+) -> None:
+    import io
+    import os
+
+    import python_calamine
+
+    from wangge.core.idcard import check_char
+    from wangge.ledgers import files
+    from wangge.ledgers.models import ImportJob
+
+    good = "42120219610203005"
+    bad = "42120219620304006"
+    wrong = "0" if check_char(bad) != "0" else "1"  # a typo in the check digit
+    rows = [
+        ["姓名", "身份证号码", "联系电话"],
+        ["对的人", good + check_char(good), "13871508888"],
+        ["错号人", bad + wrong, ""],
+    ]
+    ledger = tmp_path / "第八网格核对.xlsx"
+    ledger.write_bytes(builders.xlsx(rows))
+
+    sign_in(page, "grid8")
+    page.goto(f"{demo}/ledgers/")
+    form = page.locator("form[data-testid=upload-form]")
+    form.locator("select[name=region]").select_option(str(region_id("第八网格")))
+    form.locator("input[name=file]").set_input_files(str(ledger))
+    form.locator("button[type=submit]").click()
+    expect(page.locator("form[data-testid=mapping]")).to_be_visible()
+    page.locator("[data-testid=check]").click()
+    _work(queue)
+    expect(page.locator("[data-testid=preview]")).to_be_visible(timeout=10_000)
+    expect(page.locator("[data-testid=count-invalid] .fs-3")).to_have_text("1")
+    errors = page.locator("[data-testid=errors] tbody tr")
+    expect(errors).to_have_count(1)
+    expect(errors.first.locator("td").first).to_have_text("3")  # the row number, as the sheet shows it
+    expect(errors.first).to_contain_text("证件号码")
+    folder = os.environ.get("WANGGE_SHOTS")
+    if folder:
+        page.screenshot(path=str(Path(folder) / "ledger-preview-with-errors.png"), full_page=True)
+
+    job = ImportJob.objects.get(file_name=ledger.name)
+    assert files.load_report(job.pk) is None  # not built by the check
+    with page.expect_download() as download:
+        page.locator("[data-testid=report]").click()
+    report = Path(download.value.path()).read_bytes()
+    sheet = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(report)).get_sheet_by_index(0).to_python()
+    assert [row[0] for row in sheet[1:]] == ["错号人"] and "证件号码" in sheet[1][-1]
+    assert download.value.suggested_filename == "第八网格核对-错误行.xlsx"
+    assert files.load_report(job.pk) is not None  # kept for the next download
