@@ -20,8 +20,6 @@ from django.conf import settings
 
 from wangge.core import crypto
 
-_CONTEXT = "ledgers.upload"
-
 
 def _dir() -> Path:
     path = Path(settings.WANGGE_LEDGER_DIR)
@@ -56,69 +54,68 @@ def _write_atomically(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def _store(job_id: object, suffix: str, data: bytes) -> None:
+    _write_atomically(path_for(job_id, suffix), crypto.encrypt_bytes(data, context=f"ledgers.{suffix}"))
+
+
+def _load(job_id: object, suffix: str) -> bytes | None:
+    path = path_for(job_id, suffix)
+    if not path.exists():
+        return None
+    return crypto.decrypt_bytes(path.read_bytes(), context=f"ledgers.{suffix}")
+
+
 def store_upload(job_id: object, data: bytes) -> None:
-    _write_atomically(path_for(job_id, "upload"), crypto.encrypt_bytes(data, context=_CONTEXT))
+    _store(job_id, "upload", data)
 
 
 def load_upload(job_id: object) -> bytes:
-    return crypto.decrypt_bytes(path_for(job_id, "upload").read_bytes(), context=_CONTEXT)
+    data = _load(job_id, "upload")
+    if data is None:
+        raise FileNotFoundError(path_for(job_id, "upload"))
+    return data
 
 
 def store_table(job_id: object, data: bytes) -> None:
     """The upload's cells as read at upload (pickled): the check does not read the workbook again."""
-    _write_atomically(path_for(job_id, "table"), crypto.encrypt_bytes(data, context="ledgers.table"))
+    _store(job_id, "table", data)
 
 
 def load_table(job_id: object) -> bytes | None:
-    path = path_for(job_id, "table")
-    if not path.exists():
-        return None
-    return crypto.decrypt_bytes(path.read_bytes(), context="ledgers.table")
+    return _load(job_id, "table")
 
 
 def store_report(job_id: object, data: bytes) -> None:
-    _write_atomically(path_for(job_id, "report"), crypto.encrypt_bytes(data, context="ledgers.report"))
+    _store(job_id, "report", data)
 
 
 def load_report(job_id: object) -> bytes | None:
-    path = path_for(job_id, "report")
-    if not path.exists():
-        return None
-    return crypto.decrypt_bytes(path.read_bytes(), context="ledgers.report")
+    return _load(job_id, "report")
 
 
 def store_errors(job_id: object, data: bytes) -> None:
     """The rows with errors, as read, with what is wrong (pickled): the error report is built from them when asked for."""
-    _write_atomically(path_for(job_id, "errors"), crypto.encrypt_bytes(data, context="ledgers.errors"))
+    _store(job_id, "errors", data)
 
 
 def load_errors(job_id: object) -> bytes | None:
-    path = path_for(job_id, "errors")
-    if not path.exists():
-        return None
-    return crypto.decrypt_bytes(path.read_bytes(), context="ledgers.errors")
+    return _load(job_id, "errors")
 
 
 def store_plan(job_id: object, data: bytes) -> None:
-    _write_atomically(path_for(job_id, "plan"), crypto.encrypt_bytes(data, context="ledgers.plan"))
+    _store(job_id, "plan", data)
 
 
 def load_plan(job_id: object) -> bytes | None:
-    path = path_for(job_id, "plan")
-    if not path.exists():
-        return None
-    return crypto.decrypt_bytes(path.read_bytes(), context="ledgers.plan")
+    return _load(job_id, "plan")
 
 
 def store_export(job_id: object, data: bytes) -> None:
-    _write_atomically(path_for(job_id, "export"), crypto.encrypt_bytes(data, context="ledgers.export"))
+    _store(job_id, "export", data)
 
 
 def load_export(job_id: object) -> bytes | None:
-    path = path_for(job_id, "export")
-    if not path.exists():
-        return None
-    return crypto.decrypt_bytes(path.read_bytes(), context="ledgers.export")
+    return _load(job_id, "export")
 
 
 def set_progress(job_id: object, *, phase: str, done: int, total: int) -> None:
