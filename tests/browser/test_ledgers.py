@@ -37,6 +37,15 @@ def _work(queue: list[tuple[str, str]]) -> None:
         (services.run_check if what == "check" else services.run_import)(job_id)
 
 
+def _upload(page: Page, demo: str, ledger: Path) -> None:
+    """The ledger page's upload form: the file into 第八网格."""
+    page.goto(f"{demo}/ledgers/")
+    form = page.locator("form[data-testid=upload-form]")
+    form.locator("select[name=region]").select_option(str(region_id("第八网格")))
+    form.locator("input[name=file]").set_input_files(str(ledger))
+    form.locator("button[type=submit]").click()
+
+
 def test_import_a_ledger_and_find_the_people(
     page: Page, sign_in: Callable[..., None], demo: str, queue: list[tuple[str, str]], tmp_path: Path
 ) -> None:
@@ -53,11 +62,7 @@ def test_import_a_ledger_and_find_the_people(
     ledger.write_bytes(builders.xlsx(rows, title="第八网格新增人口台账"))
 
     sign_in(page, "grid8")
-    page.goto(f"{demo}/ledgers/")
-    form = page.locator("form[data-testid=upload-form]")
-    form.locator("select[name=region]").select_option(str(region_id("第八网格")))
-    form.locator("input[name=file]").set_input_files(str(ledger))
-    form.locator("button[type=submit]").click()
+    _upload(page, demo, ledger)
 
     # the mapping: 居民 was not recognised; the user says it is the name
     mapping = page.locator("form[data-testid=mapping]")
@@ -115,11 +120,7 @@ def test_the_rows_with_errors_download_as_a_report_built_on_the_first_click(
     ledger.write_bytes(builders.xlsx(rows))
 
     sign_in(page, "grid8")
-    page.goto(f"{demo}/ledgers/")
-    form = page.locator("form[data-testid=upload-form]")
-    form.locator("select[name=region]").select_option(str(region_id("第八网格")))
-    form.locator("input[name=file]").set_input_files(str(ledger))
-    form.locator("button[type=submit]").click()
+    _upload(page, demo, ledger)
     expect(page.locator("form[data-testid=mapping]")).to_be_visible()
     page.locator("[data-testid=check]").click()
     _work(queue)
