@@ -47,6 +47,7 @@ MATRIX: dict[str, tuple[set[str], str]] = {
     "core:audit": ({R.AUDITOR}, ""),
     "core:audit_export": ({R.AUDITOR}, ""),
     "regions:tree": (VIEWERS, ""),
+    "regions:create_root": ({R.SYSTEM_ADMIN}, ""),
     "regions:detail": (VIEWERS, ""),
     "regions:map": (VIEWERS, ""),
     "regions:card": (VIEWERS, ""),

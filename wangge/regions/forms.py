@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wangge.core.forms import StyledForm, style_fields
 from wangge.core.models import User
-from wangge.regions.models import AssignmentRole, Employment, Region
+from wangge.regions.models import AssignmentRole, Employment, Level, Region
 
 
 class BoundaryField(forms.CharField):
@@ -66,6 +66,18 @@ class RegionForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def _post_clean(self) -> None:
         pass
+
+
+class RootRegionForm(RegionForm):
+    """The tree's first level: a district, or a street installed on its own."""
+
+    level = forms.ChoiceField(
+        label=_("Level"),
+        choices=[(Level.DISTRICT.value, Level.DISTRICT.label), (Level.STREET.value, Level.STREET.label)],
+        initial=Level.DISTRICT,
+        help_text=_("A street office that installs Wangge for itself starts with its street."),
+    )
+    field_order = ["level", "name"]
 
 
 class MoveForm(StyledForm):

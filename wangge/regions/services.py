@@ -35,6 +35,14 @@ EDITABLE_FIELDS = (
 )
 
 
+ROOT_LEVELS = (Level.DISTRICT, Level.STREET)
+
+
+def can_create_root(user: User) -> bool:
+    """Only the system administrator creates the tree's first level (a district, or a street installed alone)."""
+    return user.has_perm(Cap.MANAGE_REGIONS) and user.has_role("system_admin")
+
+
 def _require(actor: User, capability: str, region: Region | None = None) -> None:
     require(actor, capability, region)
 
@@ -97,11 +105,17 @@ def _check_sibling_name(parent: Region | None, name: str, exclude: int | None = 
 def region_create(
     *, actor: User | None, parent: Region | None, name: str, level: str | None = None, **attrs: Any
 ) -> Region:
-    """Create a region under `parent` (a district when there is no parent)."""
+    """Create a region under `parent`; without a parent, a first-level region (a district, or a street installed alone).
+
+    The system administrator who creates a first-level region gets it in their scope, so they see
+    it, can build the tree under it and can give it to others on the users page.
+    """
     if parent is None:
-        if actor is not None and not (actor.has_perm(Cap.MANAGE_REGIONS) and actor.has_role("system_admin")):
-            raise PermissionDenied(_("Only a system administrator can create a district."))
-        level = Level.DISTRICT
+        if actor is not None and not can_create_root(actor):
+            raise PermissionDenied(_("Only a system administrator can create a first-level region."))
+        level = level or Level.DISTRICT
+        if level not in ROOT_LEVELS:
+            raise ValidationError(_("A first-level region is a district or a street."), code="wrong_level")
     else:
         if actor is not None:
             _require(actor, Cap.MANAGE_REGIONS, parent)
@@ -122,12 +136,13 @@ def region_create(
     region = Region.all_objects.create(parent=parent, level=level, path="", **attrs)
     region.path = f"{parent.path if parent else ''}{region.pk}/"
     region.save(update_fields=["path"])
-    audit_record(
-        actor=actor,
-        action="region.create",
-        obj=region,
-        detail={"name": region.name, "level": level, "parent": parent.pk if parent else None},
-    )
+    detail: dict[str, Any] = {"name": region.name, "level": level, "parent": parent.pk if parent else None}
+    if parent is None and actor is not None:
+        UserScope.objects.get_or_create(user=actor, region=region)
+        if hasattr(actor, "_wangge_scope_paths"):
+            del actor._wangge_scope_paths
+        detail["scope_of_creator"] = True
+    audit_record(actor=actor, action="region.create", obj=region, detail=detail)
     return region
 
 

@@ -5,6 +5,7 @@ from wangge.regions import views
 app_name = "regions"
 urlpatterns = [
     path("", views.tree_view, name="tree"),
+    path("new/", views.root_create_view, name="create_root"),
     path("<int:region_id>/", views.detail_view, name="detail"),
     path("<int:region_id>/map.json", views.map_view, name="map"),
     path("<int:region_id>/edit/", views.edit_view, name="edit"),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -16,7 +16,7 @@ from wangge.core.models import User
 from wangge.core.roles import Cap
 from wangge.core.xlsx import workbook_bytes, xlsx_response
 from wangge.regions import selectors, services
-from wangge.regions.forms import AssignmentForm, MergeForm, MoveForm, RegionForm, ScopeForm, SplitForm
+from wangge.regions.forms import AssignmentForm, MergeForm, MoveForm, RegionForm, RootRegionForm, ScopeForm, SplitForm
 from wangge.regions.models import (
     LEVEL_ORDER,
     Assignment,
@@ -45,6 +45,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.has_perm(Cap.VIEW_REGIONS):
         context["summary"] = selectors.scope_summary(user=user)
         context["roots"] = selectors.scope_roots(user=user)
+        if services.can_create_root(user) and not context["roots"]:
+            context["first_region"] = {"tree_empty": not Region.all_objects.filter(is_active=True).exists()}
     if user.has_perm(Cap.MANAGE_USERS):
         context["user_count"] = User.objects.filter(is_active=True).count()
     return render(request, "regions/home.html", context)
@@ -52,10 +54,17 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @capability_required(Cap.VIEW_REGIONS)
 def tree_view(request: HttpRequest) -> HttpResponse:
-    roots = selectors.scope_roots(user=_user(request))
+    user = _user(request)
+    roots = selectors.scope_roots(user=user)
     if len(roots) == 1:
         return redirect("regions:detail", region_id=roots[0].pk)
-    return render(request, "regions/detail.html", {"tree": selectors.tree(user=_user(request)), "region": None})
+    context = {
+        "tree": selectors.tree(user=user),
+        "region": None,
+        "can_create_root": services.can_create_root(user),
+        "tree_empty": not Region.all_objects.filter(is_active=True).exists(),
+    }
+    return render(request, "regions/detail.html", context)
 
 
 @capability_required(Cap.VIEW_REGIONS)
@@ -74,6 +83,7 @@ def detail_view(request: HttpRequest, region_id: int) -> HttpResponse:
         "can_assign": user.has_perm(Cap.MANAGE_ASSIGNMENTS),
         "has_map": any(c.boundary for c in children) or bool(region.boundary),
         "open_ids": {*region.ancestor_ids, region.pk},
+        "can_create_root": services.can_create_root(user),
     }
     return render(request, "regions/detail.html", context)
 
@@ -134,6 +144,36 @@ def create_view(request: HttpRequest, region_id: int) -> HttpResponse:
             return redirect("regions:detail", region_id=region.pk)
     title = _("New %(level)s in %(parent)s") % {"level": Level(parent.child_level).label, "parent": parent.name}
     return render(request, "regions/form.html", {"form": form, "region": parent, "title": title})
+
+
+@capability_required(Cap.MANAGE_REGIONS)
+def root_create_view(request: HttpRequest) -> HttpResponse:
+    """The system administrator creates a first-level region (a district, or a street installed alone)."""
+    user = _user(request)
+    if not services.can_create_root(user):
+        raise PermissionDenied
+    form = RootRegionForm(request.POST or None, initial={"sort_order": 1})
+    if request.method == "POST" and form.is_valid():
+        attrs = _region_attrs(form)
+        name = str(attrs.pop("name") or "")
+        try:
+            region = services.region_create(
+                actor=user,
+                parent=None,
+                name=name,
+                level=form.cleaned_data["level"],
+                **attrs,  # type: ignore[arg-type]
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(name)s created and added to your scope. Give it to others on the users page.")
+                % {"name": region.name},
+            )
+            return redirect("regions:detail", region_id=region.pk)
+    return render(request, "regions/form.html", {"form": form, "region": None, "title": _("New first-level region")})
 
 
 @capability_required(Cap.MANAGE_REGIONS)
