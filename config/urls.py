@@ -1,9 +1,8 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from wangge.api.api import api
+from wangge.core.views import public_media_view
 from wangge.regions import views as region_views
 
 urlpatterns = [
@@ -16,6 +15,7 @@ urlpatterns = [
     path("cases/", include("wangge.cases.urls")),
     path("api/v1/", api.urls),
     path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    # Of the uploaded files only the grid workers' photos (on the public cards) are public; a proxy may
+    # serve this folder itself. Case photos are served by the case's own view (cases:photo), never here.
+    path("media/assignments/<path:path>", public_media_view, name="public_media"),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -22,6 +22,7 @@ from wangge.cases.choices import (
     Urgency,
 )
 from wangge.core.scoping import ScopedQuerySet
+from wangge.core.uploads import case_photo_path
 from wangge.regions.models import Region, paths_q, scope_paths
 
 
@@ -260,7 +261,7 @@ class CaseReporter(models.Model):
 class CaseAttachment(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
     step = models.ForeignKey(CaseStep, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments")
-    image = models.ImageField(_("photo"), upload_to="cases/%Y/%m/")
+    image = models.ImageField(_("photo"), upload_to=case_photo_path)
     kind = models.CharField(_("kind"), max_length=8, choices=Photo.choices, default=Photo.OTHER)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

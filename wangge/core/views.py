@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
@@ -9,13 +10,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
+from django.views.static import serve
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -34,6 +36,7 @@ from wangge.core.forms import (
 from wangge.core.models import ApiToken, Holiday, LoginFailure, User
 from wangge.core.qr import qr_svg
 from wangge.core.roles import Cap
+from wangge.core.uploads import PUBLIC_MEDIA_FOLDER
 from wangge.core.xlsx import workbook_bytes, xlsx_response
 
 
@@ -371,3 +374,11 @@ def holidays_view(request: HttpRequest) -> HttpResponse:
         "years": [year - 1, year, year + 1],
     }
     return render(request, "core/holidays.html", context)
+
+
+# --- public files ------------------------------------------------------------------------------------
+
+
+def public_media_view(request: HttpRequest, path: str) -> FileResponse:
+    """A grid worker's photo on the public cards: the one folder of uploads served without a check."""
+    return serve(request, path, document_root=str(Path(settings.MEDIA_ROOT) / PUBLIC_MEDIA_FOLDER))

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wangge.core.scoping import ScopedQuerySet
+from wangge.core.uploads import assignment_photo_path
 
 
 class Level(models.TextChoices):
@@ -171,7 +172,7 @@ class Assignment(models.Model):
     )
     name = models.CharField(_("name"), max_length=64)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
-    photo = models.ImageField(_("photo"), upload_to="assignments/", blank=True)
+    photo = models.ImageField(_("photo"), upload_to=assignment_photo_path, blank=True)
     duties = models.TextField(_("duties"), blank=True)
     started_on = models.DateField(_("since"), default=timezone.localdate)
     ended_on = models.DateField(_("until"), null=True, blank=True)
