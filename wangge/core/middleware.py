@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from wangge.core.audit import request_context
 from wangge.core.services import client_ip
@@ -71,6 +73,23 @@ class UserLanguageMiddleware:
 _GATE_EXEMPT_PREFIXES = ("/static/", "/account/password/", "/account/2fa/", "/logout/", "/i18n/")
 
 
+def account_gate(user: Any) -> str | None:
+    """The page a signed-in user owes before anything else, or None.
+
+    An enrolled second factor is checked first (a temporary password alone opens nothing); then
+    the password a first login or an administrator's reset requires; then the enrolment of the
+    second factor the account's roles require. So a new account goes: password → authenticator.
+    """
+    owes_second_factor = user.needs_two_factor and not user.is_verified()
+    if owes_second_factor and TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return "core:two_factor"
+    if user.must_change_password:
+        return "core:password_change"
+    if owes_second_factor:
+        return "core:two_factor"
+    return None
+
+
 class AccountGateMiddleware:
     """Hold a signed-in user at the password change or the second factor until done."""
 
@@ -81,12 +100,10 @@ class AccountGateMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or request.path.startswith(_GATE_EXEMPT_PREFIXES):
             return self.get_response(request)
-        target = None
-        if user.needs_two_factor and not user.is_verified():
-            target = "core:two_factor"
+        target = account_gate(user)
+        if target == "core:two_factor":
             message = _("Two-factor authentication is required for your account.")
-        elif user.must_change_password:
-            target = "core:password_change"
+        else:
             message = _("Please set a new password before you continue.")
         if target is None:
             return self.get_response(request)

@@ -5,6 +5,7 @@ Every function: keyword-only arguments, an explicit actor, atomic, audited.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -141,6 +142,54 @@ def user_reset_password(*, actor: User, user: User, password: str) -> None:
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
     audit_record(actor=actor, action="user.password_reset", obj=user)
+
+
+# Letters and digits that cannot be mistaken for each other on a printed slip (no 0 O 1 l I).
+_SLIP_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
+
+
+def one_time_password_generate(user: User) -> str:
+    """A random password that meets the password rules, easy to copy from a slip: `Xk7p-Rt4m-9cQa`."""
+    while True:
+        groups = ["".join(secrets.choice(_SLIP_ALPHABET) for _ in range(4)) for _ in range(3)]
+        candidate = "-".join(groups)
+        if not (any(c.isupper() for c in candidate) and any(c.islower() for c in candidate)):
+            continue
+        if not any(c.isdigit() for c in candidate):
+            continue
+        try:
+            validate_password(candidate, user)
+        except ValidationError:
+            continue
+        return candidate
+
+
+@transaction.atomic
+def user_require_password_change(*, actor: User | None, user: User, one_time_password: bool = False) -> str | None:
+    """Make the user set a new password at their next request (held at the password page until done).
+
+    With `one_time_password=True` the account also gets a fresh random password, returned to the
+    caller to hand over once (printed by a command, on a slip); only its hash is kept. `actor=None`
+    is an operator's command or the system.
+    """
+    if actor is not None:
+        _require(actor, Cap.MANAGE_USERS)
+    raw = None
+    fields = ["must_change_password"]
+    if one_time_password:
+        raw = one_time_password_generate(user)
+        user.set_password(raw)
+        user.password_changed_at = timezone.now()
+        fields += ["password", "password_changed_at"]
+    user.must_change_password = True
+    user.save(update_fields=fields)
+    audit_record(
+        actor=actor,
+        username="" if actor is not None else "cli",
+        action="user.password_one_time" if one_time_password else "user.password_require_change",
+        obj=user,
+    )
+    return raw
 
 
 @transaction.atomic

@@ -33,6 +33,7 @@ from wangge.core.forms import (
     TwoFactorForm,
     UserForm,
 )
+from wangge.core.middleware import account_gate
 from wangge.core.models import ApiToken, Holiday, LoginFailure, User
 from wangge.core.qr import qr_svg
 from wangge.core.roles import Cap
@@ -104,7 +105,14 @@ def two_factor_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @sensitive_post_parameters()
 def password_change_view(request: HttpRequest) -> HttpResponse:
+    """Change one's password; also the first step an account owes (see `account_gate`)."""
+    user = request.user
+    if account_gate(user) == "core:two_factor":  # an enrolled second factor comes first
+        return redirect("core:two_factor")
+    first = user.must_change_password  # type: ignore[union-attr]
     form = PasswordChangeForm(request.POST or None)
+    if first:
+        form.fields["old_password"].label = _("Password you signed in with")
     if request.method == "POST" and form.is_valid():
         try:
             services.user_change_own_password(
@@ -120,7 +128,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
             update_session_auth_hash(request, request.user)  # type: ignore[arg-type]
             messages.success(request, _("Your password has been changed."))
             return redirect("home")
-    return render(request, "core/password_change.html", {"form": form})
+    return render(request, "core/password_first.html" if first else "core/password_change.html", {"form": form})
 
 
 @login_required
