@@ -6,6 +6,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from wangge.people import selectors as people_selectors
+
 # --- inputs ---------------------------------------------------------------------------------------
 
 
@@ -81,6 +83,15 @@ class HomeRefOut(Schema):
     label: str
 
 
+def _health(person: Any, context: Any) -> dict[str, Any]:
+    shown = getattr(person, "_health_shown", None)
+    if shown is None:
+        user = context["request"].auth
+        shown = people_selectors.health_values(person, allowed=people_selectors.may_see_health(user))
+        person._health_shown = shown
+    return shown
+
+
 class PersonOut(Schema):
     id: int
     name: str
@@ -137,6 +148,25 @@ class PersonOut(Schema):
         for r in getattr(obj, "current_homes", []):
             return {"house_id": r.house_id, "label": r.house.label}
         return None
+
+    # Health fields as the console and exports show them (people.selectors.health_values): "***" where a
+    # value is recorded and the caller may not see it (disability_grade: null).
+    @staticmethod
+    def resolve_health_status(obj: Any, context: Any) -> str:
+        return _health(obj, context)["health_status"]  # type: ignore[no-any-return]
+
+    @staticmethod
+    def resolve_vaccination_status(obj: Any, context: Any) -> str:
+        return _health(obj, context)["vaccination_status"]  # type: ignore[no-any-return]
+
+    @staticmethod
+    def resolve_disability_type(obj: Any, context: Any) -> str:
+        return _health(obj, context)["disability_type"]  # type: ignore[no-any-return]
+
+    @staticmethod
+    def resolve_disability_grade(obj: Any, context: Any) -> int | None:
+        grade = _health(obj, context)["disability_grade"]
+        return grade if isinstance(grade, int) else None
 
     @staticmethod
     def resolve_tags(obj: Any) -> list[dict[str, Any]]:

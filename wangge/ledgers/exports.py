@@ -45,7 +45,6 @@ from wangge.regions.selectors import regions_visible
 
 EXPORT_CAP = 10_000  # rows, for users without the bulk-export permission
 EXTRA_HEADERS = ["红粉白", "信息状态"]  # shown in the export, ignored by the importer (derived or workflow state)
-MASK = "***"
 COLOURS = {"red": "红", "pink": "粉", "white": "白"}
 
 
@@ -83,9 +82,17 @@ def _yes(value: bool) -> str:
     return "是" if value else ""
 
 
-def people_rows(people: Iterable[Person], *, full: bool, sensitive: bool) -> Iterator[list[Any]]:
-    """One ledger row per person, in `people_headers()` order (then 红粉白 and 信息状态)."""
+def _label(choices: Any, value: Any) -> Any:
+    return value if value in (selectors.HIDDEN, None) else chinese_label(choices, value)
+
+
+def people_rows(people: Iterable[Person], *, full: bool, health_allowed: bool) -> Iterator[list[Any]]:
+    """One ledger row per person, in `people_headers()` order (then 红粉白 and 信息状态).
+
+    Health fields as `selectors.health_values` shows them (the rule of every output).
+    """
     for person in people:
+        health = selectors.health_values(person, allowed=health_allowed)
         membership = person.current_memberships[0] if person.current_memberships else None  # type: ignore[attr-defined]
         home = person.current_homes[0].house if person.current_homes else None  # type: ignore[attr-defined]
         building = home.building if home is not None else None
@@ -117,12 +124,10 @@ def people_rows(people: Iterable[Person], *, full: bool, sensitive: bool) -> Ite
             chinese_label(MaritalStatus, person.marital_status),
             person.occupation,
             person.work_unit,
-            chinese_label(HealthStatus, person.health_status) if sensitive else (MASK if person.health_status else ""),
-            person.vaccination_status,
-            (chinese_label(DisabilityType, person.disability_type) if sensitive else MASK)
-            if person.disability_type
-            else "",
-            (person.disability_grade if sensitive else MASK) if person.disability_grade else "",
+            _label(HealthStatus, health["health_status"]),
+            health["vaccination_status"],
+            _label(DisabilityType, health["disability_type"]),
+            health["disability_grade"] or "",
             _yes(person.is_party_member),
             _yes(person.is_volunteer),
             _yes(person.is_veteran),
@@ -136,9 +141,8 @@ def people_rows(people: Iterable[Person], *, full: bool, sensitive: bool) -> Ite
 
 @full_collections_paused()
 def _people_workbook(user: User, qs: QuerySet[Person], *, full: bool) -> tuple[bytes, int]:
-    sensitive = full or user.has_perm(Cap.VIEW_SENSITIVE_GROUPS)
     people = qs.iterator(chunk_size=2000)
-    rows = list(people_rows(people, full=full, sensitive=sensitive))
+    rows = list(people_rows(people, full=full, health_allowed=selectors.may_see_health(user)))
     return workbook_bytes(_("People"), people_headers() + EXTRA_HEADERS, rows), len(rows)
 
 

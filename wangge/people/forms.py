@@ -186,13 +186,17 @@ class PersonForm(StyledForm):
             self.fields["phone"].help_text = _("Leave empty to keep the number on record.")
 
     def fieldsets(self) -> list[tuple[Any, list[forms.BoundField]]]:
-        return [(title, [self[name] for name in names if name in self.fields]) for title, names in self.FIELDSETS]
+        sets = [(title, [self[name] for name in names if name in self.fields]) for title, names in self.FIELDSETS]
+        return [(title, fields) for title, fields in sets if fields]
 
     def person_fields(self) -> dict[str, Any]:
         """The plain fields, as services.person_create / person_update take them."""
         data = self.cleaned_data
         names = [
-            n for _t, names in self.FIELDSETS for n in names if n not in ("region", "doc_type", "id_number", "phone")
+            n
+            for _t, names in self.FIELDSETS
+            for n in names
+            if n in self.fields and n not in ("region", "doc_type", "id_number", "phone")
         ]
         return {n: data.get(n) for n in names}
 

@@ -38,6 +38,25 @@ def visible_tags(*, user: User) -> QuerySet[Tag]:
     return tags
 
 
+# Health data: hidden from whoever may see neither sensitive groups nor sensitive fields in full.
+HEALTH_FIELDS = ("health_status", "vaccination_status", "disability_type", "disability_grade")
+HIDDEN = "***"
+
+
+def may_see_health(user: User) -> bool:
+    """The one rule for health data in every output: the person card, the edit form, exports and the API."""
+    return user.has_perm(Cap.VIEW_SENSITIVE_GROUPS) or user.has_perm(Cap.REVEAL_SENSITIVE)
+
+
+def health_values(person: Person, *, allowed: bool) -> dict[str, Any]:
+    """A person's health fields as shown: the stored values when `allowed` (`may_see_health(user)`, read once
+    for a list), else `HIDDEN` where one is recorded."""
+    values = {name: getattr(person, name) for name in HEALTH_FIELDS}
+    if allowed:
+        return values
+    return {name: HIDDEN if value not in ("", None) else value for name, value in values.items()}
+
+
 def people_visible(*, user: User) -> QuerySet[Person]:
     _require_read(user)
     return Person.objects.for_user(user).alive().select_related("region")

@@ -208,6 +208,9 @@ def edit_view(request: HttpRequest, person_id: int) -> HttpResponse:
     person = selectors.person_get(user=user, person_id=person_id)
     initial = {name: getattr(person, name) for name in services.PLAIN_FIELDS} | {"doc_type": person.doc_type}
     form = PersonForm(request.POST or None, grids=None, editing=True, initial=initial)
+    if not selectors.may_see_health(user):  # neither shown nor overwritten by who may not see them
+        for name in selectors.HEALTH_FIELDS:
+            del form.fields[name]
     form.fields["id_number"].widget.attrs["placeholder"] = person.id_number_masked
     form.fields["phone"].widget.attrs["placeholder"] = person.phone_masked
     duplicate_id = None
@@ -326,6 +329,7 @@ def detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
         "tag_form": TagAddForm(tags=selectors.visible_tags(user=user)),
         "household_form": HouseholdCreateForm(),
         "merged_into": person.merged_into_id,
+        "show_health": selectors.may_see_health(user),
     }
     return render(request, "people/detail.html", context)
 
