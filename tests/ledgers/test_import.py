@@ -538,3 +538,31 @@ def test_a_check_spread_over_processes_imports_what_one_process_imports(
     zhang = Person.all_objects.get(name="张建国")
     assert zhang.name_pinyin == "zhangjianguo" and zhang.phone_masked == "138****1108"
     assert crypto.decrypt(zhang.id_number_enc, context="person.id_number") == zhang_id
+
+
+def test_relation_words_of_real_ledgers_import_with_their_standard_codes(
+    tree: Tree, worker: User, run_import: Callable[..., ImportJob], new_id: Callable[..., str]
+) -> None:
+    rows = [
+        ["户主本人", "F", date(1950, 3, 2)],
+        ["子女", "F", date(1975, 6, 1)],  # a daughter, by her ID
+        ["子女", "M", date(1977, 6, 1)],
+        ["女婿", "M", date(1974, 1, 1)],
+        ["儿媳", "F", date(1978, 1, 1)],
+        ["长子", "M", date(1972, 1, 1)],
+        ["外孙女", "F", date(2001, 1, 1)],
+    ]
+    sheet = [["姓名", "身份证号码", "户号", "与户主关系"]]
+    sheet += [[f"成员{i}", new_id(born, gender), "080480", word] for i, (word, gender, born) in enumerate(rows)]
+    job = run_import(worker, tree.grid_a1, builders.xlsx(sheet))
+    assert job.state == ImportJob.State.DONE, job.counts
+    got = dict(Membership.objects.values_list("person__name", "relation"))
+    assert got == {
+        "成员0": "02",
+        "成员1": "30",
+        "成员2": "20",
+        "成员3": "28",
+        "成员4": "38",
+        "成员5": "22",
+        "成员6": "44",
+    }

@@ -25,6 +25,7 @@ from wangge.core.models import User
 from wangge.core.pinyin import name_keys
 from wangge.core.roles import Cap
 from wangge.ledgers.parallel import Spread
+from wangge.ledgers.people_schema import CHILD_BY_GENDER
 from wangge.ledgers.places import PLACE_KEYS, Places
 from wangge.ledgers.readers import LedgerError, Table
 from wangge.ledgers.schema import Header, Schema
@@ -32,6 +33,7 @@ from wangge.ledgers.values import CellError, text
 from wangge.people import services as people
 from wangge.people.choices import Relation
 from wangge.people.models import Household, Membership, Person, PersonTag, Residence, Tag
+from wangge.people.relations import child_of_gender
 from wangge.regions.models import Level, Region, scope_paths
 
 NEW, UPDATE, UNCHANGED, SKIP, INVALID = "new", "update", "unchanged", "skip", "invalid"
@@ -417,6 +419,8 @@ def _check_row(
                         label = "性别" if key == "gender" else "出生日期"
                         row.fail(_("%(field)s：does not match the ID number.") % {"field": label})
                     data[key] = value
+    if data.get("relation") == CHILD_BY_GENDER:
+        data["relation"] = child_of_gender(data.get("gender", ""))
     phone = data.get("phone", "")
     if phone:
         try:

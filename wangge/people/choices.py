@@ -12,28 +12,96 @@ class Gender(models.TextChoices):
 
 
 class Relation(models.TextChoices):
-    """Relation to the head of household, GB/T 4761-2008 (家庭关系代码)."""
+    """Relation to the head of household: every code of GB/T 4761-2008 (家庭关系代码).
 
-    HEAD = "02", _("Head of household")
-    SPOUSE = "10", _("Spouse")
-    HUSBAND = "11", _("Husband")
-    WIFE = "12", _("Wife")
-    SON = "20", _("Son")
-    DAUGHTER = "30", _("Daughter")
-    GRANDCHILD = "40", _("Grandchild")
-    PARENT = "50", _("Parents")
-    FATHER = "51", _("Father")
-    MOTHER = "52", _("Mother")
-    FATHER_IN_LAW_H = "53", _("Father-in-law (husband's father)")
-    MOTHER_IN_LAW_H = "54", _("Mother-in-law (husband's mother)")
-    FATHER_IN_LAW_W = "55", _("Father-in-law (wife's father)")
-    MOTHER_IN_LAW_W = "56", _("Mother-in-law (wife's mother)")
-    GRANDPARENT = "60", _("Grandparent")
-    SIBLING = "70", _("Sibling")
-    DAUGHTER_IN_LAW = "28", _("Daughter-in-law")
-    SON_IN_LAW = "38", _("Son-in-law")
-    OTHER_RELATIVE = "97", _("Other relative")
-    NON_RELATIVE = "99", _("Not related")
+    The table is also shipped as data (`data/gbt4761-2008.tsv`, the standard's own names); a test holds the
+    two together. Note 28 女婿 (under 子) and 38 儿媳 (under 女), as the standard has them.
+    """
+
+    SELF = "01", _("Self")  # 本人
+    HEAD = "02", _("Head of household")  # 户主
+    SPOUSE = "10", _("Spouse")  # 配偶
+    HUSBAND = "11", _("Husband")  # 夫
+    WIFE = "12", _("Wife")  # 妻
+    SON = "20", _("Son")  # 子
+    ONLY_SON = "21", _("Only son")  # 独生子
+    ELDEST_SON = "22", _("Eldest son")  # 长子
+    SECOND_SON = "23", _("Second son")  # 次子
+    THIRD_SON = "24", _("Third son")  # 三子
+    FOURTH_SON = "25", _("Fourth son")  # 四子
+    FIFTH_SON = "26", _("Fifth son")  # 五子
+    ADOPTED_OR_STEP_SON = "27", _("Adopted son or stepson")  # 养子或继子
+    SON_IN_LAW = "28", _("Son-in-law")  # 女婿
+    OTHER_SON = "29", _("Other son")  # 其他儿子
+    DAUGHTER = "30", _("Daughter")  # 女
+    ONLY_DAUGHTER = "31", _("Only daughter")  # 独生女
+    ELDEST_DAUGHTER = "32", _("Eldest daughter")  # 长女
+    SECOND_DAUGHTER = "33", _("Second daughter")  # 次女
+    THIRD_DAUGHTER = "34", _("Third daughter")  # 三女
+    FOURTH_DAUGHTER = "35", _("Fourth daughter")  # 四女
+    FIFTH_DAUGHTER = "36", _("Fifth daughter")  # 五女
+    ADOPTED_OR_STEP_DAUGHTER = "37", _("Adopted daughter or stepdaughter")  # 养女或继女
+    DAUGHTER_IN_LAW = "38", _("Daughter-in-law")  # 儿媳
+    OTHER_DAUGHTER = "39", _("Other daughter")  # 其他女儿
+    GRANDCHILD = "40", _("Grandchild")  # 孙子、孙女或外孙子、外孙女
+    GRANDSON = "41", _("Grandson (son's son)")  # 孙子
+    GRANDDAUGHTER = "42", _("Granddaughter (son's daughter)")  # 孙女
+    DAUGHTERS_SON = "43", _("Grandson (daughter's son)")  # 外孙子
+    DAUGHTERS_DAUGHTER = "44", _("Granddaughter (daughter's daughter)")  # 外孙女
+    GRANDSON_WIFE = "45", _("Grandson's wife")  # 孙媳妇或外孙媳妇
+    GRANDDAUGHTER_HUSBAND = "46", _("Granddaughter's husband")  # 孙女婿或外孙女婿
+    GREAT_GRANDSON = "47", _("Great-grandson")  # 曾孙子或外曾孙子
+    GREAT_GRANDDAUGHTER = "48", _("Great-granddaughter")  # 曾孙女或外曾孙女
+    OTHER_GRANDCHILD = "49", _("Other grandchild")  # 其他孙子、孙女或外孙子、外孙女
+    PARENT = "50", _("Parents")  # 父母
+    FATHER = "51", _("Father")  # 父亲
+    MOTHER = "52", _("Mother")  # 母亲
+    FATHER_IN_LAW_H = "53", _("Father-in-law (husband's father)")  # 公公
+    MOTHER_IN_LAW_H = "54", _("Mother-in-law (husband's mother)")  # 婆婆
+    FATHER_IN_LAW_W = "55", _("Father-in-law (wife's father)")  # 岳父
+    MOTHER_IN_LAW_W = "56", _("Mother-in-law (wife's mother)")  # 岳母
+    STEP_OR_ADOPTIVE_FATHER = "57", _("Stepfather or adoptive father")  # 继父或养父
+    STEP_OR_ADOPTIVE_MOTHER = "58", _("Stepmother or adoptive mother")  # 继母或养母
+    OTHER_PARENT = "59", _("Other parent")  # 其他父母关系
+    GRANDPARENT = "60", _("Grandparent")  # 祖父母或外祖父母
+    GRANDFATHER = "61", _("Grandfather (father's father)")  # 祖父
+    GRANDMOTHER = "62", _("Grandmother (father's mother)")  # 祖母
+    MATERNAL_GRANDFATHER = "63", _("Grandfather (mother's father)")  # 外祖父
+    MATERNAL_GRANDMOTHER = "64", _("Grandmother (mother's mother)")  # 外祖母
+    SPOUSE_GRANDPARENT = "65", _("Spouse's grandparent")  # 配偶的祖父母或外祖父母
+    GREAT_GRANDFATHER = "66", _("Great-grandfather")  # 曾祖父
+    GREAT_GRANDMOTHER = "67", _("Great-grandmother")  # 曾祖母
+    SPOUSE_GREAT_GRANDPARENT = "68", _("Spouse's great-grandparent")  # 配偶的曾祖父母或外曾祖父母
+    OTHER_GRANDPARENT = "69", _("Other grandparent")  # 其他祖父母或外祖父母关系
+    SIBLING = "70", _("Sibling")  # 兄弟姐妹
+    ELDER_BROTHER = "71", _("Elder brother")  # 兄
+    ELDER_BROTHER_WIFE = "72", _("Elder brother's wife")  # 嫂
+    YOUNGER_BROTHER = "73", _("Younger brother")  # 弟
+    YOUNGER_BROTHER_WIFE = "74", _("Younger brother's wife")  # 弟媳
+    ELDER_SISTER = "75", _("Elder sister")  # 姐姐
+    ELDER_SISTER_HUSBAND = "76", _("Elder sister's husband")  # 姐夫
+    YOUNGER_SISTER = "77", _("Younger sister")  # 妹妹
+    YOUNGER_SISTER_HUSBAND = "78", _("Younger sister's husband")  # 妹夫
+    OTHER_SIBLING = "79", _("Other sibling")  # 其他兄弟姐妹
+    OTHER = "80", _("Other")  # 其他
+    FATHERS_ELDER_BROTHER = "81", _("Uncle (father's elder brother)")  # 伯父
+    FATHERS_ELDER_BROTHER_WIFE = "82", _("Aunt (wife of father's elder brother)")  # 伯母
+    FATHERS_YOUNGER_BROTHER = "83", _("Uncle (father's younger brother)")  # 叔父
+    FATHERS_YOUNGER_BROTHER_WIFE = "84", _("Aunt (wife of father's younger brother)")  # 婶母
+    MOTHERS_BROTHER = "85", _("Uncle (mother's brother)")  # 舅父
+    MOTHERS_BROTHER_WIFE = "86", _("Aunt (wife of mother's brother)")  # 舅母
+    MOTHERS_SISTER_HUSBAND = "87", _("Uncle (husband of mother's sister)")  # 姨父
+    MOTHERS_SISTER = "88", _("Aunt (mother's sister)")  # 姨母
+    FATHERS_SISTER_HUSBAND = "89", _("Uncle (husband of father's sister)")  # 姑父
+    FATHERS_SISTER = "90", _("Aunt (father's sister)")  # 姑母
+    PATERNAL_COUSIN = "91", _("Cousin (father's brother's child)")  # 堂兄弟、堂姐妹
+    COUSIN = "92", _("Cousin (other)")  # 表兄弟、表姐妹
+    BROTHERS_SON = "93", _("Nephew (brother's son)")  # 侄子
+    BROTHERS_DAUGHTER = "94", _("Niece (brother's daughter)")  # 侄女
+    SISTERS_SON = "95", _("Nephew (sister's son)")  # 外甥
+    SISTERS_DAUGHTER = "96", _("Niece (sister's daughter)")  # 外甥女
+    OTHER_RELATIVE = "97", _("Other relative")  # 其他亲属
+    NON_RELATIVE = "99", _("Not related")  # 非亲属
 
 
 class Residency(models.TextChoices):

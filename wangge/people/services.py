@@ -25,6 +25,7 @@ from wangge.core.idcard import (
 from wangge.core.models import User
 from wangge.core.pinyin import name_keys
 from wangge.core.roles import Cap
+from wangge.people import relations
 from wangge.people.choices import HouseholdKind, IdentityColor, Relation, SourceState
 from wangge.people.models import Change, Household, Membership, Person, PersonTag, Residence, Tag
 from wangge.places.models import House
@@ -476,6 +477,8 @@ def household_add_member(
     _require(actor, Cap.EDIT_REGISTRY, household.region)
     if relation not in Relation.values:
         raise ValidationError(_("Unknown relation to the head of household."), code="bad_relation")
+    if relations.is_head(relation):
+        relation = Relation.HEAD
     if relation == Relation.HEAD and household.head_id not in (None, person.pk):
         raise ValidationError(_("The household already has a head; change the head instead."), code="two_heads")
     touched = _join(person, household, relation, on or timezone.localdate())
@@ -492,18 +495,80 @@ def household_add_member(
     return Membership.objects.get(person=person, ended_on__isnull=True)
 
 
+def _relations_towards(household: Household, new_head: Person) -> dict[int, str]:
+    """Every current member's relation restated towards the new head (GB/T 4761, `people.relations`)."""
+    members = list(
+        Membership.objects.filter(household=household, ended_on__isnull=True).select_related("person").order_by("pk")
+    )
+    by_person = {m.person_id: m for m in members}
+    mine = by_person[new_head.pk]
+    old = by_person.get(household.head_id) if household.head_id else None
+    if old is None or old.person_id == new_head.pk:  # no head to start from: only the new head's own row changes
+        return {mine.pk: Relation.HEAD}
+    old_gender = old.person.gender
+    rel = mine.relation
+    codes = [m.relation for m in members]
+    sons = [c for c in codes if c in relations.SONS]
+    daughters = [c for c in codes if c in relations.DAUGHTERS]
+    only_son = rel in relations.SONS and len(sons) == 1
+    only_daughter = rel in relations.DAUGHTERS and len(daughters) == 1
+    only_child = (only_son or only_daughter) and len(sons) + len(daughters) == 1
+    result = {mine.pk: str(Relation.HEAD)}
+    for m in members:
+        if m.pk == mine.pk:
+            continue
+        if m.pk == old.pk:
+            result[m.pk] = relations.reverse(
+                rel, gender=old_gender, is_older=relations.older(old.person.birth_date, new_head.birth_date)
+            )
+            continue
+        child = (
+            (only_son and m.relation in (Relation.GRANDSON, Relation.GRANDDAUGHTER))
+            or (only_daughter and m.relation in (Relation.DAUGHTERS_SON, Relation.DAUGHTERS_DAUGHTER))
+            or (only_child and m.relation[0] == "4")
+        )
+        spouse = (
+            (only_son and m.relation == Relation.DAUGHTER_IN_LAW and codes.count(Relation.DAUGHTER_IN_LAW) == 1)
+            or (only_daughter and m.relation == Relation.SON_IN_LAW and codes.count(Relation.SON_IN_LAW) == 1)
+            or {rel, m.relation} == {Relation.FATHER, Relation.MOTHER}
+        )
+        result[m.pk] = relations.towards_new_head(
+            m.relation,
+            new_head=rel,
+            gender=m.person.gender,
+            old_head_gender=old_gender,
+            is_older_than_new_head=relations.older(m.person.birth_date, new_head.birth_date),
+            child_of_new_head=child,
+            spouse_of_new_head=spouse,
+        )
+    return result
+
+
 @transaction.atomic
 def household_set_head(*, actor: User, household: Household, person: Person) -> Household:
-    """Make a member the head; the previous head becomes a member related to the new head as given."""
+    """Make a member the head; every member's relation is restated towards the new head (GB/T 4761)."""
     _require(actor, Cap.EDIT_REGISTRY, household.region)
     if not Membership.objects.filter(household=household, person=person, ended_on__isnull=True).exists():
         raise ValidationError(_("Only a member of the household can become its head."), code="not_member")
     old_head = household.head_id
-    if old_head:
-        Membership.objects.filter(household=household, person_id=old_head, ended_on__isnull=True).update(
-            relation=Relation.OTHER_RELATIVE
-        )
-    Membership.objects.filter(household=household, person=person, ended_on__isnull=True).update(relation=Relation.HEAD)
+    before = dict(Membership.objects.filter(household=household, ended_on__isnull=True).values_list("pk", "relation"))
+    people_of = dict(
+        Membership.objects.filter(household=household, ended_on__isnull=True).values_list("pk", "person_id")
+    )
+    restated = []
+    for membership_id, relation in _relations_towards(household, person).items():
+        if before.get(membership_id) != relation:
+            Membership.objects.filter(pk=membership_id).update(relation=relation)
+            restated.append(
+                Change(
+                    object_type="person",
+                    object_id=people_of[membership_id],
+                    actor=actor,
+                    action="relation",
+                    changes={"relation": [before.get(membership_id), relation]},
+                )
+            )
+    Change.objects.bulk_create(restated)
     Household.all_objects.filter(pk=household.pk).update(head=person)
     refresh_identity_colors([pk for pk in (old_head, person.pk) if pk])
     household.refresh_from_db()

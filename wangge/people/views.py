@@ -21,7 +21,7 @@ from wangge.core.roles import Cap
 from wangge.core.xlsx import xlsx_response
 from wangge.ledgers.exports import export_people
 from wangge.ledgers.models import ExportJob
-from wangge.people import selectors, services
+from wangge.people import relations, selectors, services
 from wangge.people.choices import IdentityColor, Relation
 from wangge.people.forms import (
     COLUMNS,
@@ -255,6 +255,7 @@ def _action_labels() -> dict[str, str]:
         "restore": _("Restored"),
         "merge": _("Merged"),
         "move": _("Household changed"),
+        "relation": _("Relation restated for a new head of household"),
         "home": _("Home changed"),
         "tag": _("Tag added"),
         "untag": _("Tag ended"),
@@ -484,7 +485,7 @@ def household_view(request: HttpRequest, household_id: int) -> HttpResponse:
         "past": [m for m in members if m.ended_on is not None],
         "q": q,
         "candidates": candidates,
-        "relations": [(v, label) for v, label in Relation.choices if v != Relation.HEAD],
+        "relations": [(v, label) for v, label in Relation.choices if not relations.is_head(v)],
     }
     return render(request, "people/household.html", context)
 
