@@ -220,6 +220,7 @@ CONTENT_SECURITY_POLICY = {
 }
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # monitors may ask the app server directly, over plain HTTP
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -274,11 +275,29 @@ WANGGE_OFFICE_HOURS = env_str("WANGGE_OFFICE_HOURS", "08:30-12:00,14:00-17:30")
 WANGGE_CASE_RATING_DAYS = env_int("WANGGE_CASE_RATING_DAYS", 3)
 WANGGE_NOTIFY_BACKEND = env_str("WANGGE_NOTIFY_BACKEND", "wangge.cases.notify.LogSender")
 
+# --- health and logs ------------------------------------------------------------------------------
+# /healthz answers 503 when the deadline sweep has not finished for this long (it runs every 10 minutes)
+# or when the disk holding uploads and media has less free space than this.
+WANGGE_HEALTH_SWEEP_MINUTES = env_int("WANGGE_HEALTH_SWEEP_MINUTES", 30)
+WANGGE_HEALTH_MIN_FREE_MB = env_int("WANGGE_HEALTH_MIN_FREE_MB", 1024)
+# "json": one line of JSON per record (one per request, one per job), with the audit trail's request id;
+# "text" for reading by eye.
+WANGGE_LOG_FORMAT = env_str("WANGGE_LOG_FORMAT", "json" if PRODUCTION else "text")
+if WANGGE_LOG_FORMAT not in {"json", "text"}:
+    raise ValueError(f"WANGGE_LOG_FORMAT must be 'json' or 'text', got {WANGGE_LOG_FORMAT!r}")
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO" if PRODUCTION else "WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO" if PRODUCTION else "WARNING")},
+    "formatters": {
+        "json": {"()": "wangge.core.logs.JsonFormatter"},
+        "text": {"format": "[%(asctime)s] %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": WANGGE_LOG_FORMAT}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # run_huey gives the "huey" logger a handler of its own when it has none; with the root's that
+    # printed each of the worker's lines twice. Configured here, it goes through the one handler.
+    "loggers": {"huey": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False}},
 }
 
 WANGGE_DEMO_PASSWORD = "Wangge@2026demo"  # noqa: S105  (demo accounts only; production refuses them)

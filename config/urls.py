@@ -2,11 +2,13 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from wangge.api.api import api
+from wangge.core import views as core_views
 from wangge.core.views import public_media_view
 from wangge.regions import views as region_views
 
 urlpatterns = [
     path("", region_views.home, name="home"),
+    path("healthz", core_views.healthz_view, name="healthz"),
     path("", include("wangge.core.urls")),
     path("regions/", include("wangge.regions.urls")),
     path("people/", include("wangge.people.urls")),
@@ -19,3 +21,4 @@ urlpatterns = [
     # serve this folder itself. Case photos are served by the case's own view (cases:photo), never here.
     path("media/assignments/<path:path>", public_media_view, name="public_media"),
 ]
+handler500 = "wangge.core.views.server_error_view"

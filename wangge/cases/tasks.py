@@ -12,6 +12,7 @@ from huey.contrib.djhuey import db_periodic_task
 from wangge.cases import services, stats, workflow
 from wangge.cases.choices import Action, DeadlineStatus, State
 from wangge.cases.models import Case, EscalationRule
+from wangge.core import health
 from wangge.core.audit import request_context
 from wangge.core.worktime import load_calendar
 
@@ -52,6 +53,7 @@ def sweep_deadlines(now: datetime | None = None) -> dict[str, int]:
                 logger.exception("could not close case %s", case.pk)
             else:
                 counts["closed"] += 1
+    health.beat(health.SWEEP)
     return counts
 
 

@@ -8,3 +8,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from wangge.core import checks  # noqa: F401  (registers the system checks)
+        from wangge.core.logs import install_job_hooks
+
+        install_job_hooks()

@@ -3,7 +3,8 @@
 `audit_record` is called inside the transaction of the change it records: if the row cannot be
 written, the exception propagates and the change rolls back with it. Who, from where and in
 which role comes from the request context set by `RequestContextMiddleware` (or "cli" for
-commands and tasks).
+commands and tasks). The context also carries the request id (the web request's, or the queued
+task's in the worker): every row a request or a job writes carries it, and so does its log line.
 """
 
 from __future__ import annotations
@@ -11,9 +12,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
@@ -22,32 +20,13 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from wangge.core.context import current_ip, current_request_id, request_context
 from wangge.core.models import AuditEvent, AuditHead
 
 if TYPE_CHECKING:
     from wangge.core.models import User
 
-
-@dataclass(frozen=True)
-class RequestContext:
-    ip: str = "cli"
-
-
-_DEFAULT_CONTEXT = RequestContext()
-_context: ContextVar[RequestContext] = ContextVar("wangge_request_context", default=_DEFAULT_CONTEXT)
-
-
-@contextmanager
-def request_context(ip: str) -> Iterator[None]:
-    token = _context.set(RequestContext(ip=ip))
-    try:
-        yield
-    finally:
-        _context.reset(token)
-
-
-def current_ip() -> str:
-    return _context.get().ip
+__all__ = ["audit_record", "audit_verify", "current_ip", "current_request_id", "request_context"]
 
 
 def _canonical(event: AuditEvent) -> bytes:
@@ -64,6 +43,8 @@ def _canonical(event: AuditEvent) -> bytes:
         event.detail,
         event.prev_hash,
     ]
+    if event.request_id:  # rows written before request ids existed keep their hash
+        payload.append(event.request_id)
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -97,6 +78,7 @@ def audit_record(
             username=(actor.username if authenticated and actor is not None else username)[:150],
             role=",".join(sorted(actor.role_set)) if authenticated and actor is not None else "",
             ip=current_ip()[:64],
+            request_id=current_request_id(),
             action=action,
             object_type=object_type,
             object_id=str(object_id)[:64],

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import re
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -14,21 +16,44 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from wangge.core.audit import request_context
+from wangge.core.context import request_context
+from wangge.core.logs import log_request
 from wangge.core.services import client_ip
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
 
+_REQUEST_ID = re.compile(r"[0-9a-f]{32}")
+
+
 class RequestContextMiddleware:
-    """Make the source address available to the audit trail for the whole request."""
+    """Give the request an id and its source address (read by the audit trail and the logs); log it once.
+
+    The id is the proxy's (nginx `$request_id`, sent as X-Request-ID) when it has that form, so the
+    proxy's access log, the application's log line and the audit rows share one id; else a new one.
+    """
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        with request_context(ip=client_ip(request)):
-            return self.get_response(request)
+        started = time.monotonic()
+        given = request.headers.get("X-Request-ID", "").lower()
+        request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        ip = client_ip(request)
+        with request_context(ip=ip, request_id=request_id):
+            response = self.get_response(request)
+            user = getattr(request, "user", None)
+            log_request(
+                method=request.method or "",
+                path=request.path,
+                status=response.status_code,
+                started=started,
+                user_id=user.pk if user is not None and user.is_authenticated else None,
+                ip=ip,
+            )
+        response["X-Request-ID"] = request_id
+        return response
 
 
 class SessionLifetimeMiddleware:

@@ -121,6 +121,8 @@ class AuditEvent(models.Model):
     username = models.CharField(max_length=150, blank=True)
     role = models.CharField(max_length=200, blank=True)
     ip = models.CharField(max_length=64, blank=True)
+    # The web request (or queued task) that wrote the row: the same id is in that request's log line.
+    request_id = models.CharField(max_length=32, blank=True, db_index=True)
     action = models.CharField(max_length=64, db_index=True)
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
@@ -148,6 +150,16 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit head #{self.last_id}"
+
+
+class Heartbeat(models.Model):
+    """When a periodic job (the deadline sweep …) last finished: the health endpoint reads it."""
+
+    name = models.CharField(max_length=64, primary_key=True)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.at:%Y-%m-%d %H:%M:%S}"
 
 
 class LoginFailure(models.Model):

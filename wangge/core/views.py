@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 
@@ -10,9 +11,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -21,8 +24,9 @@ from django.views.static import serve
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from wangge.core import holidays, selectors, services
+from wangge.core import health, holidays, selectors, services
 from wangge.core.audit import audit_record
+from wangge.core.context import current_request_id
 from wangge.core.decorators import capability_required
 from wangge.core.forms import (
     AuditSearchForm,
@@ -39,6 +43,8 @@ from wangge.core.qr import qr_svg
 from wangge.core.roles import Cap
 from wangge.core.uploads import PUBLIC_MEDIA_FOLDER
 from wangge.core.xlsx import workbook_bytes, xlsx_response
+
+logger = logging.getLogger(__name__)
 
 
 def _errors(exc: ValidationError) -> str:
@@ -390,3 +396,33 @@ def holidays_view(request: HttpRequest) -> HttpResponse:
 def public_media_view(request: HttpRequest, path: str) -> FileResponse:
     """A grid worker's photo on the public cards: the one folder of uploads served without a check."""
     return serve(request, path, document_root=str(Path(settings.MEDIA_ROOT) / PUBLIC_MEDIA_FOLDER))
+
+
+# --- operations --------------------------------------------------------------------------------------
+
+
+def healthz_view(request: HttpRequest) -> HttpResponse:
+    """For the proxy and monitoring: 200 when the database, the queue, the upload disk and the sweep are fine, else 503."""
+    result = health.report()
+    response = JsonResponse(result, status=200 if result["status"] == "ok" else 503)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def server_error_view(request: HttpRequest) -> HttpResponse:
+    """The 500 page: styled and in the user's language like the 404, with the request id to quote to the administrator.
+
+    If even the page cannot be drawn (static files missing, templates broken), a plain one is sent.
+    """
+    request_id = current_request_id()
+    html: str
+    try:
+        html = loader.render_to_string("500.html", {"request_id": request_id})
+    except Exception:
+        logger.exception("the 500 page could not be drawn")
+        html = "<!doctype html><meta charset=utf-8><title>{}</title><h1>500</h1><p>{}</p><p>{}</p>".format(
+            escape(_("Server error")),
+            escape(_("Something went wrong on our side; nothing you did caused it. Please try again in a moment.")),
+            escape(_("Reference for the administrator: %(id)s") % {"id": request_id}),
+        )
+    return HttpResponseServerError(html)
