@@ -3,8 +3,9 @@
     python bench/gen_ledger.py --rows 100000 --out /tmp/wgledger/ledger-100k.xlsx
 
 The rows are the demo's households (`wangge.people.fake`: names by surname frequency, valid citizen
-IDs, families with GB/T 4761 relations, tenants, tags) spread over grids named 第1网格 … 第K网格 of
-one community, laid out as communities keep them: a merged title row, then the header. About 3 %
+IDs, families with GB/T 4761 relations, tenants, tags) spread evenly over the eleven grids of the
+demo's 三元社区 (第一网格 … 第十一网格), so the file imports into the demo as its community staff and into
+the benchmark's community, which has grids of the same names; laid out as communities keep them: a merged title row, then the header. About 3 %
 of the rows carry the errors ledgers really have: a typo in the ID's check digit, an ID that
 Excel turned into a number, an impossible date, an unknown tag, a missing name, a person twice.
 """
@@ -23,7 +24,6 @@ HEADERS = [
     "与户主关系", "户类型", "小区", "楼栋", "单元", "房号", "人员类型", "迁入日期", "标签", "政治面貌",
     "文化程度", "婚姻状况", "职业", "工作单位", "健康状况", "是否党员", "是否志愿者", "是否退役军人", "疫苗接种", "备注",
 ]  # fmt: skip
-GRID_PEOPLE = 2150
 ERROR_RATE = 0.03
 
 
@@ -50,6 +50,10 @@ def main() -> None:
     )
     from wangge.people.fake import PeopleFaker
     from wangge.people.models import Tag
+    from wangge.regions.demo import SANYUAN_GRIDS
+
+    grids = [g[0] for g in SANYUAN_GRIDS]
+    per_grid = -(-args.rows // len(grids))
 
     started = time.perf_counter()
     rng = random.Random(args.seed)
@@ -70,7 +74,7 @@ def main() -> None:
         size = rng.choices([1, 2, 3, 4, 5, 6], weights=[14, 20, 25, 21, 14, 6])[0]
         household = faker.household(kind=kind, size=size)
         household_no += 1
-        grid = f"第{written // GRID_PEOPLE + 1}网格"
+        grid = grids[min(written // per_grid, len(grids) - 1)]
         compound = f"基准{(written // 600) % 40 + 1}号小区"
         building = f"{rng.randint(1, 12)}栋"
         unit = rng.randint(1, 3)

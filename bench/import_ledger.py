@@ -100,6 +100,7 @@ def _fixtures():  # type: ignore[no-untyped-def]
     from wangge.core.models import User
     from wangge.core.roles import Role
     from wangge.regions import services as region_services
+    from wangge.regions.demo import SANYUAN_GRIDS
     from wangge.regions.models import Region
 
     community = Region.all_objects.filter(name="基准社区").first()
@@ -107,8 +108,10 @@ def _fixtures():  # type: ignore[no-untyped-def]
         district = region_services.region_create(actor=None, parent=None, name="台账基准区", area_code="421202")
         street = region_services.region_create(actor=None, parent=district, name="台账基准街道")
         community = region_services.region_create(actor=None, parent=street, name="基准社区")
-        for n in range(1, 60):
-            region_services.region_create(actor=None, parent=community, name=f"第{n}网格")
+    present = set(Region.all_objects.filter(parent=community).values_list("name", flat=True))
+    for grid in SANYUAN_GRIDS:  # the grids gen_ledger.py spreads its rows over, named as in the demo
+        if grid[0] not in present:
+            region_services.region_create(actor=None, parent=community, name=grid[0])
     actor = User.objects.filter(username="bench_ledger").first()
     if actor is None:
         actor = core_services.user_create(
