@@ -29,7 +29,7 @@ from wangge.cases.forms import (
 )
 from wangge.cases.mapping import grid_sketch
 from wangge.cases.models import Case, CaseAttachment, Category, EscalationRule
-from wangge.core.audit import audit_record
+from wangge.core.audit import audit_record, mask_typed
 from wangge.core.decorators import capability_required
 from wangge.core.holidays import missing_years
 from wangge.core.models import User
@@ -92,6 +92,14 @@ def list_view(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/list.html", context)
 
 
+def _described(request: HttpRequest) -> dict[str, str]:
+    """The list's filters as the trail keeps them: the search text masked."""
+    described = {k: v for k, v in request.GET.items() if v and k != "page"}
+    if "q" in described:
+        described["q"] = mask_typed(described["q"])
+    return described
+
+
 @capability_required(Cap.EXPORT_LISTS)
 def export_view(request: HttpRequest) -> HttpResponse:
     """The filtered list as .xlsx, reporter phones masked."""
@@ -101,7 +109,7 @@ def export_view(request: HttpRequest) -> HttpResponse:
     _form, filters = _filters(request, user)
     cases = selectors.case_list(user=user, filters=filters)[:EXPORT_LIMIT]
     with transaction.atomic():
-        audit_record(actor=user, action="export.cases", detail={"query": request.GET.urlencode()})
+        audit_record(actor=user, action="export.cases", detail={"filters": _described(request)})
     headers = [
         _("Number"),
         _("Title"),

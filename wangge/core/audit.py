@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
@@ -20,13 +21,47 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from wangge.core import crypto
 from wangge.core.context import current_ip, current_request_id, request_context
 from wangge.core.models import AuditEvent, AuditHead
 
 if TYPE_CHECKING:
     from wangge.core.models import User
 
-__all__ = ["audit_record", "audit_verify", "current_ip", "current_request_id", "request_context"]
+__all__ = ["audit_record", "audit_verify", "current_ip", "current_request_id", "mask_typed", "request_context"]
+
+
+# What a user types that the trail must not keep as typed: numbers (ID, phone, their tails) and names.
+_DIGITS = re.compile(r"\d{4,}[Xx]?|\d{3}[Xx]")
+_NAME = re.compile(r"[\u3400-\u9fff]{2,}|[A-Za-z]{2,}")
+
+
+def _star_digits(match: re.Match[str]) -> str:
+    run = match.group()
+    return run[:3] + "*" * (len(run) - 7) + run[-4:] if len(run) >= 11 else "*" * len(run)
+
+
+def _star_name(match: re.Match[str]) -> str:
+    run = match.group()
+    return run[0] + "*" * (len(run) - 1)
+
+
+def mask_typed(text: str, *, names: bool = True) -> str:
+    """What the trail keeps of text a user typed: the one helper for search queries, reasons and the like.
+
+    Digit runs of 4 or more (ID and phone numbers and their tails) are masked like the console masks them
+    (`421***********1234`, `138****5678`, `****`); with `names` (a search box: a name, its pinyin or an
+    address) every run of letters or Chinese characters keeps its first character only. When anything was
+    masked, a keyed digest of the whole text follows (`#…`), so the same query can be recognised in the
+    trail without being readable.
+    """
+    text = str(text).strip()
+    masked = _DIGITS.sub(_star_digits, text)
+    if names:
+        masked = _NAME.sub(_star_name, masked)
+    if masked == text:
+        return text
+    return f"{masked} #{crypto.lookup_hash(text, kind='audit')[:12]}"
 
 
 def _canonical(event: AuditEvent) -> bytes:

@@ -17,7 +17,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wangge.core.audit import audit_record
+from wangge.core.audit import audit_record, mask_typed
 from wangge.core.memory import full_collections_paused
 from wangge.core.models import User
 from wangge.core.roles import Cap
@@ -75,6 +75,8 @@ def people_queryset(user: User, query: str) -> tuple[QuerySet[Person], dict[str,
         selectors.people_search(user=user, filters=filters).order_by(*order), user=user
     ).select_related("region")
     described = {k: str(v) for k, v in data.items() if v not in (None, "", []) and k != "cols"}
+    if "q" in described:  # what was typed in the search box is kept masked (an ID number, a phone, a name)
+        described["q"] = mask_typed(described["q"])
     return qs, described
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wangge.core import crypto
-from wangge.core.audit import audit_record
+from wangge.core.audit import audit_record, mask_typed
 from wangge.core.idcard import (
     DocumentType,
     IdNumberError,
@@ -691,5 +691,5 @@ def person_reveal(*, actor: User, person: Person, field: str, reason: str) -> st
     _require(actor, Cap.REVEAL_SENSITIVE, person.region)
     if len(reason.strip()) < 2:
         raise ValidationError(_("Say why you need to see this in full."), code="reason_required")
-    audit_record(actor=actor, action=f"reveal.{field}", obj=person, detail={"reason": reason.strip()})
+    audit_record(actor=actor, action=f"reveal.{field}", obj=person, detail={"reason": mask_typed(reason, names=False)})
     return reveal_value(person, field)
