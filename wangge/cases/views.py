@@ -94,7 +94,7 @@ def list_view(request: HttpRequest) -> HttpResponse:
 
 def _described(request: HttpRequest) -> dict[str, str]:
     """The list's filters as the trail keeps them: the search text masked."""
-    described = {k: v for k, v in request.GET.items() if v and k != "page"}
+    described = {k: str(v) for k, v in request.GET.items() if v and k != "page"}
     if "q" in described:
         described["q"] = mask_typed(described["q"])
     return described
