@@ -136,7 +136,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", str(VAR_DIR / "test.sqlite3"))}
 else:
-    DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "test_wangge")}
+    # test_<database>: each database name gets its own test database (test_wangge for the default one).
+    DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", f"test_{DATABASES['default']['NAME']}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache and background work --------------------------------------------------------------
