@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import mimetypes
 import uuid
-from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -31,7 +30,6 @@ from wangge.cases.mapping import grid_sketch
 from wangge.cases.models import Case, CaseAttachment, Category, EscalationRule
 from wangge.core.audit import audit_record, mask_typed
 from wangge.core.decorators import capability_required
-from wangge.core.holidays import missing_years
 from wangge.core.models import User
 from wangge.core.roles import Cap
 from wangge.core.xlsx import workbook_bytes, xlsx_response
@@ -67,12 +65,6 @@ def _filters(request: HttpRequest, user: User) -> tuple[CaseFilterForm, selector
     return form, filters
 
 
-def _calendar_gaps_ahead() -> list[int]:
-    """Years the next 60 days reach into that have no holiday data (deadlines there count weekends only)."""
-    today = timezone.localdate()
-    return missing_years(sorted({today.year, (today + timedelta(days=60)).year}))
-
-
 @capability_required(Cap.VIEW_CASES)
 def list_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -87,7 +79,6 @@ def list_view(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "current": filters.list or "all",
         "unread": selectors.notifications_of(user=user).filter(read_at__isnull=True).count(),
-        "calendar_missing": _calendar_gaps_ahead(),
     }
     return render(request, "cases/list.html", context)
 
@@ -235,14 +226,12 @@ def detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
     user = _user(request)
     case = selectors.case_get(user=user, case_id=case_id)
     allowed = services.allowed_actions(actor=user, case=case)
-    due_years = sorted({d.year for d in (case.stage_due_at, case.due_at) if d is not None})
     context = {
         "case": case,
         "steps": case.steps.all(),
         "attachments": [a for s in case.steps.all() for a in s.attachments.all()],
         "allowed": [(a, Action(a).label) for a in allowed],
         "allowed_set": set(allowed),
-        "calendar_missing": missing_years(due_years) if due_years else [],
         "levels": [c for c in HandlingLevel.choices if c[0] != case.handling_level],
         "departments": services.departments_serving(case.region),
         "supervision_levels": SUPERVISION_LEVELS,

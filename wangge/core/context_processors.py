@@ -45,3 +45,18 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if item.capability is None or user.has_perm(item.capability)
     ]
     return {"nav_items": items}
+
+
+def calendar_warning(request: HttpRequest) -> dict[str, Any]:
+    """The years whose holiday calendar is not complete, for the system administrator only (this year; the next
+    from November on, when the State Council has published it). Nobody else is shown the warning."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.has_perm(Cap.MANAGE_CALENDAR):
+        return {}
+    if request.path == reverse("core:holidays"):  # the calendar page shows the year's state itself
+        return {}
+    from django.utils import timezone
+
+    from wangge.core.holidays import years_to_warn
+
+    return {"calendar_years_to_complete": years_to_warn(timezone.localdate())}

@@ -237,3 +237,26 @@ class Holiday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.kind} {self.name}"
+
+
+class HolidayYear(models.Model):
+    """A year of the calendar the system administrator has declared complete (every holiday and 调休 day
+    of the State Council's notice entered), or that was loaded whole from the holiday library.
+
+    One day entered does not make a year complete: until it is, the administrator is warned."""
+
+    class Source(models.TextChoices):
+        LIBRARY = "library", _("Holiday library")
+        ADMINISTRATOR = "admin", _("Entered by the administrator")
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    completed_at = models.DateTimeField(_("marked complete at"), default=timezone.now)
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices, default=Source.ADMINISTRATOR)
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("complete calendar year")
+        verbose_name_plural = _("complete calendar years")
+
+    def __str__(self) -> str:
+        return str(self.year)

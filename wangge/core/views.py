@@ -346,17 +346,19 @@ def audit_export_view(request: HttpRequest) -> HttpResponse:
 # --- holiday calendar ------------------------------------------------------------------------------
 
 
-@capability_required(Cap.MANAGE_CALENDAR)
-def holidays_view(request: HttpRequest) -> HttpResponse:
-    """One year of the calendar; add, change or delete a day, or load the year from chinesecalendar."""
+def _calendar_year(request: HttpRequest) -> int:
     try:
         year = int(request.GET.get("year") or request.POST.get("year") or timezone.localdate().year)
     except ValueError:
-        year = timezone.localdate().year
-    actor = request.user
-    assert isinstance(actor, User)
-    form = holidays.HolidayForm(request.POST if request.POST.get("action") == "set" else None)
-    if request.method == "POST" and request.POST.get("action") == "load":
+        return timezone.localdate().year
+    return year if 1990 <= year <= 2100 else timezone.localdate().year
+
+
+def _calendar_action(request: HttpRequest, actor: User, year: int) -> HttpResponse | None:
+    """The page's buttons other than preview: load from the library, import, mark complete, reopen, delete."""
+    action = request.POST.get("action")
+    back = redirect(f"{request.path}?year={year}")
+    if action == "load":
         added = holidays.holidays_load(actor=actor, year=year)
         if added is None:
             messages.error(
@@ -364,12 +366,55 @@ def holidays_view(request: HttpRequest) -> HttpResponse:
             )
         else:
             messages.success(request, _("%(count)s day(s) added.") % {"count": added})
-        return redirect(f"{request.path}?year={year}")
-    if request.method == "POST" and request.POST.get("action") == "delete":
+        return back
+    if action == "import":
+        try:
+            preview = holidays.holidays_import(
+                actor=actor, year=year, text=request.POST.get("text", ""), complete=bool(request.POST.get("complete"))
+            )
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(
+                request,
+                _("%(year)s imported: %(added)s added, %(changed)s changed, %(removed)s removed.")
+                % {
+                    "year": year,
+                    "added": len(preview.added),
+                    "changed": len(preview.changed),
+                    "removed": len(preview.removed),
+                },
+            )
+        return back
+    if action in ("complete", "reopen"):
+        try:
+            if action == "complete":
+                holidays.holiday_year_complete(actor=actor, year=year)
+            else:
+                holidays.holiday_year_reopen(actor=actor, year=year)
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        return back
+    if action == "delete":
         holiday = get_object_or_404(Holiday, pk=request.POST.get("holiday", "").strip() or 0)
         holidays.holiday_delete(actor=actor, holiday=holiday)
         messages.success(request, _("Deleted."))
         return redirect(f"{request.path}?year={holiday.date.year}")
+    return None
+
+
+@capability_required(Cap.MANAGE_CALENDAR)
+def holidays_view(request: HttpRequest) -> HttpResponse:
+    """One year of the calendar: paste the year's notice (preview, then import), mark it complete,
+    load it from chinesecalendar, or add, change and delete a single day."""
+    year = _calendar_year(request)
+    actor = request.user
+    assert isinstance(actor, User)
+    if request.method == "POST":
+        response = _calendar_action(request, actor, year)
+        if response is not None:
+            return response
+    form = holidays.HolidayForm(request.POST if request.POST.get("action") == "set" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -379,13 +424,17 @@ def holidays_view(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect(f"{request.path}?year={data['date'].year}")
-    days = Holiday.objects.filter(date__year=year)
+    previewing = request.method == "POST" and request.POST.get("action") == "preview"
+    text = request.POST.get("text", "") if previewing else ""
     context = {
         "year": year,
-        "days": days,
+        "days": Holiday.objects.filter(date__year=year),
         "form": form,
         "missing": holidays.missing_years([year]),
+        "complete": year in holidays.complete_years([year]),
         "years": [year - 1, year, year + 1],
+        "text": text,
+        "preview": holidays.year_preview(year=year, text=text) if previewing else None,
     }
     return render(request, "core/holidays.html", context)
 
