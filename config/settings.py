@@ -241,8 +241,9 @@ USE_TZ = True
 # --- static and media ------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = VAR_DIR / "staticfiles"
-STATIC_ROOT.mkdir(exist_ok=True)
+# Where `collectstatic` gathers the static files WhiteNoise serves (hashed names in production).
+STATIC_ROOT = Path(env_str("WANGGE_STATIC_ROOT", str(VAR_DIR / "staticfiles")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("WANGGE_MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {

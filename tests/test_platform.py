@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -61,17 +62,41 @@ def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
     )
 
 
-@pytest.fixture
-def prod_env(tmp_path: Path) -> dict[str, str]:
-    return {
+PROD_KEYS = {
+    "SECRET_KEY": "x" * 64 + "-production-secret-for-the-test",
+    "AUDIT_CHAIN_KEY": "y" * 64 + "-audit-chain-key-for-the-test",
+    "WANGGE_FIELD_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+    "WANGGE_LOOKUP_KEY": "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=",
+}
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The static files collected once, with the production profile's manifest storage."""
+    root = tmp_path_factory.mktemp("static")
+    env = {
+        **PROD_KEYS,
         "WANGGE_ENV": "production",
-        "SECRET_KEY": "x" * 64 + "-production-secret-for-the-test",
+        "ALLOWED_HOSTS": "wangge.example.cn",
+        "DATABASE_URL": f"sqlite:///{root / 'unused.sqlite3'}",
+        "WANGGE_VAR_DIR": str(root),
+        "WANGGE_STATIC_ROOT": str(root / "staticfiles"),
+    }
+    result = _manage("collectstatic", "--noinput", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root / "staticfiles"
+
+
+@pytest.fixture
+def prod_env(tmp_path: Path, collected_static: Path) -> dict[str, str]:
+    return {
+        **PROD_KEYS,
+        "WANGGE_ENV": "production",
         "ALLOWED_HOSTS": "wangge.example.cn",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
         "WANGGE_VAR_DIR": str(tmp_path),
+        "WANGGE_STATIC_ROOT": str(collected_static),
         "DEBUG": "",
-        "WANGGE_FIELD_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-        "WANGGE_LOOKUP_KEY": "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=",
     }
 
 
@@ -105,3 +130,50 @@ def test_production_refuses_to_start_with_demo_accounts(prod_env: dict[str, str]
     assert _manage("demo_disable", env=prod_env).returncode == 0
     assert _manage("check", "--deploy", "--fail-level", "WARNING", env=prod_env).returncode == 0
     assert _manage("demo", env=prod_env).returncode != 0  # no demo data in production
+
+
+def test_check_deploy_fails_until_the_static_files_are_collected(prod_env: dict[str, str], tmp_path: Path) -> None:
+    uncollected = _manage("check", "--deploy", env={**prod_env, "WANGGE_STATIC_ROOT": str(tmp_path / "empty")})
+    assert uncollected.returncode != 0
+    assert "wangge.E010" in uncollected.stderr and "collectstatic" in uncollected.stderr
+
+
+def test_a_wrong_field_key_refuses_every_command_and_the_web_server(prod_env: dict[str, str]) -> None:
+    assert _manage("migrate", "--noinput", env=prod_env).returncode == 0
+    wrong = {**prod_env, "WANGGE_FIELD_KEY": "d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3c="}
+    refused = _manage("check", "--deploy", env=wrong)
+    assert refused.returncode != 0
+    assert "wangge.E011" in refused.stderr and "field key 'k1'" in refused.stderr
+    assert _manage("migrate", "--noinput", env=wrong).returncode != 0
+    wsgi = subprocess.run(
+        [sys.executable, "-c", "import config.wsgi"],
+        cwd=ROOT,
+        env=_environ(wrong),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert wsgi.returncode != 0 and "Refusing to start" in wsgi.stderr
+    assert _manage("check", "--deploy", "--fail-level", "WARNING", env=prod_env).returncode == 0
+
+
+def test_the_login_page_and_its_assets_are_served_from_the_manifest(
+    db: None, collected_static: Path, settings: Any
+) -> None:
+    import re
+
+    from django.test import Client
+
+    settings.STATIC_ROOT = collected_static
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    client = Client()  # a new handler: WhiteNoise reads the collected files
+    page = client.get("/login/")
+    assert page.status_code == 200
+    assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', page.content.decode())
+    assert len(assets) >= 5
+    for asset in assets:
+        assert re.search(r"\.[0-9a-f]{12}\.\w+$", asset), asset
+        assert client.get(asset).status_code == 200, asset

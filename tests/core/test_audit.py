@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -108,3 +110,21 @@ def test_nightly_maintenance_verifies_the_chain_and_cleans_up(trail: list[AuditE
     tamper("UPDATE core_auditevent SET username = 'mallory' WHERE id = %s", [trail[0].pk])
     assert nightly_maintenance()["problems"] == 1
     assert AuditEvent.objects.filter(action="audit.verify", result="failed").exists()
+
+
+def test_a_wrong_chain_key_is_reported_as_such_not_as_tampering(trail: list[AuditEvent], settings: Any) -> None:
+    settings.AUDIT_CHAIN_KEY = "not-the-key-the-trail-was-written-with"
+    checked, problems = audit_verify()
+    assert checked == 5
+    assert len(problems) == 1 and problems[0].key_mismatch
+    with pytest.raises(Exception, match="the chain key does not match") as refused:
+        call_command("audit_verify")
+    assert "tampered" not in str(refused.value)
+
+
+def test_a_changed_row_under_the_right_key_is_reported_as_tampering(trail: list[AuditEvent]) -> None:
+    tamper("UPDATE core_auditevent SET detail = %s WHERE id = %s", ['{"i": 99}', trail[0].pk])
+    _checked, problems = audit_verify()
+    assert problems and not any(p.key_mismatch for p in problems)
+    with pytest.raises(Exception, match="tampered"):
+        call_command("audit_verify")

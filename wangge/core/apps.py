@@ -1,4 +1,20 @@
+import contextlib
+from typing import Any
+
 from django.apps import AppConfig
+from django.db import DatabaseError
+from django.db.models.signals import post_migrate
+
+
+def _record_keys(**kwargs: Any) -> None:
+    """After `migrate`: remember which keys the data is written with (see `wangge.core.keys`)."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from wangge.core import keys
+
+    # Migrated only part of the way, or keys unusable (check E002 says so): nothing to record.
+    with contextlib.suppress(DatabaseError, ImproperlyConfigured):
+        keys.keys_record()
 
 
 class CoreConfig(AppConfig):
@@ -11,3 +27,5 @@ class CoreConfig(AppConfig):
         from wangge.core.logs import install_job_hooks
 
         install_job_hooks()
+
+        post_migrate.connect(_record_keys, sender=self, dispatch_uid="wangge.core.record_keys")

@@ -133,13 +133,25 @@ def audit_record(
 class VerifyProblem:
     event_id: int
     message: str
+    key_mismatch: bool = False
+
+
+KEY_MISMATCH = (
+    "the chain key does not match: no row verifies with the configured AUDIT_CHAIN_KEY "
+    "(configure the key the trail was written with; this alone does not mean the rows were changed)"
+)
 
 
 def audit_verify(batch_size: int = 5000) -> tuple[int, list[VerifyProblem]]:
-    """Walk the chain in order; report rows changed, removed or inserted outside the application."""
+    """Walk the chain in order; report rows changed, removed or inserted outside the application.
+
+    When not a single row verifies, the configured key is not the trail's: one problem says so
+    (`key_mismatch`), rather than calling every row changed.
+    """
     problems: list[VerifyProblem] = []
     prev_hash = "0" * 64
     checked = 0
+    verified = 0
     last_id = 0
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=batch_size):
         checked += 1
@@ -147,10 +159,14 @@ def audit_verify(batch_size: int = 5000) -> tuple[int, list[VerifyProblem]]:
             problems.append(
                 VerifyProblem(event.pk, "chain broken: a row before this one was removed, inserted or changed")
             )
-        if not hmac.compare_digest(compute_hash(event), event.hash):
+        if hmac.compare_digest(compute_hash(event), event.hash):
+            verified += 1
+        else:
             problems.append(VerifyProblem(event.pk, "row content does not match its hash: the row was changed"))
         prev_hash = event.hash
         last_id = event.pk
+    if checked and not verified:
+        return checked, [VerifyProblem(0, KEY_MISMATCH, key_mismatch=True)]
     head = AuditHead.objects.filter(pk=1).first()
     if head is not None and (head.last_id != last_id or head.last_hash != prev_hash):
         problems.append(VerifyProblem(last_id, "the newest rows were removed (chain head does not match)"))

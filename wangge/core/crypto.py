@@ -46,7 +46,9 @@ __all__ = [
     "check_settings",
     "decrypt",
     "encrypt",
+    "encrypt_with_key",
     "generate_key",
+    "key_ids",
     "lookup_hash",
     "tail_hashes",
 ]
@@ -256,6 +258,21 @@ def encrypt(plaintext: str, *, context: str) -> str:
     cipher, key_id, key = _writing()
     sealed = _seal(cipher, key, plaintext.encode("utf-8"), _associated_data(context))
     return f"{_VERSION}:{cipher}:{key_id}:{_b64encode(sealed)}"
+
+
+def encrypt_with_key(plaintext: str, *, context: str, key_id: str) -> str:
+    """Encrypt with a given configured key id (an old one too), e.g. to prove which key is configured."""
+    keys = _master_keys()
+    if key_id not in keys:
+        raise ImproperlyConfigured(f"No field key {key_id!r} is configured.")
+    cipher = _current_cipher()
+    sealed = _seal(cipher, _subkey(keys[key_id], cipher), plaintext.encode("utf-8"), _associated_data(context))
+    return f"{_VERSION}:{cipher}:{key_id}:{_b64encode(sealed)}"
+
+
+def key_ids() -> list[str]:
+    """The ids of every configured field key (the current one and the old ones)."""
+    return list(_master_keys())
 
 
 def decrypt(token: str, *, context: str) -> str:

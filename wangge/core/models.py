@@ -260,3 +260,17 @@ class HolidayYear(models.Model):
 
     def __str__(self) -> str:
         return str(self.year)
+
+
+class KeyCheck(models.Model):
+    """What only the right key reproduces, per configured key (see `wangge.core.keys`).
+
+    Rows are written once per key and never change; no key is stored here.
+    """
+
+    name = models.CharField(max_length=64, unique=True)
+    value = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name

@@ -25,7 +25,9 @@ def nightly_maintenance() -> dict[str, int]:
     stale = now - timedelta(minutes=settings.WANGGE_LOCKOUT_MINUTES)
     failures, _ = LoginFailure.objects.filter(last_failure_at__lt=stale).exclude(locked_until__gt=now).delete()
     checked, problems = audit_verify()
-    if problems:
+    if problems and problems[0].key_mismatch:
+        logger.error("audit trail not verified: %s", problems[0].message)
+    elif problems:
         logger.error("audit trail damaged: %d problem(s), first at row %s", len(problems), problems[0].event_id)
     with request_context(ip="worker"), transaction.atomic():
         audit_record(
@@ -36,6 +38,7 @@ def nightly_maintenance() -> dict[str, int]:
             detail={
                 "checked": checked,
                 "problems": len(problems),
+                "key_mismatch": bool(problems and problems[0].key_mismatch),
                 "sessions_removed": sessions,
                 "failures_removed": failures,
             },

@@ -12,8 +12,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         checked, problems = audit_verify()
+        if problems and problems[0].key_mismatch:
+            raise CommandError(f"Audit trail not verified: {problems[0].message}. None of {checked} rows verifies.")
         for problem in problems[:100]:
             self.stderr.write(f"row {problem.event_id}: {problem.message}")
         if problems:
-            raise CommandError(f"Audit trail damaged: {len(problems)} problem(s) in {checked} rows.")
+            raise CommandError(
+                f"Audit trail damaged (tampered): {len(problems)} problem(s) in {checked} rows; the others verify."
+            )
         self.stdout.write(f"Audit trail intact: {checked} rows verified.")
