@@ -6,6 +6,7 @@ Profiles: `WANGGE_ENV=local` (default: SQLite under var/, generated secret, DEBU
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -190,6 +191,16 @@ AUTH_PASSWORD_VALIDATORS = [
 WANGGE_LOCKOUT_ACCOUNT_FAILURES = env_int("WANGGE_LOCKOUT_ACCOUNT_FAILURES", 5)
 WANGGE_LOCKOUT_ADDRESS_FAILURES = env_int("WANGGE_LOCKOUT_ADDRESS_FAILURES", 20)
 WANGGE_LOCKOUT_MINUTES = env_int("WANGGE_LOCKOUT_MINUTES", 30)
+# The proxies (addresses or networks) whose X-Forwarded-For is believed: the client's address is
+# the rightmost hop that is not one of them. Empty: REMOTE_ADDR is the client (no proxy).
+WANGGE_TRUSTED_PROXIES = env_list("WANGGE_TRUSTED_PROXIES", [])
+for _proxy in WANGGE_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _exc:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"WANGGE_TRUSTED_PROXIES: {_proxy!r} is not an address or network.") from _exc
 # Sessions: idle timeout (cookie age refreshed on every request) and absolute lifetime.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env_int("WANGGE_SESSION_IDLE_MINUTES", 30) * 60

@@ -16,9 +16,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from wangge.core.addresses import client_ip
 from wangge.core.context import request_context
 from wangge.core.logs import log_request
-from wangge.core.services import client_ip
 
 Handler = Callable[[HttpRequest], HttpResponse]
 

@@ -163,14 +163,16 @@ class Heartbeat(models.Model):
 
 
 class LoginFailure(models.Model):
-    """Failed login counter for one account name or one source address."""
+    """Failed login counter for one account name, one source address, or one account at one
+    address (`name|address`)."""
 
     class Kind(models.TextChoices):
         ACCOUNT = "account"
         ADDRESS = "address"
+        PAIR = "pair"
 
     kind = models.CharField(max_length=8, choices=Kind.choices)
-    key = models.CharField(max_length=150)
+    key = models.CharField(max_length=255)
     failures = models.PositiveIntegerField(default=0)
     last_failure_at = models.DateTimeField(default=timezone.now)
     locked_until = models.DateTimeField(null=True, blank=True)

@@ -15,10 +15,12 @@ from django.contrib.auth.models import Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wangge.core.addresses import client_ip
 from wangge.core.audit import audit_record
 from wangge.core.models import ApiToken, AuditEvent, LoginFailure, User, UserRole
 from wangge.core.roles import GRANTABLE_CAPABILITIES, Cap, Role, role_conflict
@@ -228,11 +230,6 @@ def user_reset_two_factor(*, actor: User, user: User) -> None:
 # --- login security ----------------------------------------------------------------------------
 
 
-def client_ip(request: HttpRequest) -> str:
-    """The source address. Behind a proxy, set the proxy to overwrite REMOTE_ADDR (see README)."""
-    return str(request.META.get("REMOTE_ADDR", ""))[:64]
-
-
 @dataclass
 class LoginResult:
     user: User | None
@@ -248,7 +245,7 @@ def _locked(kind: str, key: str, now: datetime) -> bool:
 
 
 def _count_failure(kind: str, key: str, limit: int, now: datetime) -> bool:
-    """Count one failure; return True when this failure locks the key."""
+    """Count one failure; return True when the key is locked after it."""
     with transaction.atomic():
         row, _created = LoginFailure.objects.select_for_update().get_or_create(kind=kind, key=key)
         if row.last_failure_at < now - _window() or (row.locked_until and row.locked_until <= now):
@@ -262,8 +259,41 @@ def _count_failure(kind: str, key: str, limit: int, now: datetime) -> bool:
         return row.locked_until is not None
 
 
+def _pair_key(key: str, ip: str) -> str:
+    return f"{key}|{ip}"
+
+
+def _signed_in_from(user: User | None, ip: str) -> bool:
+    """Has this account signed in from this address before (its login rows in the audit trail)?"""
+    if user is None:
+        return False
+    return AuditEvent.objects.filter(user_id=user.pk, action="login.ok", ip=ip, result=AuditEvent.Result.OK).exists()
+
+
+def _lockout_applies(*, user: User | None, key: str, ip: str, now: datetime) -> bool:
+    """Whether the recorded failures refuse this account from this address.
+
+    - An account locks after `WANGGE_LOCKOUT_ACCOUNT_FAILURES` failures from anywhere; a security
+      administrator's account locks only at the address they came from, so they can always sign
+      in from their own desk to unlock the others.
+    - An address locks after `WANGGE_LOCKOUT_ADDRESS_FAILURES` failures with any names; from a
+      locked address only accounts that have signed in from it before (and security
+      administrators) may sign in. An office behind one NAT address keeps working while invented
+      or sprayed names are refused.
+    """
+    security_admin = user is not None and user.has_role(Role.SECURITY_ADMIN)
+    if security_admin:
+        if _locked(LoginFailure.Kind.PAIR, _pair_key(key, ip), now):
+            return True
+    elif _locked(LoginFailure.Kind.ACCOUNT, key, now):
+        return True
+    if security_admin or not _locked(LoginFailure.Kind.ADDRESS, ip, now):
+        return False
+    return not _signed_in_from(user, ip)
+
+
 def login_attempt(*, request: HttpRequest, username: str, password: str) -> LoginResult:
-    """Check credentials with lockout per account and per source address.
+    """Check credentials with lockout per account and per source address (see `_lockout_applies`).
 
     Unknown user and wrong password get the same answer; so does a locked account, whether it
     exists or not.
@@ -275,14 +305,17 @@ def login_attempt(*, request: HttpRequest, username: str, password: str) -> Logi
     locked_msg = _(
         "Too many failed attempts. Sign-in from this account or address is locked for %(minutes)d minutes."
     ) % {"minutes": settings.WANGGE_LOCKOUT_MINUTES}
-    if _locked(LoginFailure.Kind.ACCOUNT, key, now) or _locked(LoginFailure.Kind.ADDRESS, ip, now):
+    known = User.objects.filter(username__iexact=username.strip(), is_active=True).first()
+    if _lockout_applies(user=known, key=key, ip=ip, now=now):
         with transaction.atomic():
             audit_record(actor=None, username=key, action="login.locked", result=AuditEvent.Result.DENIED)
         return LoginResult(None, locked_msg)
     user = authenticate(request, username=username.strip(), password=password)
     if user is None:
-        locked = _count_failure(LoginFailure.Kind.ACCOUNT, key, settings.WANGGE_LOCKOUT_ACCOUNT_FAILURES, now)
-        locked |= _count_failure(LoginFailure.Kind.ADDRESS, ip, settings.WANGGE_LOCKOUT_ADDRESS_FAILURES, now)
+        _count_failure(LoginFailure.Kind.ACCOUNT, key, settings.WANGGE_LOCKOUT_ACCOUNT_FAILURES, now)
+        _count_failure(LoginFailure.Kind.PAIR, _pair_key(key, ip), settings.WANGGE_LOCKOUT_ACCOUNT_FAILURES, now)
+        _count_failure(LoginFailure.Kind.ADDRESS, ip, settings.WANGGE_LOCKOUT_ADDRESS_FAILURES, now)
+        locked = _lockout_applies(user=known, key=key, ip=ip, now=now)
         with transaction.atomic():
             audit_record(
                 actor=None,
@@ -292,7 +325,9 @@ def login_attempt(*, request: HttpRequest, username: str, password: str) -> Logi
                 detail={"locked": locked},
             )
         return LoginResult(None, locked_msg if locked else generic)
-    LoginFailure.objects.filter(kind=LoginFailure.Kind.ACCOUNT, key=key).delete()
+    LoginFailure.objects.filter(
+        Q(kind=LoginFailure.Kind.ACCOUNT, key=key) | Q(kind=LoginFailure.Kind.PAIR, key=_pair_key(key, ip))
+    ).delete()
     assert isinstance(user, User)
     return LoginResult(user)
 
@@ -305,6 +340,36 @@ def login_succeeded(*, user: User) -> None:
 def logout_recorded(*, user: User) -> None:
     with transaction.atomic():
         audit_record(actor=user, action="logout", obj=user)
+
+
+@transaction.atomic
+def lockouts_clear(*, actor: User | None, username: str = "", address: str = "") -> int:
+    """Clear the failures and lockouts of an account, of an address, or (neither given) all of them.
+
+    For the security administrator in the console, and for the operator's command when no one can
+    sign in (`actor=None`). Returns how many counters were removed.
+    """
+    if actor is not None:
+        _require(actor, Cap.MANAGE_SECURITY)
+    key = username.strip().lower()
+    address = address.strip()
+    which = Q()
+    if key:
+        which |= Q(kind=LoginFailure.Kind.ACCOUNT, key=key) | Q(kind=LoginFailure.Kind.PAIR, key__startswith=f"{key}|")
+    if address:
+        which |= Q(kind=LoginFailure.Kind.ADDRESS, key=address) | Q(
+            kind=LoginFailure.Kind.PAIR, key__endswith=f"|{address}"
+        )
+    rows = LoginFailure.objects.filter(which) if which else LoginFailure.objects.all()
+    removed, _detail = rows.delete()
+    audit_record(
+        actor=actor,
+        username="" if actor is not None else "cli",
+        action="security.unlock",
+        object_type="core.loginfailure",
+        detail={"username": key, "address": address, "removed": removed},
+    )
+    return removed
 
 
 @transaction.atomic
