@@ -1,4 +1,5 @@
-"""A worker killed with SIGKILL in the middle of writing leaves the registry exactly as it was."""
+"""A worker killed with SIGKILL in the middle of writing leaves the registry exactly as it was, and the
+housekeeping queues the job again so that it is done once, in full."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from huey.contrib.djhuey import HUEY
 
 from tests.conftest import Tree
 from tests.ledgers import builders
@@ -38,7 +40,7 @@ def _database_url() -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_kill_9_in_the_middle_of_the_write_changes_nothing(
+def test_kill_9_in_the_middle_of_the_write_changes_nothing_and_the_job_is_done_again(
     tree: Tree, make_user: Callable[..., User], new_id: Callable[..., str], ledger_dir: Path
 ) -> None:
     worker = make_user(Role.GRID_WORKER)
@@ -106,6 +108,29 @@ def test_kill_9_in_the_middle_of_the_write_changes_nothing(
     assert after == before
     job.refresh_from_db()
     assert job.state == ImportJob.State.RUNNING  # the worker died without a word…
-    assert services.fail_stalled_jobs(now=timezone.now() + timedelta(minutes=11)) == 1
+    assert services.recover_stalled_jobs(now=timezone.now() + timedelta(minutes=5)) == 0  # (not yet stale)
+    HUEY.immediate = True
+    try:
+        assert services.recover_stalled_jobs(now=timezone.now() + timedelta(minutes=11)) == 1
+    finally:
+        HUEY.immediate = False
+    job.refresh_from_db()  # …the housekeeping queued it again, and (the queue being immediate here) it ran
+    assert job.state == ImportJob.State.DONE and job.attempts == 1, job.message
+    assert Person.all_objects.count() == before[0] + ROWS
+
+
+@pytest.mark.django_db
+def test_a_job_that_keeps_stalling_fails_and_says_so(tree: Tree, make_user: Callable[..., User]) -> None:
+    worker = make_user(Role.GRID_WORKER)
+    job = ImportJob.objects.create(
+        user=worker,
+        region=tree.grid_a1,
+        file_name="台账.xlsx",
+        file_sha256="0" * 64,
+        state=ImportJob.State.RUNNING,
+        attempts=services.MAX_RESUMES,
+        started_at=timezone.now() - timedelta(hours=1),
+    )
+    assert services.recover_stalled_jobs() == 1
     job.refresh_from_db()
-    assert job.state == ImportJob.State.FAILED and job.message  # …and the sweep says what happened
+    assert job.state == ImportJob.State.FAILED and "中断" in job.message

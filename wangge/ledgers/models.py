@@ -59,6 +59,8 @@ class ImportJob(models.Model):
     checked_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # times the job was queued again after its worker died mid-way (services.recover_stalled_jobs)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]

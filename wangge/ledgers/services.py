@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 State = ImportJob.State
 FIRST_ERRORS = 50
 STALE_AFTER = timedelta(minutes=10)
+MAX_RESUMES = 2  # a job whose worker died is queued again this many times, then fails
 
 SCHEMAS: dict[str, Callable[[], Schema]] = {"people": people_schema}
 
@@ -406,14 +407,30 @@ def import_cancel(*, actor: User, job: ImportJob) -> ImportJob:
     return job
 
 
-def fail_stalled_jobs(*, now: Any = None) -> int:
-    """Jobs whose worker died (killed, machine restarted): their transaction rolled back; say so."""
+def recover_stalled_jobs(*, now: Any = None) -> int:
+    """Jobs whose worker died mid-way (killed, crashed, machine restarted): queue them again, or fail them.
+
+    Their transaction rolled back, so nothing of them was written: a check starts again, an import runs
+    again from its stored plan, up to MAX_RESUMES times; then the job fails and says so. A worker stopped
+    the ordinary way (SIGINT, as the systemd unit does) finishes its job first and never gets here.
+    Returns how many stalled jobs were found.
+    """
     now = now or timezone.now()
     stalled = 0
     for job in ImportJob.objects.filter(state__in=[State.CHECKING, State.RUNNING]):
         at = files.progress(job.pk).get("at")
         last = datetime.fromtimestamp(at, tz=UTC) if at else job.started_at or job.created_at
-        if now - last > STALE_AFTER and _move(
+        if now - last <= STALE_AFTER:
+            continue
+        if job.attempts < MAX_RESUMES:
+            again = State.CHECKING if job.state == State.CHECKING else State.QUEUED
+            if _move(job, from_states=[job.state], to=again, attempts=job.attempts + 1):
+                stalled += 1
+                logger.warning("job %s stalled (its worker stopped); queued again (attempt %d)", job.pk, job.attempts)
+                phase = "check" if again == State.CHECKING else "queued"
+                files.set_progress(job.pk, phase=phase, done=0, total=job.counts.get("rows", 0))
+                _enqueue("check" if again == State.CHECKING else "import", str(job.pk))
+        elif _move(
             job,
             from_states=[job.state],
             to=State.FAILED,

@@ -26,5 +26,5 @@ def export_task(job_id: str) -> None:
 
 @db_periodic_task(crontab(minute="*/5"))
 def ledger_housekeeping_task() -> None:
-    services.fail_stalled_jobs()
+    services.recover_stalled_jobs()
     files.sweep(settings.WANGGE_LEDGER_RETENTION_DAYS * 86400)
