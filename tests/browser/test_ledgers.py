@@ -85,7 +85,7 @@ def test_import_a_ledger_and_find_the_people(
     _work(queue)
     expect(page.locator("[data-testid=result]")).to_be_visible(timeout=10_000)
 
-    page.locator("[data-testid=see-people]").click()
+    page.locator("[data-testid=done-link]").click()
     expect(page.locator("[data-testid=people]")).to_contain_text("导入甲")
     expect(page.locator("[data-testid=people]")).to_contain_text("导入乙")
 

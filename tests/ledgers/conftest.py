@@ -46,9 +46,15 @@ def run_import() -> Callable[..., ImportJob]:
     """Upload, check and import a file as `actor`, running the worker's steps in this thread."""
 
     def run(
-        actor: User, region: object, data: bytes, name: str = "台账.xlsx", confirm: bool = True, **options: str
+        actor: User,
+        region: object,
+        data: bytes,
+        name: str = "台账.xlsx",
+        confirm: bool = True,
+        kind: str = "people",
+        **options: str,
     ) -> ImportJob:
-        job = services.import_upload(actor=actor, region=region, file_name=name, data=data)  # type: ignore[arg-type]
+        job = services.import_upload(actor=actor, region=region, file_name=name, data=data, kind=kind)  # type: ignore[arg-type]
         if options:
             services.import_set_mapping(
                 actor=actor,

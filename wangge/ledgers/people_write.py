@@ -17,6 +17,7 @@ from wangge.core.audit import audit_record
 from wangge.core.idcard import DocumentType
 from wangge.core.models import User
 from wangge.ledgers.bulk import BATCH, Inserter, WriteBehind
+from wangge.ledgers.kinds import tick as _tick
 from wangge.ledgers.people_plan import (
     NEW,
     PLAIN,
@@ -160,17 +161,6 @@ def _write_people(
     persons.insert(rows, ids=ids, adapted=True)
     if progress is not None:
         progress(*done)
-
-
-def _tick(progress: Progress | None, cancelled: Callable[[], bool] | None, done: int, total: int) -> None:
-    if progress is not None:
-        progress(done, total)
-    if cancelled is not None and cancelled():
-        raise ImportCancelledError
-
-
-class ImportCancelledError(Exception):
-    """The user cancelled the import while it ran: the transaction is rolled back."""
 
 
 def _started(row: RowPlan, today: date) -> date:

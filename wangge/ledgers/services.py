@@ -11,7 +11,7 @@ import hashlib
 import logging
 import pickle
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,16 +23,12 @@ from django.utils.translation import gettext as _
 from wangge.core.audit import audit_record
 from wangge.core.memory import full_collections_paused
 from wangge.core.models import User
-from wangge.core.roles import Cap
 from wangge.ledgers import files, reports
+from wangge.ledgers.kinds import INVALID, ImportCancelledError, Plan, kind_for
 from wangge.ledgers.models import ImportJob, MappingTemplate, OnExisting, OnInvalid
-from wangge.ledgers.people_plan import INVALID, Plan, StoredColumns, plan_dump, plan_load, plan_people
-from wangge.ledgers.people_schema import people_schema
-from wangge.ledgers.people_write import ImportCancelledError, apply_people, summary_audit
 from wangge.ledgers.readers import LedgerError, Table, read_table
 from wangge.ledgers.schema import Header, Schema, check_mapping, find_header, normalise_header
 from wangge.ledgers.values import text
-from wangge.regions.access import require
 from wangge.regions.models import Region
 
 logger = logging.getLogger(__name__)
@@ -41,11 +37,9 @@ FIRST_ERRORS = 50
 STALE_AFTER = timedelta(minutes=10)
 MAX_RESUMES = 2  # a job whose worker died is queued again this many times, then fails
 
-SCHEMAS: dict[str, Callable[[], Schema]] = {"people": people_schema}
-
 
 def schema_for(kind: str) -> Schema:
-    return SCHEMAS[kind]()
+    return kind_for(kind).schema()
 
 
 def _own(actor: User, job: ImportJob) -> None:
@@ -75,8 +69,9 @@ def import_upload(
     template: MappingTemplate | None = None,
 ) -> ImportJob:
     """Read an uploaded ledger, find its header and map its columns; nothing is imported yet."""
-    require(actor, Cap.EDIT_REGISTRY, region)
-    schema = schema_for(kind)
+    ledger = kind_for(kind)
+    ledger.check_access(actor, region)
+    schema = ledger.schema()
     table = read_table(data, file_name)
     header = find_header(schema, table)
     mapping = list(header.mapping)
@@ -193,10 +188,9 @@ def _enqueue(what: str, job_id: str) -> None:
 
 def _plan(job: ImportJob, *, phase: str) -> Plan:
     table, header = job_table(job)
-    return plan_people(
+    return kind_for(job.kind).plan(
         actor=job.user,
         region=job.region,
-        schema=schema_for(job.kind),
         table=table,
         header=header,
         mapping=job.mapping,
@@ -216,7 +210,8 @@ def run_check(job_id: str) -> ImportJob | None:
         _move(job, from_states=[State.CHECKING], to=State.FAILED, message=str(exc), finished_at=timezone.now())
         return job
     invalid = plan.errors
-    with StoredColumns(plan) as stored:  # encrypting and hashing starts on the other cores
+    ledger = kind_for(job.kind)
+    with ledger.prepared(plan) as finish:  # the people kind starts encrypting and hashing on the other cores
         files.remove(job.pk, "report", "errors")
         if len(invalid) > REPORT_AT_CHECK:
             files.store_report(job.pk, reports.error_report(job.labels, _error_rows(invalid)))
@@ -224,8 +219,12 @@ def run_check(job_id: str) -> ImportJob | None:
             files.store_errors(job.pk, files.plain_pickle((ERRORS_FORMAT, _error_rows(invalid))))
         for row in plan.rows:
             row.raw = []  # the sheet's cells are no longer needed: free them before the plan grows
-        stored.apply()
-    files.store_plan(job.pk, plan_dump(plan))
+        finish()
+    dumped = ledger.dump(plan)
+    if dumped is None:
+        files.remove(job.pk, "plan")
+    else:
+        files.store_plan(job.pk, dumped)
     _move(
         job,
         from_states=[State.CHECKING],
@@ -269,11 +268,9 @@ def _refusal(job: ImportJob, counts: dict[str, int]) -> str:
         return _("%(n)d rows have errors. Fix them (download the error report) or choose to leave those rows out.") % {
             "n": counts[INVALID]
         }
-    existing = counts.get("update", 0) + counts.get("unchanged", 0)
-    if job.on_existing == OnExisting.STOP and existing:
-        return _(
-            "%(n)d people in the file are already registered. Choose to update or to skip them, or remove them from the file."
-        ) % {"n": existing}
+    refusal = kind_for(job.kind).refusal(job, counts)
+    if refusal:
+        return refusal
     if not counts.get("new", 0) and not (job.on_existing == OnExisting.UPDATE and counts.get("update", 0)):
         return _("There is nothing to import: every row is invalid, skipped or unchanged.")
     return ""
@@ -282,7 +279,7 @@ def _refusal(job: ImportJob, counts: dict[str, int]) -> str:
 def import_confirm(*, actor: User, job: ImportJob) -> ImportJob:
     """The user's go: queue the import (once, however many times the button is pressed)."""
     _own(actor, job)
-    require(actor, Cap.EDIT_REGISTRY, job.region)
+    kind_for(job.kind).check_access(actor, job.region)
     if job.state in (State.QUEUED, State.RUNNING, State.DONE):
         return job  # a second click, or a resubmitted form: the import is already on its way
     if job.state != State.CHECKED:
@@ -317,6 +314,7 @@ def run_import(job_id: str) -> ImportJob | None:
     if job is None or not _move(job, from_states=[State.QUEUED], to=State.RUNNING, started_at=timezone.now()):
         return job
     progress = lambda done, total: files.set_progress(job.pk, phase="write", done=done, total=total)  # noqa: E731
+    ledger = kind_for(job.kind)
     try:
         with transaction.atomic():
             _lock_scope(job.region)
@@ -325,20 +323,18 @@ def run_import(job_id: str) -> ImportJob | None:
                 plan = _plan(job, phase="write")
             else:
                 progress(0, job.counts.get("rows", 0))
-                plan = plan_load(stored, actor=job.user, region=job.region)
+                plan = ledger.load(stored, actor=job.user, region=job.region)
             counts = {"rows": len(plan.rows), **plan.counts}
             refusal = _refusal(job, counts)
             if refusal:
                 raise LedgerError(refusal, code="refused")
-            written = apply_people(
+            result = ledger.write(
                 actor=job.user,
+                job=job,
                 plan=plan,
-                source=job.file_name,
-                on_existing=job.on_existing,
                 progress=progress,
                 cancelled=lambda: files.cancel_requested(job.pk),
             )
-            summary_audit(actor=job.user, job_id=str(job.pk), source=job.file_name, counts=counts, written=written)
     except ImportCancelledError:
         _move(job, from_states=[State.RUNNING], to=State.CANCELLED, finished_at=timezone.now())
         _audit_outcome(job, "cancelled")
@@ -363,12 +359,7 @@ def run_import(job_id: str) -> ImportJob | None:
             from_states=[State.RUNNING],
             to=State.DONE,
             counts=counts,
-            result={
-                "created": written.created,
-                "updated": written.updated,
-                "households": written.households,
-                "houses": written.houses,
-            },
+            result=result,
             finished_at=timezone.now(),
         )
     finally:

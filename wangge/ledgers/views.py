@@ -1,16 +1,23 @@
-"""Ledger pages: upload, map and check, confirm and watch, download reports, templates and exports. Thin."""
+"""Ledger pages: upload, map and check, confirm and watch, download reports, templates and exports. Thin.
+
+Every kind of ledger (wangge.ledgers.kinds) goes through the same pages; the kind says who may use them.
+"""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.forms import ChoiceField
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from wangge.core.decorators import capability_required
 from wangge.core.models import User
@@ -18,12 +25,12 @@ from wangge.core.roles import Cap
 from wangge.core.xlsx import xlsx_response
 from wangge.ledgers import files, reports, services
 from wangge.ledgers.forms import OptionsForm, TemplateForm, UploadForm
-from wangge.ledgers.models import ExportJob, ImportJob, MappingTemplate
+from wangge.ledgers.kinds import LedgerKind, UnknownKindError, kind_for
+from wangge.ledgers.models import ExportJob, ImportJob, MappingTemplate, OnExisting
 from wangge.ledgers.readers import LedgerError
-from wangge.regions.models import Level, Region
-from wangge.regions.selectors import regions_visible
 
 RECENT = 20
+JobView = Callable[[HttpRequest, ImportJob, LedgerKind], HttpResponse]
 
 
 def _user(request: HttpRequest) -> User:
@@ -31,34 +38,58 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def _regions(user: User) -> QuerySet[Region]:
-    return (
-        regions_visible(user=user)
-        .filter(level__in=[Level.COMMUNITY, Level.GRID, Level.MICROGRID], is_active=True)
-        .order_by("path")
-    )
+def _kind(request: HttpRequest, key: str) -> LedgerKind:
+    """The kind named in the URL (404 if there is none), if the user may import it (else 403)."""
+    try:
+        kind = kind_for(key)
+    except UnknownKindError:
+        raise Http404 from None
+    if not kind.may_import(_user(request)):
+        raise PermissionDenied
+    return kind
 
 
-def _templates(user: User) -> QuerySet[MappingTemplate]:
-    return MappingTemplate.objects.filter(user=user, kind="people")
+def _templates(user: User, kind: LedgerKind) -> QuerySet[MappingTemplate]:
+    return MappingTemplate.objects.filter(user=user, kind=kind.key)
 
 
-def _job(request: HttpRequest, job_id: Any) -> ImportJob:
-    """One of the user's own imports; anyone else's answers 404."""
-    return get_object_or_404(ImportJob.objects.select_related("region"), pk=job_id, user=_user(request))
+def _job_view(*, post: bool = False) -> Callable[[JobView], Callable[..., HttpResponse]]:
+    """A page of one import: signed in; a kind the user may import (else 403); POST only if `post` (else 405);
+    the user's own import (anyone else's answers 404)."""
+
+    def decorator(view: JobView) -> Callable[..., HttpResponse]:
+        @login_required
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, job_id: Any) -> HttpResponse:
+            job = ImportJob.objects.select_related("region").filter(pk=job_id).first()
+            if job is None:
+                raise Http404
+            kind = _kind(request, job.kind)
+            if post and request.method != "POST":
+                return HttpResponseNotAllowed(["POST"])
+            if job.user_id != _user(request).pk:
+                raise Http404
+            return view(request, job, kind)
+
+        return wrapper
+
+    return decorator
 
 
-@capability_required(Cap.EDIT_REGISTRY)
-def imports_view(request: HttpRequest) -> HttpResponse:
+@login_required
+def imports_view(request: HttpRequest, kind: str = "people") -> HttpResponse:
     user = _user(request)
-    regions = _regions(user)
+    ledger = _kind(request, kind)
+    regions = ledger.regions(user)
+    chosen = request.GET.get("region", "")
     form = UploadForm(
         request.POST or None,
         request.FILES or None,
         regions=regions,
-        templates=_templates(user),
-        initial={"region": regions.first()},
+        templates=_templates(user, ledger),
+        initial={"region": (regions.filter(pk=chosen).first() if chosen.isdigit() else None) or regions.first()},
     )
+    form.fields["region"].help_text = ledger.upload_help
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -67,6 +98,7 @@ def imports_view(request: HttpRequest) -> HttpResponse:
                 region=form.cleaned_data["region"],
                 file_name=upload.name,
                 data=upload.read(),
+                kind=ledger.key,
                 template=form.cleaned_data["template"],
             )
         except LedgerError as exc:
@@ -75,15 +107,23 @@ def imports_view(request: HttpRequest) -> HttpResponse:
             form.add_error("region", _("You cannot import into this region."))
         else:
             return redirect("ledgers:import", job.pk)
-    jobs = ImportJob.objects.filter(user=user).select_related("region")[:RECENT]
-    exports = ExportJob.objects.filter(user=user)[:5]
-    return render(
-        request, "ledgers/imports.html", {"form": form, "jobs": jobs, "exports": exports, "templates": _templates(user)}
-    )
+    jobs = ImportJob.objects.filter(user=user, kind=ledger.key).select_related("region")[:RECENT]
+    exports = ExportJob.objects.filter(user=user)[:5] if ledger.key == "people" else ExportJob.objects.none()
+    context = {
+        "kind": ledger,
+        "form": form,
+        "jobs": jobs,
+        "exports": exports,
+        "templates": _templates(user, ledger),
+        "template_url": reverse("ledgers:template")
+        if ledger.key == "people"
+        else reverse("ledgers:kind_template", args=[ledger.key]),
+    }
+    return render(request, "ledgers/imports.html", context)
 
 
-def _field_choices() -> list[tuple[str, str]]:
-    schema = services.schema_for("people")
+def _field_choices(kind: LedgerKind) -> list[tuple[str, str]]:
+    schema = kind.schema()
     return [("", _("— not imported —")), *((c.key, c.header) for c in schema.columns)]
 
 
@@ -99,16 +139,28 @@ def _columns(job: ImportJob) -> list[dict[str, Any]]:
     ]
 
 
-@capability_required(Cap.EDIT_REGISTRY)
-def import_view(request: HttpRequest, job_id: Any) -> HttpResponse:
-    job = _job(request, job_id)
+@_job_view()
+def import_view(request: HttpRequest, job: ImportJob, kind: LedgerKind) -> HttpResponse:
     options = OptionsForm(initial={"on_existing": job.on_existing, "on_invalid": job.on_invalid})
+    existing = options.fields["on_existing"]
+    assert isinstance(existing, ChoiceField)
+    existing.label = kind.existing_label
+    if kind.existing_stop_label:
+        existing.choices = [
+            (value, kind.existing_stop_label if value == OnExisting.STOP else label)
+            for value, label in OnExisting.choices
+        ]
     refusal = services._refusal(job, job.counts) if job.state == ImportJob.State.CHECKED else ""
     context = {
         "job": job,
+        "kind": kind,
+        "result": [(job.result.get(item.key, 0), item.label) for item in kind.result_items],
+        "done_link": kind.done_link(job) if job.state == ImportJob.State.DONE else None,
+        "done_extra": kind.done_extra(job) if job.state == ImportJob.State.DONE else None,
+        "imports_url": _imports_url(kind),
         "State": ImportJob.State,
         "columns": _columns(job),
-        "choices": _field_choices(),
+        "choices": _field_choices(kind),
         "options": options,
         "template_form": TemplateForm(),
         "refusal": refusal,
@@ -119,11 +171,9 @@ def import_view(request: HttpRequest, job_id: Any) -> HttpResponse:
     return render(request, "ledgers/import.html", context)
 
 
-@capability_required(Cap.EDIT_REGISTRY)
-@require_POST
-def import_check_view(request: HttpRequest, job_id: Any) -> HttpResponse:
+@_job_view(post=True)
+def import_check_view(request: HttpRequest, job: ImportJob, kind: LedgerKind) -> HttpResponse:
     """Save the mapping and the choices, then check every row."""
-    job = _job(request, job_id)
     options = OptionsForm(request.POST)
     mapping = [request.POST.get(f"col-{index}", "") for index in range(len(job.labels))]
     try:
@@ -142,10 +192,8 @@ def import_check_view(request: HttpRequest, job_id: Any) -> HttpResponse:
     return redirect("ledgers:import", job.pk)
 
 
-@capability_required(Cap.EDIT_REGISTRY)
-@require_POST
-def import_confirm_view(request: HttpRequest, job_id: Any) -> HttpResponse:
-    job = _job(request, job_id)
+@_job_view(post=True)
+def import_confirm_view(request: HttpRequest, job: ImportJob, kind: LedgerKind) -> HttpResponse:
     try:
         services.import_confirm(actor=_user(request), job=job)
     except LedgerError as exc:
@@ -153,10 +201,8 @@ def import_confirm_view(request: HttpRequest, job_id: Any) -> HttpResponse:
     return redirect("ledgers:import", job.pk)
 
 
-@capability_required(Cap.EDIT_REGISTRY)
-@require_POST
-def import_cancel_view(request: HttpRequest, job_id: Any) -> HttpResponse:
-    job = _job(request, job_id)
+@_job_view(post=True)
+def import_cancel_view(request: HttpRequest, job: ImportJob, kind: LedgerKind) -> HttpResponse:
     try:
         services.import_cancel(actor=_user(request), job=job)
     except LedgerError as exc:
@@ -166,19 +212,17 @@ def import_cancel_view(request: HttpRequest, job_id: Any) -> HttpResponse:
     return redirect("ledgers:import", job.pk)
 
 
-@capability_required(Cap.EDIT_REGISTRY)
-def import_progress_view(request: HttpRequest, job_id: Any) -> HttpResponse:
+@_job_view()
+def import_progress_view(request: HttpRequest, job: ImportJob, kind: LedgerKind) -> HttpResponse:
     """The progress bar, polled by the page; once the job stops, the page reloads itself."""
-    job = _job(request, job_id)
     response = render(request, "ledgers/_progress.html", {"job": job, "progress": files.progress(job.pk)})
     if not job.is_active and request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"
     return response
 
 
-@capability_required(Cap.EDIT_REGISTRY)
-def import_report_view(request: HttpRequest, job_id: Any) -> HttpResponse:
-    job = _job(request, job_id)
+@_job_view()
+def import_report_view(request: HttpRequest, job: ImportJob, kind: LedgerKind) -> HttpResponse:
     content = services.job_report(job)
     if content is None:
         raise Http404
@@ -186,10 +230,8 @@ def import_report_view(request: HttpRequest, job_id: Any) -> HttpResponse:
     return xlsx_response(f"{stem}-错误行.xlsx", content)
 
 
-@capability_required(Cap.EDIT_REGISTRY)
-@require_POST
-def import_template_save_view(request: HttpRequest, job_id: Any) -> HttpResponse:
-    job = _job(request, job_id)
+@_job_view(post=True)
+def import_template_save_view(request: HttpRequest, job: ImportJob, kind: LedgerKind) -> HttpResponse:
     form = TemplateForm(request.POST)
     try:
         if not form.is_valid():
@@ -202,9 +244,14 @@ def import_template_save_view(request: HttpRequest, job_id: Any) -> HttpResponse
     return redirect("ledgers:import", job.pk)
 
 
-@capability_required(Cap.EDIT_REGISTRY)
-def blank_template_view(request: HttpRequest) -> HttpResponse:
-    return xlsx_response("人口台账模板.xlsx", reports.blank_template(services.schema_for("people")))
+@login_required
+def blank_template_view(request: HttpRequest, kind: str = "people") -> HttpResponse:
+    schema = _kind(request, kind).schema()
+    return xlsx_response(f"{schema.title}模板.xlsx", reports.blank_template(schema))
+
+
+def _imports_url(kind: LedgerKind) -> str:
+    return reverse("ledgers:imports") if kind.key == "people" else reverse("ledgers:kind_imports", args=[kind.key])
 
 
 @capability_required(Cap.EXPORT_LISTS)
