@@ -56,7 +56,7 @@ MATRIX: dict[str, tuple[set[str], str]] = {
     "regions:move": (MANAGERS, ""),
     "regions:merge": (MANAGERS, ""),
     "regions:split": (MANAGERS, ""),
-    "regions:export": (EXPORTERS, ""),
+    "regions:export": (EXPORTERS | {R.SYSTEM_ADMIN}, ""),
     "regions:assign": (ASSIGNERS, ""),
     "regions:assignment_end": (ASSIGNERS, "post"),
     "regions:user_scope": ({R.SYSTEM_ADMIN}, ""),
@@ -93,6 +93,8 @@ MATRIX: dict[str, tuple[set[str], str]] = {
     # a job answers only its owner: another registry editor gets 404 ("owned"), the rest 403
     "ledgers:imports": (EXPORTERS, ""),
     "ledgers:template": (EXPORTERS, ""),
+    "ledgers:kind_imports": ({R.SYSTEM_ADMIN}, ""),  # the region tree's import
+    "ledgers:kind_template": ({R.SYSTEM_ADMIN}, ""),
     "ledgers:import": (EXPORTERS, "owned"),
     "ledgers:import_progress": (EXPORTERS, "owned"),
     "ledgers:import_report": (EXPORTERS, "owned"),
@@ -193,7 +195,9 @@ def _url(name: str, tree: Tree, other: User, failure: LoginFailure, token: ApiTo
                 "api:house": {"house_id": places.house.pk},
             }
         )
-    if name.startswith("ledgers:") and name not in ("ledgers:imports", "ledgers:template"):
+    if name in ("ledgers:kind_imports", "ledgers:kind_template"):
+        params[name] = {"kind": "regions"}
+    elif name.startswith("ledgers:") and name not in ("ledgers:imports", "ledgers:template"):
         from wangge.ledgers.models import ExportJob
 
         if name == "ledgers:export":

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from wangge.core.roles import Cap, Role
 from wangge.regions.models import Region, scope_paths
 
 
@@ -22,3 +23,8 @@ def require(actor: Any, capability: str, region: Region | None = None) -> None:
         raise Http404
     if not actor.has_perm(capability):
         raise PermissionDenied(_("You do not have permission to do this."))
+
+
+def is_tree_manager(user: Any) -> bool:
+    """The system administrator manages the tree: creates its first level, imports and exports it."""
+    return bool(user.is_authenticated and user.has_role(Role.SYSTEM_ADMIN) and user.has_perm(Cap.MANAGE_REGIONS))

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from wangge.core.audit import audit_record
 from wangge.core.models import User
 from wangge.core.roles import Cap
-from wangge.regions.access import require
+from wangge.regions.access import is_tree_manager, require
 from wangge.regions.models import LEVEL_ORDER, Assignment, Level, Region, UserScope, child_level, scope_paths
 
 EDITABLE_FIELDS = (
@@ -40,7 +40,7 @@ ROOT_LEVELS = (Level.DISTRICT, Level.STREET)
 
 def can_create_root(user: User) -> bool:
     """Only the system administrator creates the tree's first level (a district, or a street installed alone)."""
-    return user.has_perm(Cap.MANAGE_REGIONS) and user.has_role("system_admin")
+    return is_tree_manager(user)
 
 
 def _require(actor: User, capability: str, region: Region | None = None) -> None:

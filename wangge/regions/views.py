@@ -16,6 +16,7 @@ from wangge.core.models import User
 from wangge.core.roles import Cap
 from wangge.core.xlsx import workbook_bytes, xlsx_response
 from wangge.regions import selectors, services
+from wangge.regions.access import is_tree_manager
 from wangge.regions.forms import AssignmentForm, MergeForm, MoveForm, RegionForm, RootRegionForm, ScopeForm, SplitForm
 from wangge.regions.models import (
     LEVEL_ORDER,
@@ -81,6 +82,7 @@ def detail_view(request: HttpRequest, region_id: int) -> HttpResponse:
         "child_level_label": Level(region.child_level).label if region.child_level else None,
         "can_manage": user.has_perm(Cap.MANAGE_REGIONS),
         "can_assign": user.has_perm(Cap.MANAGE_ASSIGNMENTS),
+        "manages_tree": is_tree_manager(user),
         "has_map": any(c.boundary for c in children) or bool(region.boundary),
         "open_ids": {*region.ancestor_ids, region.pk},
         "can_create_root": services.can_create_root(user),
@@ -326,10 +328,15 @@ def assignment_end_view(request: HttpRequest, assignment_id: int) -> HttpRespons
     return redirect("regions:detail", region_id=assignment.region_id)
 
 
-@capability_required(Cap.EXPORT_LISTS)
+@login_required
 def export_view(request: HttpRequest, region_id: int) -> HttpResponse:
-    """The region ledger of a subtree: every region with its codes, service centre and who serves it."""
+    """The region ledger of a subtree: every region with its codes, service centre and who serves it.
+
+    The system administrator, who manages the tree, exports it too: the file imports back as is.
+    """
     user = _user(request)
+    if not (user.has_perm(Cap.EXPORT_LISTS) or is_tree_manager(user)):
+        raise PermissionDenied
     region = selectors.region_get(user=user, region_id=region_id)
     regions = list(selectors.regions_visible(user=user).filter(path__startswith=region.path).order_by("path"))
     assignments = (

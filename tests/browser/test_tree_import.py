@@ -1,0 +1,85 @@
+"""The system administrator imports part of the region tree from Excel in a real browser: upload, preview with
+the new regions and the rows with errors, leave those rows out, confirm, and find the new regions in the tree.
+
+The task queue is replaced by a list: the test plays the worker (see test_ledgers.py).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import region_id
+from tests.browser.test_ledgers import _work, queue  # noqa: F401  (the fixture)
+from tests.ledgers import builders
+
+pytestmark = pytest.mark.browser
+
+
+def _shot(page: Page, name: str) -> None:
+    folder = os.environ.get("WANGGE_SHOTS")
+    if folder:
+        page.screenshot(path=str(Path(folder) / name), full_page=True)
+
+
+def test_the_system_administrator_imports_new_grids_into_the_tree(
+    page: Page,
+    sign_in: Callable[..., None],
+    demo: str,
+    queue: list[tuple[str, str]],
+    tmp_path: Path,  # noqa: F811
+) -> None:
+    rows = [
+        ["区域", "层级", "上级区域", "行政区划代码", "统计用区划代码", "网格编码", "户数（公示）", "人数（公示）"],
+        ["东门第四网格", "网格", "东门社区", "", "", "YA-DM-04", "480", "1620"],
+        ["东门四号微网格", "微网格", "东门第四网格", "", "", "", "", ""],
+        ["西门社区", "社区", "永宁街道", "", "", "", "", ""],  # no such street
+    ]
+    ledger = tmp_path / "东门社区新增网格.xlsx"
+    ledger.write_bytes(builders.xlsx(rows))
+
+    sign_in(page, "sysadmin")
+    page.goto(f"{demo}/regions/{region_id('永安街道')}/")
+    page.locator("[data-testid=import-tree]").click()
+    form = page.locator("form[data-testid=upload-form]")
+    expect(form.locator("select[name=region]")).to_have_value(str(region_id("永安街道")))
+    _shot(page, "tree-import-upload.png")
+    form.locator("input[name=file]").set_input_files(str(ledger))
+    form.locator("button[type=submit]").click()
+
+    mapping = page.locator("form[data-testid=mapping]")
+    expect(mapping.locator("select[name=col-2]")).to_have_value("parent")
+    _shot(page, "tree-import-mapping.png")
+    page.locator("[data-testid=check]").click()
+    _work(queue)
+    expect(page.locator("[data-testid=preview]")).to_be_visible(timeout=10_000)
+    expect(page.locator("[data-testid=count-new] .fs-3")).to_have_text("2")
+    expect(page.locator("[data-testid=count-invalid] .fs-3")).to_have_text("1")
+    error = page.locator("[data-testid=errors] tbody tr")
+    expect(error).to_have_count(1)
+    expect(error.first.locator("td").first).to_have_text("4")
+    expect(error.first).to_contain_text("永宁街道")
+    expect(page.locator("[data-testid=confirm]")).to_be_disabled()
+    _shot(page, "tree-import-preview.png")
+
+    # leave the row with the error out, check again, confirm
+    page.locator("input[name=on_invalid][value=skip]").check()
+    page.locator("[data-testid=check]").click()
+    _work(queue)
+    expect(page.locator("[data-testid=confirm]")).to_be_enabled(timeout=10_000)
+    page.locator("[data-testid=confirm]").click()
+    _work(queue)
+    expect(page.locator("[data-testid=result]")).to_be_visible(timeout=10_000)
+    expect(page.locator("[data-testid=result]")).to_contain_text("2")
+    _shot(page, "tree-import-done.png")
+
+    page.locator("[data-testid=done-link]").click()
+    page.goto(f"{demo}/regions/{region_id('东门社区')}/")
+    expect(page.locator("[data-testid=children]")).to_contain_text("东门第四网格")
+    page.locator("[data-testid=children] a", has_text="东门第四网格").click()
+    expect(page.locator("[data-testid=children]")).to_contain_text("东门四号微网格")
+    _shot(page, "tree-import-tree.png")

@@ -1,0 +1,97 @@
+"""The kinds of ledger the regions app adds to the import engine: the region tree (and, below, its people on duty)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from wangge.core.models import User
+from wangge.core.roles import Cap
+from wangge.ledgers.kinds import Cancelled, LedgerKind, Plan, Progress, ResultItem, register
+from wangge.ledgers.models import ImportJob, OnExisting
+from wangge.ledgers.readers import Table
+from wangge.ledgers.schema import Header, Schema
+from wangge.regions import tree_ledger
+from wangge.regions.access import is_tree_manager, require
+from wangge.regions.models import Level, Region
+from wangge.regions.selectors import regions_visible
+
+
+class RegionTreeKind(LedgerKind):
+    key = "regions"
+    title = gettext_lazy("Import the region tree (网格台账)")
+    upload_help = gettext_lazy(
+        "The region the file's rows go under: its first row may be this region itself, as in its export."
+    )
+    existing_label = gettext_lazy("Regions already in the tree (same name under the same parent)")
+    existing_stop_label = gettext_lazy("Stop: import nothing if any region already exists")
+    result_items = (
+        ResultItem("created", gettext_lazy("regions added")),
+        ResultItem("updated", gettext_lazy("regions updated")),
+    )
+    result_note = gettext_lazy("Each region added or changed has its own row in the audit trail.")
+
+    def may_import(self, user: User) -> bool:
+        return is_tree_manager(user)
+
+    def check_access(self, actor: User, region: Region) -> None:
+        require(actor, Cap.MANAGE_REGIONS, region)
+        if not is_tree_manager(actor):
+            raise PermissionDenied(_("Only the system administrator imports the region tree."))
+
+    def regions(self, user: User) -> QuerySet[Region]:
+        return regions_visible(user=user).filter(is_active=True).exclude(level=Level.MICROGRID).order_by("path")
+
+    def schema(self) -> Schema:
+        return tree_ledger.tree_schema()
+
+    def plan(
+        self,
+        *,
+        actor: User,
+        region: Region,
+        table: Table,
+        header: Header,
+        mapping: Sequence[str],
+        progress: Progress | None = None,
+    ) -> tree_ledger.TreePlan:
+        return tree_ledger.plan_tree(
+            actor=actor,
+            region=region,
+            schema=self.schema(),
+            table=table,
+            header=header,
+            mapping=mapping,
+            progress=progress,
+        )
+
+    def refusal(self, job: ImportJob, counts: dict[str, int]) -> str:
+        existing = counts.get("update", 0) + counts.get("unchanged", 0)
+        if job.on_existing == OnExisting.STOP and existing:
+            return _(
+                "%(n)d regions in the file are already in the tree. Choose to update or to skip them, or remove them from the file."
+            ) % {"n": existing}
+        return ""
+
+    def write(
+        self, *, actor: User, job: ImportJob, plan: Plan, progress: Progress, cancelled: Cancelled
+    ) -> dict[str, Any]:
+        assert isinstance(plan, tree_ledger.TreePlan)
+        written = tree_ledger.write_tree(
+            actor=actor, plan=plan, on_existing=job.on_existing, progress=progress, cancelled=cancelled
+        )
+        counts = {"rows": len(plan.rows), **plan.counts}
+        tree_ledger.summary_audit(actor=actor, job_id=str(job.pk), source=job.file_name, counts=counts, written=written)
+        return written
+
+    def done_link(self, job: ImportJob) -> tuple[str, str]:
+        return reverse("regions:detail", args=[job.region_id]), _("See the region tree")
+
+
+register(RegionTreeKind())
