@@ -13,11 +13,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser import test_ledgers
 from tests.browser.conftest import region_id
-from tests.browser.test_ledgers import _work, queue  # noqa: F401  (the fixture)
 from tests.ledgers import builders
 
 pytestmark = pytest.mark.browser
+queue = test_ledgers.queue  # the same fixture: the test plays the worker
+_work = test_ledgers._work
 
 
 def _shot(page: Page, name: str) -> None:
@@ -31,7 +33,7 @@ def test_the_system_administrator_imports_new_grids_into_the_tree(
     sign_in: Callable[..., None],
     demo: str,
     queue: list[tuple[str, str]],
-    tmp_path: Path,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     rows = [
         ["区域", "层级", "上级区域", "行政区划代码", "统计用区划代码", "网格编码", "户数（公示）", "人数（公示）"],
