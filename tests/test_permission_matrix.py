@@ -31,6 +31,8 @@ CASE_VIEWERS = {R.STREET_SUPERVISOR, R.COMMUNITY_STAFF, R.GRID_WORKER, R.DEPARTM
 MATRIX: dict[str, tuple[set[str], str]] = {
     "home": (EVERYONE, ""),
     "core:login": (EVERYONE, "public"),
+    "healthz": (EVERYONE, "health"),
+    "public_media": (EVERYONE, "public-missing"),
     "core:logout": (EVERYONE, "post-open"),
     "core:account": (EVERYONE, ""),
     "core:two_factor": (EVERYONE, ""),
@@ -178,6 +180,7 @@ def _url(name: str, tree: Tree, other: User, failure: LoginFailure, token: ApiTo
         "regions:user_scope": {"user_id": other.pk},
         "regions:assignment_end": {"assignment_id": assignment.pk},
         "api:region": {"region_id": tree.grid_a1.pk},
+        "public_media": {"path": "no-such-photo.jpg"},
     }
     if name.startswith("places:") or name in ("api:person", "api:household", "api:house"):
         from tests.places.factories import matrix_places
@@ -251,6 +254,10 @@ def test_get_every_url_as_each_role(
             expected = 302 if role == ANON else (405 if role in allowed else 403)
         elif kind == "owned":
             expected = 302 if role == ANON else (404 if role in allowed else 403)
+        elif kind == "health":
+            expected = response.status_code if response.status_code in (200, 503) else 200  # never a login page
+        elif kind == "public-missing":
+            expected = 404  # public files only: a name that is not there is 404 for everyone
         elif kind == "api-root":
             expected = 404  # /api/v1/ itself is not an endpoint
         elif role == ANON:
