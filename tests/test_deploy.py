@@ -16,7 +16,7 @@ from wangge.core.uploads import PUBLIC_MEDIA_FOLDER
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
-COMMANDS = {"run_huey": "huey.contrib.djhuey"}
+COMMANDS = {"run_huey": "huey.contrib.djhuey", "backup": "wangge.core"}
 
 
 def settings_variables() -> set[str]:

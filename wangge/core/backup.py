@@ -179,6 +179,7 @@ def _not_empty(path: Path) -> bool:
 class RestoreResult:
     audit_rows: int = 0
     audit_problems: list[str] = field(default_factory=list)
+    key_problems: list[str] = field(default_factory=list)
     decrypted: int = 0
     undecryptable: int = 0
     files: dict[str, int] = field(default_factory=dict)
@@ -246,10 +247,11 @@ def restore(path: Path) -> RestoreResult:
 
 
 def _verify(result: RestoreResult) -> None:
-    from wangge.core import crypto
+    from wangge.core import crypto, keys
     from wangge.core.audit import audit_verify
     from wangge.people.models import Person
 
+    result.key_problems = keys.keys_mismatches()  # the database's own record of its keys (core.KeyCheck)
     checked, problems = audit_verify()
     result.audit_rows = checked
     result.audit_problems = [f"row {p.event_id}: {p.message}" for p in problems[:20]]

@@ -31,6 +31,8 @@ class Command(BaseCommand):
             f"Restored {path.name}: {result.files.get('media', 0)} media files, "
             f"{result.files.get('ledgers', 0)} ledger files."
         )
+        if result.key_problems:
+            raise CommandError("Restored, but: " + " ".join(result.key_problems))
         if result.audit_problems:
             for problem in result.audit_problems:
                 self.stderr.write(problem)
