@@ -117,6 +117,8 @@ MATRIX: dict[str, tuple[set[str], str]] = {
     "cases:photo": (CASE_VIEWERS, "owned"),  # the matrix case has no photo: 404 to who may see the case
     "cases:notifications": (CASE_VIEWERS, ""),
     "cases:catalogue": ({R.SYSTEM_ADMIN}, ""),
+    "cases:catalogue_export": ({R.SYSTEM_ADMIN}, ""),
+    "cases:catalogue_import": ({R.SYSTEM_ADMIN}, "post"),
     "cases:reporter_add": (EXPORTERS, "post"),
     "api:cases": (CASE_VIEWERS, "api"),
     "api:case": (CASE_VIEWERS, "api"),

@@ -128,7 +128,7 @@ def test_spreadsheet_lines_and_their_mistakes_in_chinese() -> None:
     assert "不在2027年" in joined and "不是有效日期" in joined and "放假" in joined
 
 
-def test_a_pasted_year_is_previewed_then_imported_whole(client_for: Callable[..., Client]) -> None:
+def test_a_pasted_year_is_previewed_then_imported_whole(client_for: Callable[..., Client], clock: object) -> None:
     client = client_for(Role.SYSTEM_ADMIN)
     url = reverse("core:holidays")
     holidays.holiday_set(actor=None, day=date(2027, 3, 8), kind="holiday", name="妇女节")  # not in the notice
@@ -163,7 +163,7 @@ def test_a_bad_paste_imports_nothing(client_for: Callable[..., Client]) -> None:
 
 
 def test_the_administrator_marks_a_year_complete_and_can_take_it_back(
-    make_user: Callable[..., User], client_for: Callable[..., Client]
+    make_user: Callable[..., User], client_for: Callable[..., Client], clock: object
 ) -> None:
     client = client_for(Role.SYSTEM_ADMIN)
     url = reverse("core:holidays")

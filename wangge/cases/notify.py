@@ -24,7 +24,7 @@ from wangge.cases.choices import Action
 from wangge.cases.models import Case, Notification
 from wangge.core.models import User
 from wangge.core.roles import Role
-from wangge.regions.models import Region
+from wangge.regions.models import Level, Region
 
 logger = logging.getLogger(__name__)
 
@@ -67,18 +67,32 @@ def handlers(case: Case) -> list[User]:
     if case.assignee_id is not None:
         return [case.assignee]  # type: ignore[list-item]
     if case.department:
-        ancestors = [*case.region.ancestor_ids, case.region_id]
-        return list(
-            User.objects.filter(
-                Q(scopes__region_id__in=ancestors),
-                is_active=True,
-                department=case.department,
-                roles__role=Role.DEPARTMENT_HANDLER,
-            )
-            .distinct()
-            .order_by("pk")
-        )
+        return department_handlers(case) or stand_ins(case)
     return _users_scoped_at([case.handling_region], CASE_STAFF_ROLES)
+
+
+def department_handlers(case: Case) -> list[User]:
+    """The handlers of the case's department whose scope covers its grid."""
+    ancestors = [*case.region.ancestor_ids, case.region_id]
+    return list(
+        User.objects.filter(
+            Q(scopes__region_id__in=ancestors),
+            is_active=True,
+            department=case.department,
+            roles__role=Role.DEPARTMENT_HANDLER,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def stand_ins(case: Case) -> list[User]:
+    """Who is told of a case routed to a department that has no handler account here: the community and
+    street staff over its grid, so the case does not sit unseen."""
+    above = Region.all_objects.filter(
+        pk__in=case.region.ancestor_ids, level__in=[Level.COMMUNITY, Level.STREET], is_active=True
+    )
+    return _users_scoped_at(above, SUPERVISOR_ROLES)
 
 
 def supervisors(case: Case) -> list[User]:

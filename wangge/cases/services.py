@@ -245,6 +245,15 @@ def case_reporter_add(
 # --- act --------------------------------------------------------------------------------------------
 
 
+def departments_with_handlers() -> set[str]:
+    """The departments that have at least one active handler account, anywhere."""
+    return set(
+        User.objects.filter(is_active=True, roles__role=Role.DEPARTMENT_HANDLER)
+        .exclude(department="")
+        .values_list("department", flat=True)
+    )
+
+
 def departments_serving(region: Region) -> list[str]:
     """The departments with an active handler whose scope covers `region`: where a case here can go."""
     scopes = (

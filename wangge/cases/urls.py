@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wangge.cases import views
+from wangge.cases import catalogue_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -10,6 +10,8 @@ urlpatterns = [
     path("stats/", views.stats_view, name="stats"),
     path("notifications/", views.notifications_view, name="notifications"),
     path("catalogue/", views.catalogue_view, name="catalogue"),
+    path("catalogue/export.xlsx", catalogue_views.catalogue_export_view, name="catalogue_export"),
+    path("catalogue/import/", catalogue_views.catalogue_import_view, name="catalogue_import"),
     path("<int:case_id>/", views.detail_view, name="detail"),
     path("<int:case_id>/act/", views.act_view, name="act"),
     path("<int:case_id>/photos/<int:attachment_id>/", views.photo_view, name="photo"),

@@ -226,6 +226,7 @@ def detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
     user = _user(request)
     case = selectors.case_get(user=user, case_id=case_id)
     allowed = services.allowed_actions(actor=user, case=case)
+    departments = services.departments_serving(case.region)
     context = {
         "case": case,
         "steps": case.steps.all(),
@@ -233,7 +234,8 @@ def detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
         "allowed": [(a, Action(a).label) for a in allowed],
         "allowed_set": set(allowed),
         "levels": [c for c in HandlingLevel.choices if c[0] != case.handling_level],
-        "departments": services.departments_serving(case.region),
+        "departments": departments,
+        "department_unstaffed": bool(case.department) and case.department not in departments,
         "supervision_levels": SUPERVISION_LEVELS,
         "assignees": _assignees(user, case) if "dispatch" in allowed else [],
         "dispatch_regions": _dispatch_regions(user, case) if "dispatch" in allowed else [],
@@ -425,11 +427,20 @@ def catalogue_view(request: HttpRequest) -> HttpResponse:
         edit_form = CategoryLimitsForm(
             initial={"category": editing.pk, **{f: getattr(editing, f) for f in catalogue_services.CATEGORY_FIELDS}}
         )
+    staffed = services.departments_with_handlers()
+    rules = list(EscalationRule.objects.select_related("category").prefetch_related("copy_regions"))
+    for rule in rules:
+        rule.unstaffed = [d.strip() for d in rule.copy_departments.split(",") if d.strip() and d.strip() not in staffed]  # type: ignore[attr-defined]
     context = {
         "categories": categories,
+        "unstaffed": {
+            c.pk
+            for c in categories
+            if c.default_level == HandlingLevel.DEPARTMENT and c.default_department not in staffed
+        },
         "editing": editing,
         "edit_form": edit_form,
-        "rules": EscalationRule.objects.select_related("category").prefetch_related("copy_regions"),
+        "rules": rules,
         "rule_form": EscalationRuleForm(regions=regions_visible(user=user).order_by("path")),
     }
     return render(request, "cases/catalogue.html", context)

@@ -21,23 +21,29 @@ def safe_cell(value: Any) -> Any:
 
 
 def workbook_bytes(sheet_name: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    return workbook_sheets_bytes([(sheet_name, headers, rows)])
+
+
+def workbook_sheets_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
+    """One workbook with a sheet per (name, headers, rows), in order."""
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
-    sheet = workbook.add_worksheet(sheet_name[:31])
     bold = workbook.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
-    for col, header in enumerate(headers):
-        sheet.write_string(0, col, str(header), bold)
-        sheet.set_column(col, col, max(10, len(str(header)) * 2 + 2))
-    for row_index, row in enumerate(rows, start=1):
-        for col, value in enumerate(row):
-            value = safe_cell(value)
-            if value is None:
-                continue
-            if isinstance(value, str):
-                sheet.write_string(row_index, col, value)
-            else:
-                sheet.write(row_index, col, value)
-    sheet.freeze_panes(1, 0)
+    for sheet_name, headers, rows in sheets:
+        sheet = workbook.add_worksheet(sheet_name[:31])
+        for col, header in enumerate(headers):
+            sheet.write_string(0, col, str(header), bold)
+            sheet.set_column(col, col, max(10, len(str(header)) * 2 + 2))
+        for row_index, row in enumerate(rows, start=1):
+            for col, value in enumerate(row):
+                value = safe_cell(value)
+                if value is None:
+                    continue
+                if isinstance(value, str):
+                    sheet.write_string(row_index, col, value)
+                else:
+                    sheet.write(row_index, col, value)
+        sheet.freeze_panes(1, 0)
     workbook.close()
     return buffer.getvalue()
 

@@ -127,6 +127,30 @@ def _read_workbook(data: bytes, *, kind: str) -> Table:
     raise LedgerError(_("Every sheet of the workbook is empty."), code="empty_sheet")
 
 
+def read_sheets(data: bytes, filename: str, *, max_bytes: int = 2 * 1024 * 1024) -> dict[str, list[list[Any]]]:
+    """Every sheet of a small .xlsx workbook by name, for files that hold several tables (the case catalogue)."""
+    if len(data) > max_bytes:
+        raise LedgerError(
+            _("The file is larger than %(limit)d MB. Split it into several files.") % {"limit": max_bytes // 2**20},
+            code="too_large",
+        )
+    if not filename.lower().endswith((".xlsx", ".xlsm")) or not data.startswith(ZIP_MAGIC):
+        raise LedgerError(_("Upload the workbook as .xlsx, as it was exported."), code="wrong_type")
+    _check_zip(data)
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        return {
+            name: workbook.get_sheet_by_index(index).to_python(skip_empty_area=False)
+            for index, name in enumerate(workbook.sheet_names)
+        }
+    except python_calamine.PasswordError as exc:
+        raise LedgerError(
+            _("The workbook is protected by a password. Remove the password and upload it again."), code="password"
+        ) from exc
+    except (python_calamine.CalamineError, ValueError, OSError) as exc:
+        raise LedgerError(_("The workbook is damaged and cannot be read."), code="corrupt") from exc
+
+
 def decode_text(data: bytes) -> str:
     """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (a superset of GBK and GB2312)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
