@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -184,6 +185,52 @@ def _sums() -> dict[str, Any]:
     }
 
 
+def _recount(month: date, region_ids: Iterable[int]) -> None:
+    """Replace the statistics of these grids for the month by a fresh count of their cases."""
+    region_ids = list(region_ids)
+    start, end = _month_bounds(month)
+    CaseMonthStat.objects.filter(month=month, region_id__in=region_ids).delete()
+    counted = (
+        Case.all_objects.filter(reported_at__gte=start, reported_at__lt=end, region_id__in=region_ids)
+        .order_by()
+        .values("region_id", "category_id")
+        .annotate(**_sums())
+    )
+    CaseMonthStat.objects.bulk_create(
+        [
+            CaseMonthStat(
+                region_id=row["region_id"],
+                category_id=row["category_id"],
+                month=month,
+                received=row["received"],
+                accepted=row["accepted"],
+                closed=row["closed"],
+                on_time=row["on_time"],
+                rated=row["rated"],
+                rating_sum=row["rating_sum"] or 0,
+                handling_seconds=int(row["handling"].total_seconds()) if row["handling"] else 0,
+            )
+            for row in counted
+        ],
+        batch_size=2000,
+    )
+
+
+def recount_regions(region_ids: list[int]) -> None:
+    """Recount every month of these grids' statistics (after a merge moved cases between them).
+
+    Serialised with `refresh` by the same row lock, so the two never count the same month at once.
+    """
+    with transaction.atomic():
+        CaseStatMark.objects.get_or_create(pk=1)
+        CaseStatMark.objects.select_for_update().get(pk=1)
+        months = {month for (month,) in CaseMonthStat.objects.filter(region_id__in=region_ids).values_list("month")}
+        cases = Case.all_objects.filter(region_id__in=region_ids).order_by()
+        months |= {_month_of(reported_at) for reported_at in cases.values_list("reported_at", flat=True).iterator()}
+        for month in sorted(months):
+            _recount(month, region_ids)
+
+
 def refresh(*, now: datetime | None = None) -> int:
     """Recount the (grid, month) pairs whose cases changed since the last refresh; returns how many.
 
@@ -200,32 +247,7 @@ def refresh(*, now: datetime | None = None) -> int:
         for region_id, reported_at in changed.values_list("region_id", "reported_at").iterator(chunk_size=5000):
             regions_by_month[_month_of(reported_at)].add(region_id)
         for month, region_ids in regions_by_month.items():
-            start, end = _month_bounds(month)
-            CaseMonthStat.objects.filter(month=month, region_id__in=region_ids).delete()
-            counted = (
-                Case.all_objects.filter(reported_at__gte=start, reported_at__lt=end, region_id__in=region_ids)
-                .order_by()
-                .values("region_id", "category_id")
-                .annotate(**_sums())
-            )
-            CaseMonthStat.objects.bulk_create(
-                [
-                    CaseMonthStat(
-                        region_id=row["region_id"],
-                        category_id=row["category_id"],
-                        month=month,
-                        received=row["received"],
-                        accepted=row["accepted"],
-                        closed=row["closed"],
-                        on_time=row["on_time"],
-                        rated=row["rated"],
-                        rating_sum=row["rating_sum"] or 0,
-                        handling_seconds=int(row["handling"].total_seconds()) if row["handling"] else 0,
-                    )
-                    for row in counted
-                ],
-                batch_size=2000,
-            )
+            _recount(month, region_ids)
         mark.refreshed_upto = now - OVERLAP
         mark.save(update_fields=["refreshed_upto"])
     return sum(len(ids) for ids in regions_by_month.values())

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from wangge.core.audit import audit_record
 from wangge.core.models import User
 from wangge.core.roles import Cap
+from wangge.regions import owned
 from wangge.regions.access import is_tree_manager, require
 from wangge.regions.models import LEVEL_ORDER, Assignment, Level, Region, UserScope, child_level, scope_paths
 
@@ -193,11 +194,14 @@ def region_move(*, actor: User, region: Region, new_parent: Region) -> Region:
     if not new_parent.is_active:
         raise ValidationError(_("This region has been merged or closed."), code="inactive_parent")
     _check_sibling_name(new_parent, region.name, exclude=region.pk)
+    subtree = _subtree_ids(region)
+    owned.refuse_if_bound(owned.Operation.MOVE, subtree)
     old_parent = region.parent
     old_path = region.path
     new_path = f"{new_parent.path}{region.pk}/"
     Region.all_objects.filter(pk=region.pk).update(parent=new_parent)
     moved = _repath(old_path, new_path)
+    owned.reaggregate(owned.Operation.MOVE, subtree)
     region.refresh_from_db()
     audit_record(
         actor=actor,
@@ -208,27 +212,11 @@ def region_move(*, actor: User, region: Region, new_parent: Region) -> Region:
     return region
 
 
-def _reassign_references(source: Region, target: Region) -> dict[str, int]:
-    """Point every row that belongs to `source` at `target`.
-
-    Walks every foreign key to Region, so records added by later apps (people, places, cases…)
-    follow a merge without this function knowing them.
-    """
-    moved: dict[str, int] = {}
-    for relation in Region._meta.related_objects:
-        if not relation.one_to_many or relation.related_model is Region:
-            continue
-        model = relation.related_model
-        assert not isinstance(model, str)
-        field = relation.field.name
-        manager = model._base_manager
-        if model is UserScope:
-            already = set(UserScope.objects.filter(region=target).values_list("user_id", flat=True))
-            manager.filter(region=source, user_id__in=already).delete()
-        count = manager.filter(**{field: source}).update(**{field: target})
-        if count:
-            moved[model._meta.label_lower] = count
-    return moved
+def _subtree_ids(*regions: Region) -> list[int]:
+    q = models.Q(pk__in=[])
+    for region in regions:
+        q |= models.Q(path__startswith=region.path)
+    return list(Region.all_objects.filter(q).values_list("pk", flat=True))
 
 
 @transaction.atomic
@@ -253,10 +241,11 @@ def region_merge(*, actor: User, source: Region, target: Region) -> Region:
                 _("Both regions contain a sub-region named %(name)s; rename one first.") % {"name": child.name},
                 code="duplicate_child",
             )
+    owned.refuse_if_bound(owned.Operation.MERGE, [source.pk])
     for child in children:
         Region.all_objects.filter(pk=child.pk).update(parent=target)
         _repath(child.path, f"{target.path}{child.pk}/")
-    moved = _reassign_references(source, target)
+    moved = owned.reassign_on_merge(source.pk, target.pk)
     for field in ("declared_households", "declared_population"):
         if getattr(source, field) is not None:
             setattr(target, field, (getattr(target, field) or 0) + getattr(source, field))
@@ -285,10 +274,13 @@ def region_split(
         raise ValidationError(
             _("Some of the chosen sub-regions do not belong to %(name)s.") % {"name": region.name}, code="foreign_child"
         )
+    concerned = [region.pk, *_subtree_ids(*children)]
+    owned.refuse_if_bound(owned.Operation.SPLIT, concerned)
     new_region = region_create(actor=actor, parent=region.parent, name=new_name, level=region.level, **attrs)
     for child in children:
         Region.all_objects.filter(pk=child.pk).update(parent=new_region)
         _repath(child.path, f"{new_region.path}{child.pk}/")
+    owned.reaggregate(owned.Operation.SPLIT, concerned)
     audit_record(
         actor=actor,
         action="region.split",
