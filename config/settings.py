@@ -211,6 +211,10 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 OTP_TOTP_ISSUER = env_str("WANGGE_OTP_ISSUER", "Wangge")
 WANGGE_API_TOKEN_DAYS = env_int("WANGGE_API_TOKEN_DAYS", 180)
+# Refused access to resident data (core.refusals): a user refused this often in a day is shown on the
+# security page; the duplicate-ID check tells a user about this many IDs registered elsewhere per hour.
+WANGGE_REFUSALS_UNUSUAL = env_int("WANGGE_REFUSALS_UNUSUAL", 20)
+WANGGE_DUPLICATE_CHECKS_PER_HOUR = env_int("WANGGE_DUPLICATE_CHECKS_PER_HOUR", 10)
 
 # --- security headers ------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

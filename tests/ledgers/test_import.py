@@ -16,7 +16,7 @@ from django.utils import translation
 from tests.conftest import Tree
 from tests.ledgers import builders
 from wangge.core import crypto
-from wangge.core.models import AuditEvent, User
+from wangge.core.models import AccessRefusal, AuditEvent, User
 from wangge.core.roles import Cap, Role
 from wangge.core.services import user_set_capabilities
 from wangge.ledgers import files, reports, services
@@ -285,7 +285,10 @@ def test_a_person_registered_outside_the_users_area_is_not_touched(
     number = new_id()
     people_services.person_create(actor=None, region=tree.grid_b1, name="外人", id_number=number)
     job = run_import(worker, tree.grid_a1, builders.xlsx([["姓名", "身份证号码"], ["外人", number]]))
-    assert job.counts["invalid"] == 1 and "乙第一网格" in job.first_errors[0][1]
+    # as the registry's own refusal: the community to contact, not the grid or the record; and it is counted
+    assert job.counts["invalid"] == 1 and "乙社区" in job.first_errors[0][1]
+    assert "乙第一网格" not in job.first_errors[0][1]
+    assert AccessRefusal.objects.get(user=worker, kind="duplicate").count == 1
 
 
 def test_sensitive_tags_need_the_permission(

@@ -61,7 +61,9 @@ def test_the_same_citizen_id_is_one_person_everywhere(tree: Tree, make_user: Cal
         services.person_create(
             actor=make_user(Role.GRID_WORKER), region=tree.grid_a1, name="张三", id_number=number.lower()
         )
-    assert info.value.code == "duplicate_person" and info.value.params == {"person_id": first.pk}
+    # registered outside the worker's grid: refused without naming the record (tests/people/test_duplicate_elsewhere.py)
+    assert info.value.code == "duplicate_elsewhere" and not info.value.params
+    assert str(first.pk) not in info.value.messages[0].replace("乙社区", "")
     assert Person.all_objects.count() == 1
 
 

@@ -9,7 +9,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
@@ -27,6 +26,7 @@ from wangge.api.registry_schemas import (
 )
 from wangge.core.idcard import mask_phone
 from wangge.core.models import User
+from wangge.core.refusals import get_in_scope_or_404
 from wangge.core.roles import Cap
 from wangge.people import selectors as people_selectors
 from wangge.people import services as people_services
@@ -62,12 +62,17 @@ def _writer(request: HttpRequest) -> User:
 
 
 def _problem(exc: ValidationError) -> Status[dict[str, Any]]:
-    """A refused write as JSON: 409 for a duplicate person (with the existing record's id), else 422."""
+    """A refused write as JSON: 409 for a duplicate person (with the existing record's id only inside the
+    caller's scope), 429 while the duplicate check is paused for the caller, else 422."""
     code = getattr(exc, "code", None) or "invalid"
     detail = " ".join(str(m) for m in exc.messages)
     if code == "duplicate_person":
         params = getattr(exc, "params", None) or {}
         return Status(409, {"detail": detail, "code": code, "existing_id": params.get("person_id")})
+    if code == "duplicate_elsewhere":  # registered outside the caller's scope: whom to contact, no id
+        return Status(409, {"detail": detail, "code": code, "existing_id": None})
+    if code == "duplicate_checks_paused":
+        return Status(429, {"detail": detail, "code": code})
     return Status(422, {"detail": detail, "code": code})
 
 
@@ -94,7 +99,7 @@ def _person_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 def _person_load(user: User, person_id: int) -> Person:
     qs = people_selectors.with_list_details(people_selectors.people_visible(user=user), user=user)
-    return get_object_or_404(qs, pk=person_id)
+    return get_in_scope_or_404(qs, user=user, pk=person_id)
 
 
 # --- people ---------------------------------------------------------------------------------------
@@ -129,7 +134,9 @@ def people_list(request: HttpRequest, filters: Query[PersonFilterIn]):  # type: 
     return people_selectors.with_list_details(found.order_by("name_pinyin", "id"), user=user)
 
 
-@router.post("/people", response={201: PersonOut, 409: ConflictOut, 422: ProblemOut}, url_name="people")
+@router.post(
+    "/people", response={201: PersonOut, 409: ConflictOut, 422: ProblemOut, 429: ProblemOut}, url_name="people"
+)
 def person_create(request: HttpRequest, payload: PersonCreateIn) -> Status[Any]:
     user = _writer(request)
     region = region_selectors.region_get(user=user, region_id=payload.region)
@@ -157,7 +164,11 @@ def person_detail(request: HttpRequest, person_id: int) -> Person:
     return _person_load(_reader(request), person_id)
 
 
-@router.patch("/people/{person_id}", response={200: PersonOut, 409: ConflictOut, 422: ProblemOut}, url_name="person")
+@router.patch(
+    "/people/{person_id}",
+    response={200: PersonOut, 409: ConflictOut, 422: ProblemOut, 429: ProblemOut},
+    url_name="person",
+)
 def person_patch(request: HttpRequest, person_id: int, payload: PersonPatchIn) -> Status[Any]:
     user = _writer(request)
     person = _person_load(user, person_id)

@@ -7,7 +7,6 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +14,7 @@ from wangge.cases.choices import OPEN_STATES, DeadlineStatus, State
 from wangge.cases.models import Case, Category, Notification
 from wangge.cases.services import is_department_handler
 from wangge.core.models import User
+from wangge.core.refusals import get_in_scope_or_404
 from wangge.core.roles import Cap
 from wangge.regions.models import Level, Region, UserScope, paths_q, scope_paths
 
@@ -33,8 +33,9 @@ def cases_visible(*, user: User) -> QuerySet[Case]:
 
 def case_get(*, user: User, case_id: int) -> Case:
     """One case in the user's scope (404 outside it), with what its page shows."""
-    return get_object_or_404(
+    return get_in_scope_or_404(
         cases_visible(user=user).prefetch_related("steps__actor", "steps__attachments", "reporters", "related"),
+        user=user,
         pk=case_id,
     )
 

@@ -276,3 +276,31 @@ class KeyCheck(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AccessRefusal(models.Model):
+    """Refused access to resident data, counted per user, kind and hour (not one row per request).
+
+    Kinds: a record outside the user's scope asked for by its id (answered 404), a refused reveal of a
+    masked field, an ID number found registered outside the user's scope (the duplicate check). The
+    security administrator sees users with unusual counts; the duplicate check is rate-limited on them.
+    """
+
+    class Kind(models.TextChoices):
+        OUT_OF_SCOPE = "out_of_scope", _("Record outside the scope")
+        REVEAL = "reveal", _("Refused reveal")
+        DUPLICATE = "duplicate", _("ID number registered elsewhere")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_refusals")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    hour = models.DateTimeField(help_text="Start of the hour counted (UTC).")
+    count = models.PositiveIntegerField(default=0)
+    last_at = models.DateTimeField(default=timezone.now)
+    last_object = models.CharField(max_length=80, blank=True, help_text="The last record refused: type and id.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind", "hour"], name="core_accessrefusal_unique")]
+        indexes = [models.Index(fields=["hour"], name="accessrefusal_hour_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} {self.hour:%Y-%m-%d %H}: {self.count}"

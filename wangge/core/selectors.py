@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from wangge.core.models import ApiToken, AuditEvent, LoginFailure, User
+from wangge.core.refusals import UnusualRefusals, refusals_unusual
 from wangge.core.roles import Cap
 
 
@@ -64,6 +65,13 @@ def lockouts_current(*, actor: User) -> QuerySet[LoginFailure]:
     if not actor.has_perm(Cap.MANAGE_SECURITY):
         raise PermissionDenied(_("You do not have permission to do this."))
     return LoginFailure.objects.order_by("-last_failure_at")
+
+
+def refusals_to_review(*, actor: User) -> list[UnusualRefusals]:
+    """Users refused access to resident data unusually often in the last day (for the security administrator)."""
+    if not actor.has_perm(Cap.MANAGE_SECURITY):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    return refusals_unusual(hours=24)
 
 
 def tokens_of(*, actor: User) -> QuerySet[ApiToken]:

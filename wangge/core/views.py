@@ -267,7 +267,14 @@ def security_view(request: HttpRequest) -> HttpResponse:
         "max_hours": settings.WANGGE_SESSION_MAX_HOURS,
     }
     devices = TOTPDevice.objects.filter(confirmed=True).select_related("user").order_by("user__username")
-    return render(request, "core/security.html", {"failures": failures, "policy": policy, "devices": devices})
+    context = {
+        "failures": failures,
+        "policy": policy,
+        "devices": devices,
+        "refusals": selectors.refusals_to_review(actor=request.user),  # type: ignore[arg-type]
+        "refusal_threshold": settings.WANGGE_REFUSALS_UNUSUAL,
+    }
+    return render(request, "core/security.html", context)
 
 
 @capability_required(Cap.MANAGE_SECURITY)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from wangge.core.idcard import DocumentType
 from wangge.core.models import User
 from wangge.core.pinyin import name_keys
+from wangge.core.refusals import Kind, refusal_record
 from wangge.core.roles import Cap
 from wangge.ledgers.parallel import Spread
 from wangge.ledgers.people_schema import CHILD_BY_GENDER
@@ -142,7 +143,8 @@ def plan_people(
         row.id_number, row.id_hash = id_number, id_hash
         rows.append(row)
     _mark_duplicates(rows)
-    _match_existing(rows, actor=actor, places=Places(rows))
+    elsewhere = _match_existing(rows, actor=actor, places=Places(rows))
+    refusal_record(user=actor, kind=Kind.DUPLICATE, n=elsewhere)  # the security page shows who checks many
     _check_households(rows)
     if progress is not None:
         progress(len(data_rows), len(data_rows))
@@ -480,8 +482,9 @@ def _mark_duplicates(rows: list[RowPlan]) -> None:
             row.fail(_("This row repeats row %(row)d.") % {"row": first.number})
 
 
-def _match_existing(rows: list[RowPlan], *, actor: User, places: Places) -> None:
-    """People who already exist (by document number): in scope they are updates, elsewhere errors."""
+def _match_existing(rows: list[RowPlan], *, actor: User, places: Places) -> int:
+    """People who already exist (by document number): in scope they are updates, elsewhere errors that name
+    only the community to contact (as the registry's own refusal does). Returns how many were elsewhere."""
     hashes = _registered([r.id_hash for r in rows if r.id_hash and r.status != INVALID])
     existing: dict[str, Person] = {}
     for start in range(0, len(hashes), 5000):
@@ -490,7 +493,7 @@ def _match_existing(rows: list[RowPlan], *, actor: User, places: Places) -> None
         ).select_related("region"):
             existing[person.id_hash] = person
     if not existing:
-        return
+        return 0
     paths = scope_paths(actor)
     ids = [p.pk for p in existing.values()]
     memberships = {
@@ -506,17 +509,17 @@ def _match_existing(rows: list[RowPlan], *, actor: User, places: Places) -> None
         "person_id", "tag_id"
     ):
         current_tags[person_id].add(tag_id)
+    communities: dict[int, Region] = {}
+    elsewhere = 0
     for row in rows:
         found = existing.get(row.id_hash) if row.id_hash else None
         if found is None or row.status == INVALID:
             continue
         person = found
         if not any(person.region.path.startswith(p) for p in paths):
-            row.fail(
-                "证件号码："
-                + _("This person is registered in another area (%(region)s) that you cannot change.")
-                % {"region": person.region.name}
-            )
+            community = communities.setdefault(person.region_id, people.community_of(person.region))
+            row.fail("证件号码：" + people.registered_elsewhere_message(community))
+            elsewhere += 1
             continue
         row.existing = person
         row.person_id = person.pk
@@ -524,6 +527,7 @@ def _match_existing(rows: list[RowPlan], *, actor: User, places: Places) -> None
             row, person, memberships.get(person.pk), homes.get(person.pk), places.find(row), current_tags[person.pk]
         )
         row.status = UPDATE if row.changes else UNCHANGED
+    return elsewhere
 
 
 def _registered(hashes: Sequence[str]) -> list[str]:

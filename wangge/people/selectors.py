@@ -10,7 +10,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +17,7 @@ from wangge.core import crypto
 from wangge.core.idcard import IdNumberError, parse_citizen_id
 from wangge.core.models import User
 from wangge.core.pinyin import query_keys
+from wangge.core.refusals import get_in_scope_or_404
 from wangge.core.roles import Cap
 from wangge.people.models import Change, Household, Membership, Person, PersonTag, Residence, Tag
 from wangge.places.models import Building, Compound, House
@@ -254,8 +254,8 @@ def with_list_details(qs: QuerySet[Person], *, user: User) -> QuerySet[Person]:
 
 
 def person_get(*, user: User, person_id: int) -> Person:
-    return get_object_or_404(
-        with_list_details(Person.objects.for_user(user).select_related("region"), user=user), pk=person_id
+    return get_in_scope_or_404(
+        with_list_details(Person.objects.for_user(user).select_related("region"), user=user), user=user, pk=person_id
     )
 
 
@@ -272,8 +272,8 @@ def person_tags(*, user: User, person: Person, include_ended: bool = True) -> Qu
 
 def household_get(*, user: User, household_id: int) -> Household:
     _require_read(user)
-    return get_object_or_404(
-        Household.objects.for_user(user).alive().select_related("region", "head", "house"), pk=household_id
+    return get_in_scope_or_404(
+        Household.objects.for_user(user).alive().select_related("region", "head", "house"), user=user, pk=household_id
     )
 
 

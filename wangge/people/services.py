@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -24,13 +25,14 @@ from wangge.core.idcard import (
 )
 from wangge.core.models import User
 from wangge.core.pinyin import name_keys
+from wangge.core.refusals import AccessRefused, Kind, Refusal, refusal_count, refusals_recorded
 from wangge.core.roles import Cap
 from wangge.people import relations
 from wangge.people.choices import HouseholdKind, IdentityColor, Relation, SourceState
 from wangge.people.models import Change, Household, Membership, Person, PersonTag, Residence, Tag
 from wangge.places.models import House
 from wangge.regions.access import require
-from wangge.regions.models import Level, Region
+from wangge.regions.models import Level, Region, scope_paths
 
 # Fields a form, the API or an import may set directly. Identity fields go through _set_identity.
 PLAIN_FIELDS = (
@@ -172,24 +174,96 @@ def find_by_id_number(id_number: str, *, doc_type: str = DocumentType.CITIZEN_ID
     return Person.all_objects.filter(id_hash=digest, deleted_at__isnull=True, merged_into__isnull=True).first()
 
 
-def _refuse_duplicate(person: Person) -> None:
+def community_of(region: Region) -> Region:
+    """The community a grid or micro-grid belongs to (the region itself when it is not below one)."""
+    if region.level == Level.COMMUNITY:
+        return region
+    return Region.all_objects.filter(pk__in=region.ancestor_ids, level=Level.COMMUNITY).first() or region
+
+
+class AccessRefusedValidation(ValidationError):
+    """A refused write with a clear message that is also counted (`core.refusals`)."""
+
+    def __init__(self, message: str, *, code: str, refusal: Refusal) -> None:
+        super().__init__(message, code=code)
+        self.refusal = refusal
+
+
+def _duplicate_checks_left(actor: User) -> None:
+    """Refuse to check ID numbers for a user who met too many registered elsewhere this hour (not an oracle)."""
+    limit = settings.WANGGE_DUPLICATE_CHECKS_PER_HOUR
+    if refusal_count(user=actor, kind=Kind.DUPLICATE) < limit:
+        return
+    resume = (timezone.now() + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+    raise AccessRefusedValidation(
+        _(
+            "%(n)d ID numbers you entered within the hour are registered outside your area, so saving ID numbers "
+            "is paused until %(time)s. If a person has moved here, ask the community where they are registered "
+            "to move the record."
+        )
+        % {"n": limit, "time": timezone.localtime(resume).strftime("%H:%M")},
+        code="duplicate_checks_paused",
+        refusal=Refusal(Kind.DUPLICATE),
+    )
+
+
+def registered_elsewhere_message(community: Region) -> str:
+    """What a user learns of a person registered outside their scope: the community to contact, nothing more."""
+    contact = {"community": community.name, "phone": community.service_phone}
+    if community.service_phone:
+        return (
+            _(
+                "A person with this ID number is already registered in %(community)s (phone %(phone)s). Contact that "
+                "community to move the record here instead of registering the person again."
+            )
+            % contact
+        )
+    return (
+        _(
+            "A person with this ID number is already registered in %(community)s. Contact that community to move "
+            "the record here instead of registering the person again."
+        )
+        % contact
+    )
+
+
+def _refuse_duplicate(person: Person, *, actor: User | None) -> None:
+    """One natural person, one record, district-wide. Inside the actor's scope the refusal names the record;
+    outside it says only which community to contact (no id, no link), and is counted, audited and rate-limited."""
     if not person.id_hash:
         return
+    if actor is not None:
+        _duplicate_checks_left(actor)
     clash = Person.all_objects.filter(id_hash=person.id_hash, deleted_at__isnull=True, merged_into__isnull=True)
     if person.pk:
         clash = clash.exclude(pk=person.pk)
-    existing = clash.first()
-    if existing is not None:
+    existing = clash.select_related("region").first()
+    if existing is None:
+        return
+    if actor is None or existing.region.is_within(scope_paths(actor)):
         raise ValidationError(
             _("A person with this ID number is already registered (record %(id)s).") % {"id": existing.pk},
             code="duplicate_person",
             params={"person_id": existing.pk},
         )
+    community = community_of(existing.region)
+    raise AccessRefusedValidation(
+        registered_elsewhere_message(community),
+        code="duplicate_elsewhere",
+        refusal=Refusal(
+            Kind.DUPLICATE,
+            object_type="people.person",
+            object_id=str(existing.pk),
+            audit_action="person.duplicate_elsewhere",
+            detail={"id_number": person.id_number_masked, "community": community.name},
+        ),
+    )
 
 
 # --- people ---------------------------------------------------------------------------------------
 
 
+@refusals_recorded
 @transaction.atomic
 def person_create(
     *,
@@ -216,7 +290,7 @@ def person_create(
     _set_identity(person, doc_type=doc_type, id_number=id_number, typed=fields)
     _set_phone(person, phone)
     person.name_pinyin, person.name_initials = name_keys(person.name)
-    _refuse_duplicate(person)
+    _refuse_duplicate(person, actor=actor)
     try:
         with transaction.atomic():
             person.save()
@@ -243,6 +317,7 @@ def _diff(person: Person, fields: dict[str, Any]) -> dict[str, list[Any]]:
     return changes
 
 
+@refusals_recorded
 @transaction.atomic
 def person_update(
     *,
@@ -268,7 +343,7 @@ def person_update(
     for field, value in fields.items():
         setattr(person, field, value)
     if id_number is not None or doc_type is not None:
-        before = person.id_number_masked
+        before, before_hash = person.id_number_masked, person.id_hash
         _set_identity(
             person,
             doc_type=doc_type or person.doc_type,
@@ -277,7 +352,8 @@ def person_update(
         )
         if person.id_number_masked != before:
             changes["id_number"] = [before, person.id_number_masked]
-        _refuse_duplicate(person)
+        if person.id_hash != before_hash:
+            _refuse_duplicate(person, actor=actor)
     if phone is not None:
         before = person.phone_masked
         _set_phone(person, phone)
@@ -340,12 +416,13 @@ def person_delete(*, actor: User, person: Person, reason: str) -> None:
     _record(actor=actor, obj=person, action="delete", changes={"reason": [None, reason.strip()]})
 
 
+@refusals_recorded
 @transaction.atomic
 def person_restore(*, actor: User, person: Person) -> Person:
     _require(actor, Cap.EDIT_REGISTRY, person.region)
     person = Person.all_objects.select_for_update().get(pk=person.pk)
     person.deleted_at = None
-    _refuse_duplicate(person)
+    _refuse_duplicate(person, actor=actor)
     person.save(update_fields=["deleted_at"])
     _record(actor=actor, obj=person, action="restore", changes={})
     return person
@@ -683,12 +760,21 @@ def reveal_value(person: Person, field: str) -> str:
     return crypto.decrypt(token, context=f"person.{field}")
 
 
+@refusals_recorded
 @transaction.atomic
 def person_reveal(*, actor: User, person: Person, field: str, reason: str) -> str:
-    """Show a masked field in full: needs the permission and a reason, and leaves an audit row."""
+    """Show a masked field in full: needs the permission and a reason, and leaves an audit row.
+
+    Without the permission the reveal is refused and counted (`core.refusals`), not audited row by row.
+    """
     if field not in ("id_number", "phone"):
         raise ValueError(field)
-    _require(actor, Cap.REVEAL_SENSITIVE, person.region)
+    _require(actor, Cap.VIEW_RESIDENT_DATA, person.region)
+    if not actor.has_perm(Cap.REVEAL_SENSITIVE):
+        raise AccessRefused(
+            _("You do not have permission to do this."),
+            Refusal(Kind.REVEAL, object_type="people.person", object_id=str(person.pk)),
+        )
     if len(reason.strip()) < 2:
         raise ValidationError(_("Say why you need to see this in full."), code="reason_required")
     audit_record(actor=actor, action=f"reveal.{field}", obj=person, detail={"reason": mask_typed(reason, names=False)})

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from wangge.core.models import User
+from wangge.core.refusals import get_in_scope_or_404
 from wangge.core.roles import Cap
 from wangge.people.choices import IdentityColor
 from wangge.people.models import Household, Person, Residence
@@ -54,15 +54,15 @@ def current_residences(*, user: User) -> QuerySet[Residence]:
 
 
 def compound_get(*, user: User, compound_id: int) -> Compound:
-    return get_object_or_404(compounds_visible(user=user), pk=compound_id)
+    return get_in_scope_or_404(compounds_visible(user=user), user=user, pk=compound_id)
 
 
 def building_get(*, user: User, building_id: int) -> Building:
-    return get_object_or_404(buildings_visible(user=user), pk=building_id)
+    return get_in_scope_or_404(buildings_visible(user=user), user=user, pk=building_id)
 
 
 def house_get(*, user: User, house_id: int) -> House:
-    return get_object_or_404(houses_visible(user=user), pk=house_id)
+    return get_in_scope_or_404(houses_visible(user=user), user=user, pk=house_id)
 
 
 # --- the overview of buildings --------------------------------------------------------------------
