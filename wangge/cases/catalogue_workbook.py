@@ -318,10 +318,11 @@ def _plan_categories(plan: CataloguePlan, rows: list[list[Any]]) -> set[str]:
             parsed.append(row)
         except _RowError as exc:
             plan.errors.append(_row_error(CATEGORY_SHEET, number, str(exc)))
+            seen.setdefault(_text(cells["编码"]), number)  # in the file, if not readable: not "left out"
     file_codes = {row.code: row for row in parsed}
     for row in parsed:
         _plan_category(plan, row, existing, file_codes)
-    plan.not_in_file = [c for code, c in existing.items() if code not in file_codes]
+    plan.not_in_file = [c for code, c in existing.items() if code not in seen]
     return set(existing) | set(file_codes)
 
 
