@@ -61,6 +61,8 @@ for _entry in env_list("WANGGE_FIELD_OLD_KEYS", []):
     WANGGE_FIELD_KEYS.setdefault(_old_id.strip(), _old_key.strip())
 
 INSTALLED_APPS = [
+    # First, so that its management commands replace Django's (`createsuperuser` is refused).
+    "wangge.core",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -72,7 +74,6 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "csp",
     "ninja",
-    "wangge.core",
     "wangge.regions",
     "wangge.places",
     "wangge.people",

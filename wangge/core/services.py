@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 
 from wangge.core.addresses import client_ip
 from wangge.core.audit import audit_record
-from wangge.core.models import ApiToken, AuditEvent, LoginFailure, User, UserRole
-from wangge.core.roles import GRANTABLE_CAPABILITIES, Cap, Role, role_conflict
+from wangge.core.models import ApiToken, AuditEvent, AuditHead, LoginFailure, User, UserRole
+from wangge.core.roles import ADMIN_ROLES, GRANTABLE_CAPABILITIES, Cap, Role, role_conflict
 
 
 def _require(actor: User, capability: str) -> None:
@@ -66,6 +66,36 @@ def user_create(
     UserRole.objects.bulk_create([UserRole(user=user, role=role) for role in sorted(roles)])
     audit_record(actor=actor, action="user.create", obj=user, detail={"roles": sorted(roles)})
     return user
+
+
+@transaction.atomic
+def administrator_bootstrap(*, role: str, username: str, full_name: str = "") -> tuple[User, str]:
+    """Create the first system, security or audit administrator of an empty installation.
+
+    Run by the operator (`manage.py create_admin`), so there is no actor. Refused when an active
+    account already holds the role: from then on administrators are made in the console. The
+    account gets a one-time password (returned, to be shown once), must set its own password at
+    first sign-in and enrol an authenticator before anything else (the administrator roles
+    require two-factor authentication).
+    """
+    if role not in ADMIN_ROLES:
+        raise ValidationError(
+            _("Choose one of the administrator roles: %(roles)s.") % {"roles": ", ".join(sorted(ADMIN_ROLES))},
+            code="not_admin_role",
+        )
+    # One at a time: two operators running the command at once must not both create one.
+    AuditHead.objects.select_for_update().get_or_create(pk=1)
+    holders = User.objects.filter(is_active=True, roles__role=role).values_list("username", flat=True)
+    if holders:
+        raise ValidationError(
+            _("An active %(role)s already exists (%(names)s): further administrators are created in the console.")
+            % {"role": Role(role).label, "names": ", ".join(holders[:5])},
+            code="admin_exists",
+        )
+    password = one_time_password_generate(User(username=username.strip(), full_name=full_name))
+    user = user_create(actor=None, username=username, password=password, full_name=full_name, roles={role})
+    audit_record(actor=None, username="cli", action="user.admin_bootstrap", obj=user, detail={"role": role})
+    return user, password
 
 
 def _check_roles(roles: set[str]) -> None:
