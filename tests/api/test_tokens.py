@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from tests.conftest import Tree, sign_in
@@ -55,3 +56,48 @@ def test_openapi_document_is_served(db: None) -> None:
 def test_session_auth_works_for_the_api(tree: Tree, make_user: Callable[..., User]) -> None:
     client = sign_in(Client(), make_user(Role.COMMUNITY_STAFF))
     assert client.get("/api/v1/regions").json()["count"] == 4
+
+
+def test_issue_token_refuses_an_account_that_must_use_two_factor_without_its_code(
+    tree: Tree, make_user: Callable[..., User]
+) -> None:
+    import pytest
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.core.test_login import current_code
+
+    auditor = make_user(Role.AUDITOR, username="aud")
+    with pytest.raises(CommandError, match=r"two-factor|双因素"):
+        call_command("issue_token", "aud")
+    with pytest.raises(CommandError):
+        call_command("issue_token", "aud", otp="123456")  # no authenticator enrolled: no code can pass
+    assert not ApiToken.objects.filter(user=auditor).exists()
+    device = TOTPDevice.objects.create(user=auditor, name="phone", confirmed=True)
+    out = io.StringIO()
+    call_command("issue_token", "aud", otp=current_code(device), stdout=out)
+    raw = out.getvalue().strip()
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get("/api/v1/me").status_code == 200
+
+
+def test_a_token_made_before_the_account_needed_two_factor_stops_working(
+    tree: Tree, make_user: Callable[..., User]
+) -> None:
+    from wangge.core.services import token_issue, user_set_capabilities
+
+    worker = make_user(Role.GRID_WORKER)
+    _token, raw = token_issue(actor=None, user=worker, name="script")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert api.get("/api/v1/me").status_code == 200
+    user_set_capabilities(actor=make_user(Role.SYSTEM_ADMIN), user=worker, capabilities={"core.reveal_sensitive"})
+    assert api.get("/api/v1/me").status_code == 401
+
+
+def test_the_console_makes_a_token_in_a_session_that_passed_the_second_factor(
+    tree: Tree, make_user: Callable[..., User]
+) -> None:
+    secadmin = make_user(Role.SECURITY_ADMIN)
+    client = sign_in(Client(), secadmin)  # passed the second factor
+    client.post("/account/tokens/", {"name": "监控"})
+    raw = client.get("/account/").context["new_token"]
+    assert ApiToken.objects.get(user=secadmin).two_factor
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get("/api/v1/me").status_code == 200

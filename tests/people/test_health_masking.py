@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.conftest import Tree, sign_in
 from wangge.core.models import User
@@ -38,7 +39,12 @@ def _worker(make_user: Callable[..., User], *capabilities: str) -> User:
 
 
 def _api(user: User) -> Client:
-    _token, raw = token_issue(actor=None, user=user, name="test")
+    code = ""
+    if user.needs_two_factor:  # a token for such an account needs its second factor
+        from tests.core.test_login import current_code
+
+        code = current_code(TOTPDevice.objects.create(user=user, name="phone", confirmed=True))
+    _token, raw = token_issue(actor=None, user=user, name="test", otp_code=code)
     return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
 

@@ -195,6 +195,9 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    two_factor = models.BooleanField(
+        default=False, help_text="Made with the owner's second factor; required for accounts that must use it."
+    )
 
     class Meta:
         ordering = ["-created_at"]

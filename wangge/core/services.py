@@ -428,21 +428,52 @@ def two_factor_confirm(*, actor: User, device: object, verified: bool) -> None:
 # --- API tokens ------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def token_issue(*, actor: User | None, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a personal API token and return it with its raw value (shown once)."""
+def _second_factor_proven(*, actor: User | None, user: User, otp_code: str) -> bool:
+    """The token's owner passed their second factor: in this session, or with the code given now."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if otp_code:
+        return any(device.verify_token(otp_code) for device in TOTPDevice.objects.filter(user=user, confirmed=True))
+    is_verified = getattr(actor, "is_verified", None)  # set on the request's user by django-otp
+    return actor is not None and actor.pk == user.pk and callable(is_verified) and bool(is_verified())
+
+
+def token_issue(*, actor: User | None, user: User, name: str, otp_code: str = "") -> tuple[ApiToken, str]:
+    """Create a personal API token and return it with its raw value (shown once).
+
+    An account that must use two-factor authentication gets a token only with its second factor:
+    its own session that passed it (the console), or the current code of its authenticator
+    (`issue_token --otp`). The API refuses tokens made without it (see `token_authenticate`).
+    """
     if actor is not None and actor.pk != user.pk:
         _require(actor, Cap.MANAGE_USERS)
+    verified = _second_factor_proven(actor=actor, user=user, otp_code=otp_code.strip())
+    if user.needs_two_factor and not verified:
+        raise ValidationError(
+            _(
+                "%(name)s must use two-factor authentication: a token for this account needs the current "
+                "code from its authenticator."
+            )
+            % {"name": user.username},
+            code="second_factor_required",
+        )
     name = name.strip() or "api"
     raw = ApiToken.generate()
-    token = ApiToken.objects.create(
-        user=user,
-        name=name[:64],
-        prefix=raw[:10],
-        digest=ApiToken.digest_of(raw),
-        expires_at=timezone.now() + timedelta(days=settings.WANGGE_API_TOKEN_DAYS),
-    )
-    audit_record(actor=actor, action="token.issue", obj=token, detail={"user": user.username, "name": name})
+    with transaction.atomic():  # the code's check above keeps its throttling even when refused
+        token = ApiToken.objects.create(
+            user=user,
+            name=name[:64],
+            prefix=raw[:10],
+            digest=ApiToken.digest_of(raw),
+            expires_at=timezone.now() + timedelta(days=settings.WANGGE_API_TOKEN_DAYS),
+            two_factor=verified,
+        )
+        audit_record(
+            actor=actor,
+            action="token.issue",
+            obj=token,
+            detail={"user": user.username, "name": name, "two_factor": verified},
+        )
     return token, raw
 
 
@@ -458,6 +489,8 @@ def token_revoke(*, actor: User, token: ApiToken) -> None:
 def token_authenticate(raw: str) -> User | None:
     token = ApiToken.objects.select_related("user").filter(digest=ApiToken.digest_of(raw)).first()
     if token is None or not token.is_active() or not token.user.is_active:
+        return None
+    if not token.two_factor and token.user.needs_two_factor:  # made before the account needed it
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):

@@ -167,8 +167,12 @@ def language_view(request: HttpRequest) -> HttpResponse:
 def token_create_view(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST)
     if form.is_valid():
-        _token, raw = services.token_issue(actor=request.user, user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
-        request.session["wangge_new_token"] = raw
+        try:
+            _token, raw = services.token_issue(actor=request.user, user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            request.session["wangge_new_token"] = raw
     else:
         messages.error(request, _("Give the token a name."))
     return redirect("core:account")
