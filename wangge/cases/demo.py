@@ -289,12 +289,13 @@ def _ensure_reference_data(stdout: TextIO) -> None:
     """The catalogue and this year's calendar come from data migrations; a flushed test database lacks them."""
     from wangge.cases.catalogue import seed as seed_catalogue
     from wangge.core.holidays import missing_years, seed_year
-    from wangge.core.models import Holiday
+    from wangge.core.models import Holiday, HolidayYear
 
     added = seed_catalogue(Category)
     this_year = timezone.localdate().year
     for year in missing_years([this_year - 1, this_year]):
-        seed_year(Holiday, year)
+        if seed_year(Holiday, year) is not None:
+            HolidayYear.objects.get_or_create(year=year, defaults={"source": HolidayYear.Source.LIBRARY})
     if added:
         stdout.write(f"cases: {added} catalogue entries restored\n")
 
