@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -9,19 +10,22 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import python_calamine
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client, override_settings
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
+from tests.conftest import Tree
 from wangge.core.logs import JsonFormatter
 from wangge.core.models import AuditEvent, Heartbeat
+from wangge.core.roles import Role
 from wangge.core.tasks import nightly_maintenance_task
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -217,3 +221,16 @@ def test_the_worker_prints_each_line_once_as_json(tmp_path: Path) -> None:
     for line in lines:
         if line.strip():
             assert json.loads(line)["logger"].startswith("huey"), line
+
+
+def test_the_auditor_finds_the_rows_of_one_request_by_its_id(
+    tree: Tree, client_for: Callable[..., Client], client: Client
+) -> None:
+    first = client.post("/login/", {"username": "nobody", "password": "wrong-password"})["X-Request-ID"]
+    client.post("/login/", {"username": "somebody", "password": "wrong-password"})
+    auditor = client_for(Role.AUDITOR)
+    response = auditor.get("/audit/", {"request_id": first.upper()})
+    assert [(e.action, e.username) for e in response.context["page"]] == [("login.failed", "nobody")]
+    export = auditor.get("/audit/export.xlsx", {"request_id": first})
+    rows = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(export.content)).get_sheet_by_index(0).to_python()
+    assert rows[0][-1] == "请求编号" and [r[-1] for r in rows[1:]] == [first]

@@ -132,3 +132,13 @@ class AuditSearchForm(StyledForm):
     until = forms.DateTimeField(
         label=_("To"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
+    request_id = forms.RegexField(
+        label=_("Request id"),
+        required=False,
+        regex=r"^\s*[0-9a-fA-F-]{32,36}\s*$",
+        help_text=_("From a log line, the 500 page or the X-Request-ID header: the rows that request wrote."),
+        error_messages={"invalid": _("A request id has 32 hexadecimal digits.")},
+    )
+
+    def clean_request_id(self) -> str:
+        return str(self.cleaned_data.get("request_id") or "").strip().replace("-", "").lower()

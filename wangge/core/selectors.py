@@ -30,6 +30,8 @@ def audit_search(*, actor: User, filters: dict[str, Any]) -> QuerySet[AuditEvent
         qs = qs.filter(at__gte=filters["since"])
     if filters.get("until"):
         qs = qs.filter(at__lte=filters["until"])
+    if filters.get("request_id"):
+        qs = qs.filter(request_id=filters["request_id"])
     return qs.order_by("-id")
 
 

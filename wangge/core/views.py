@@ -336,6 +336,7 @@ def audit_export_view(request: HttpRequest) -> HttpResponse:
         _("Object id"),
         _("Result"),
         _("Detail"),
+        _("Request id"),
     ]
     rows = (
         [
@@ -348,6 +349,7 @@ def audit_export_view(request: HttpRequest) -> HttpResponse:
             e.object_id,
             e.result,
             e.detail,
+            e.request_id,
         ]
         for e in events.iterator()
     )
