@@ -25,16 +25,27 @@ NOT_ACCEPTED = [State.REPORTED, State.REJECTED, State.MERGED]
 _HANDLING_TIME = ExpressionWrapper(F("closed_at") - F("reported_at"), output_field=DurationField())
 
 
+# Which cases each count counts: the one definition behind the statistics page, the monthly
+# statistics and the cases app's indicators (wangge/cases/indicators.py).
+COUNTED: dict[str, Q] = {
+    "received": Q(),
+    "accepted": ~Q(state__in=NOT_ACCEPTED),
+    "closed": Q(state=State.CLOSED),
+    "on_time": Q(state=State.CLOSED, was_overdue=False),
+    "overdue_now": Q(deadline_status="overdue") & ~Q(state__in=[State.CLOSED, *NOT_ACCEPTED]),
+    "rated": Q(rating__isnull=False),
+}
+
+
+def _count(name: str) -> Count:
+    return Count("pk", filter=COUNTED[name] or None)
+
+
 def _measures() -> dict[str, Any]:
     return {
-        "received": Count("pk"),
-        "accepted": Count("pk", filter=~Q(state__in=NOT_ACCEPTED)),
-        "closed": Count("pk", filter=Q(state=State.CLOSED)),
-        "on_time": Count("pk", filter=Q(state=State.CLOSED, was_overdue=False)),
-        "overdue_now": Count("pk", filter=Q(deadline_status="overdue") & ~Q(state__in=[State.CLOSED, *NOT_ACCEPTED])),
-        "rated": Count("rating"),
+        **{name: _count(name) for name in COUNTED},
         "rating": Avg("rating"),
-        "handling_time": Avg(_HANDLING_TIME, filter=Q(state=State.CLOSED)),
+        "handling_time": Avg(_HANDLING_TIME, filter=COUNTED["closed"]),
     }
 
 
@@ -95,11 +106,16 @@ def region_report(
     return _live_report(cases=cases, year=year)
 
 
+def case_figures(cases: QuerySet[Case]) -> Row:
+    """The figures of these cases, in one aggregate query (also what the cases app's indicators read)."""
+    return _row("", cases.order_by().aggregate(**_measures()))
+
+
 def _live_report(*, cases: QuerySet[Case], year: int) -> Report:
     """Four grouped queries over the cases of the year."""
     cases = cases.filter(reported_at__year=year)
     cases = cases.order_by()
-    total = _row("", cases.aggregate(**_measures()))
+    total = case_figures(cases)
     by_category = [
         _row(row["top"], row)
         for row in cases.annotate(top=Coalesce("category__parent__name", "category__name"))
@@ -173,15 +189,10 @@ def _month_bounds(month: date) -> tuple[datetime, datetime]:
 
 
 def _sums() -> dict[str, Any]:
-    closed = Q(state=State.CLOSED)
     return {
-        "received": Count("pk"),
-        "accepted": Count("pk", filter=~Q(state__in=NOT_ACCEPTED)),
-        "closed": Count("pk", filter=closed),
-        "on_time": Count("pk", filter=closed & Q(was_overdue=False)),
-        "rated": Count("rating"),
+        **{name: _count(name) for name in ("received", "accepted", "closed", "on_time", "rated")},
         "rating_sum": Sum("rating"),
-        "handling": Sum(_HANDLING_TIME, filter=closed),
+        "handling": Sum(_HANDLING_TIME, filter=COUNTED["closed"]),
     }
 
 
@@ -281,8 +292,7 @@ def _rollup_report(*, user: User, year: int, region: Region | None) -> Report:
     # "overdue now" is a fact of the open cases, counted live (a few thousand, through the state index)
     overdue = (
         cases_visible(user=user)
-        .filter(paths_q(paths, "region__path"), reported_at__year=year, deadline_status="overdue")
-        .exclude(state__in=[State.CLOSED, *NOT_ACCEPTED])
+        .filter(paths_q(paths, "region__path"), COUNTED["overdue_now"], reported_at__year=year)
         .order_by()
     )
     overdue_by_top = dict(

@@ -23,9 +23,13 @@ class CoreConfig(AppConfig):
     verbose_name = "Wangge core"
 
     def ready(self) -> None:
-        from wangge.core import checks  # noqa: F401  (registers the system checks)
+        from wangge.core import (
+            checks,  # noqa: F401  (registers the system checks)
+            indicators,
+        )
         from wangge.core.logs import install_job_hooks
 
         install_job_hooks()
+        indicators.discover()  # each app's figures, from its indicators.py
 
         post_migrate.connect(_record_keys, sender=self, dispatch_uid="wangge.core.record_keys")
