@@ -199,18 +199,28 @@ def test_each_bad_row_says_what_is_wrong_and_nothing_is_written(
         ["己", twice, "", "", "", "", ""],
         ["庚", twice, "", "", "", "", ""],  # the same ID twice in one file
         ["", new_id(), "", "", "", "", ""],  # no name
-        ["辛", new_id(), "", "H9", "子", "", ""],  # a new household with no head
+        ["辛", new_id(), "", "H9", "子", "", ""],  # a new household with no head: kept, with a warning
         ["壬", new_id(), "", "", "", "", "12"],  # not a phone
     ]
     with translation.override("zh-hans"):
         job = run_import(worker, tree.grid_a1, builders.xlsx(rows))
     assert job.state == State.CHECKED
-    assert job.counts == {"rows": 10, "new": 1, "update": 0, "unchanged": 0, "skip": 0, "invalid": 9}
+    assert job.counts == {
+        "rows": 10,
+        "new": 2,
+        "update": 0,
+        "unchanged": 0,
+        "skip": 0,
+        "invalid": 8,
+        "warnings": 1,
+        "left_out": 0,
+    }
     errors = dict(job.first_errors)
-    assert set(errors) == {3, 4, 5, 6, 7, 8, 9, 10, 11}
+    assert set(errors) == {3, 4, 5, 6, 7, 8, 9, 11}
     assert "证件号码" in errors[3] and "性别" in errors[4] and "标签" in errors[5] and "户号" in errors[6]
-    assert "8" in errors[7] and "7" in errors[8] and "姓名" in errors[9] and "H9" in errors[10]
+    assert "第8行" in errors[7] and "姓名 己 / 庚" in errors[8] and "姓名" in errors[9]  # the conflict side by side
     assert "联系电话" in errors[11]
+    assert dict(job.first_notes)[10].startswith("户号：户号 H9") and "户主待补" in dict(job.first_notes)[10]
     assert not any("The " in message for message in errors.values())  # in Chinese, whichever process wrote it
     with pytest.raises(LedgerError):
         services.import_confirm(actor=worker, job=job)  # rows with errors and "stop": refused
@@ -569,3 +579,87 @@ def test_relation_words_of_real_ledgers_import_with_their_standard_codes(
         "成员5": "22",
         "成员6": "44",
     }
+
+
+def test_totals_and_signature_lines_are_not_people(
+    tree: Tree, worker: User, run_import: Callable[..., ImportJob], new_id: Callable[..., str]
+) -> None:
+    rows = [
+        ["序号", "姓名", "身份证号码", "户号", "与户主关系"],
+        [1, "王建国", new_id(date(1950, 1, 1), "M"), "080480", "户主"],
+        [2, "李秀英", new_id(date(1952, 1, 1), "F"), "080480", "妻"],
+        [3, "王强", new_id(date(1975, 1, 1), "M"), "080480", "子女"],
+        ["合计", "共3人", "", "共1户", ""],
+        ["", "以下空白", "", "", ""],
+        ["填表人：刘平珍", "", "审核人：何建华", "", "制表日期：2026年11月1日"],
+    ]
+    with translation.override("zh-hans"):
+        job = run_import(worker, tree.grid_a1, builders.xlsx(rows, title="三元社区第八网格人口台账"))
+    assert job.state == ImportJob.State.DONE, (job.message, job.counts)
+    assert job.counts["left_out"] == 3 and job.counts["rows"] == 3 and job.counts["invalid"] == 0
+    assert sorted(Person.all_objects.values_list("name", flat=True)) == ["李秀英", "王建国", "王强"]
+    assert [number for number, _text in job.first_notes] == [6, 7, 8]
+    assert dict(job.first_notes)[6] == "合计"
+
+
+def test_a_name_that_merely_looks_like_a_label_with_an_id_is_a_person() -> None:
+    from wangge.ledgers.people_plan import not_a_person
+
+    assert not_a_person(["共3人", "", ""]) == "共3人"
+    assert not_a_person(["填表人：张三", None]) == "填表人：张三"
+    assert not_a_person(["合计", "421202195003021234"]) == ""  # an ID number: a row to check, not to drop
+    assert not_a_person(["王合计", "", ""]) == ""
+
+
+def test_an_unknown_relation_word_keeps_the_person_with_a_warning(
+    tree: Tree, worker: User, run_import: Callable[..., ImportJob], new_id: Callable[..., str]
+) -> None:
+    rows = [
+        ["姓名", "身份证号码", "户号", "与户主关系"],
+        ["王建国", new_id(date(1950, 1, 1), "M"), "H1", "户主"],
+        ["王小宝", new_id(date(2010, 1, 1), "M"), "H1", "干儿子"],
+    ]
+    with translation.override("zh-hans"):
+        job = run_import(worker, tree.grid_a1, builders.xlsx(rows))
+    assert job.state == ImportJob.State.DONE and job.counts["warnings"] == 1
+    assert Membership.objects.get(person__name="王小宝").relation == Relation.OTHER
+    assert "干儿子" in dict(job.first_notes)[3] and "其他" in dict(job.first_notes)[3]
+
+
+def test_members_of_a_household_whose_head_row_failed_are_imported_with_the_head_pending(
+    tree: Tree, worker: User, run_import: Callable[..., ImportJob], new_id: Callable[..., str]
+) -> None:
+    good = new_id(date(1950, 1, 1), "M")
+    rows = [
+        ["姓名", "身份证号码", "户号", "与户主关系"],
+        ["王建国", good[:-1] + ("0" if good[-1] != "0" else "1"), "H1", "户主"],  # a wrong check digit
+        ["李秀英", new_id(date(1952, 1, 1), "F"), "H1", "妻"],
+        ["王强", new_id(date(1975, 1, 1), "M"), "H1", "子"],
+    ]
+    with translation.override("zh-hans"):
+        job = run_import(worker, tree.grid_a1, builders.xlsx(rows), on_invalid="skip")
+    assert job.state == ImportJob.State.DONE and job.result["created"] == 2
+    household = Household.all_objects.get(number="H1")
+    assert household.head_id is None
+    assert set(household.memberships.values_list("person__name", flat=True)) == {"李秀英", "王强"}
+    assert {n for n, text in job.first_notes if "户主待补" in text} == {3, 4}
+    assert set(Person.all_objects.values_list("identity_color", flat=True)) == {IdentityColor.WHITE}
+
+
+def test_a_row_typed_twice_is_imported_once_and_the_copy_named(
+    tree: Tree, worker: User, run_import: Callable[..., ImportJob], new_id: Callable[..., str]
+) -> None:
+    same = ["王建国", new_id(date(1950, 1, 1), "M"), "1950/1/1"]
+    rows = [["姓名", "身份证号码", "出生日期"], same, ["李秀英", new_id(), ""], [*same[:2], "1950-01-01"], same]
+    with translation.override("zh-hans"):
+        job = run_import(worker, tree.grid_a1, builders.xlsx(rows))
+    assert job.state == ImportJob.State.DONE and job.result["created"] == 2
+    assert job.counts["left_out"] == 2 and job.counts["invalid"] == 0
+    assert dict(job.first_notes) == {4: "与第2行重复，已略去。", 5: "与第2行重复，已略去。"}
+
+
+def test_a_header_without_rows_says_so(tree: Tree, worker: User, run_import: Callable[..., ImportJob]) -> None:
+    with translation.override("zh-hans"):
+        job = run_import(worker, tree.grid_a1, builders.xlsx([["姓名", "身份证号码", "户号", "与户主关系"]]))
+        assert job.state == ImportJob.State.CHECKED
+        assert services._refusal(job, job.counts) == "文件表头下面没有数据行。"

@@ -133,6 +133,10 @@ class LedgerKind:
         """Why this checked file may not be imported with the job's choices ("" if it may)."""
         return ""
 
+    def notes(self, plan: Plan) -> list[tuple[int, str]]:
+        """(row, text) the user should read before importing: rows kept with a warning, lines left out."""
+        return []
+
     def write(
         self, *, actor: User, job: ImportJob, plan: Plan, progress: Progress, cancelled: Cancelled
     ) -> dict[str, Any]:

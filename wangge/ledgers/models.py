@@ -53,6 +53,7 @@ class ImportJob(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.UPLOADED, db_index=True)
     counts = models.JSONField(default=dict)
     first_errors = models.JSONField(default=list)
+    first_notes = models.JSONField(default=list)  # [row, text]: rows kept with a warning, lines left out
     message = models.TextField(blank=True)
     result = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now)

@@ -8,6 +8,7 @@ against the registry once more inside its transaction.
 from __future__ import annotations
 
 import pickle
+import re
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -30,7 +31,7 @@ from wangge.ledgers.people_schema import CHILD_BY_GENDER
 from wangge.ledgers.places import PLACE_KEYS, Places
 from wangge.ledgers.readers import LedgerError, Table
 from wangge.ledgers.schema import Header, Schema
-from wangge.ledgers.values import CellError, text
+from wangge.ledgers.values import CellError, CellWarning, text
 from wangge.people import services as people
 from wangge.people.choices import Relation
 from wangge.people.models import Household, Membership, Person, PersonTag, Residence, Tag
@@ -38,6 +39,8 @@ from wangge.people.relations import child_of_gender
 from wangge.regions.models import Level, Region, scope_paths
 
 NEW, UPDATE, UNCHANGED, SKIP, INVALID = "new", "update", "unchanged", "skip", "invalid"
+REPEATED = "repeated"  # a row that repeats an earlier one word for word: left out, with a note
+WARNED, LEFT_OUT = "warnings", "left_out"  # counts of rows kept with a warning, and of lines left out
 PLAIN = [f for f in people.PLAIN_FIELDS]
 Progress = Callable[[int, int], None]
 
@@ -56,10 +59,15 @@ class RowPlan:
     person_id: int = 0  # once written (new) or found (existing)
     changes: dict[str, Any] = field(default_factory=dict)
     stored: str = ""  # a new person's encrypted, hashed and pinyin columns, in STORED order, joined by SEPARATOR
+    warnings: list[str] = field(default_factory=list)  # kept, but the user is told (e.g. 户主待补)
 
     def fail(self, message: str) -> None:
         self.errors.append(message)
         self.status = INVALID
+
+    def warn(self, message: str) -> None:
+        if message not in self.warnings:  # a stored plan is checked again before the import
+            self.warnings.append(message)
 
 
 @dataclass
@@ -67,10 +75,18 @@ class Plan:
     rows: list[RowPlan]
     counts: dict[str, int]
     tags: dict[str, Tag | None]
+    left_out: list[tuple[int, str]] = field(default_factory=list)  # lines that are not people: (row, why)
 
     @property
     def errors(self) -> list[RowPlan]:
         return [r for r in self.rows if r.status == INVALID]
+
+    @property
+    def notes(self) -> list[tuple[int, str]]:
+        """What the user should read before importing: rows kept with a warning, and lines left out."""
+        notes = [(r.number, "；".join(r.warnings)) for r in self.rows if r.warnings and r.status != INVALID]
+        notes += self.left_out
+        return sorted(notes)
 
 
 def _grids(region: Region) -> list[Region]:
@@ -134,21 +150,28 @@ def plan_people(
     grid_by_pk = {grid.pk: grid for grid in grids}
     tag_by_pk = {tag.pk: tag for tag in tags.values() if tag is not None}
     rows: list[RowPlan] = []
-    for offset, data, tag_ids, errors, grid_id, id_number, id_hash in checked:
-        row = RowPlan(number=header.data_start + offset + 1, raw=data_rows[offset], data=data, errors=errors)
+    left_out: list[tuple[int, str]] = []
+    for offset, data, tag_ids, errors, grid_id, id_number, id_hash, warnings in checked:
+        if data is None:  # a totals line or a signature under the data: not a person
+            left_out.append((header.data_start + offset + 1, warnings[0]))
+            continue
+        row = RowPlan(
+            number=header.data_start + offset + 1, raw=data_rows[offset], data=data, errors=errors, warnings=warnings
+        )
         if errors:
             row.status = INVALID
         data["tags"] = [tag_by_pk[pk] for pk in tag_ids]
         row.grid = grid_by_pk.get(grid_id) if grid_id is not None else None
         row.id_number, row.id_hash = id_number, id_hash
         rows.append(row)
-    _mark_duplicates(rows)
+    left_out += _mark_duplicates(rows, {column.key: column.header for _index, column in columns})
+    rows = [row for row in rows if row.status != REPEATED]
     elsewhere = _match_existing(rows, actor=actor, places=Places(rows))
     refusal_record(user=actor, kind=Kind.DUPLICATE, n=elsewhere)  # the security page shows who checks many
     _check_households(rows)
     if progress is not None:
         progress(len(data_rows), len(data_rows))
-    return Plan(rows=rows, counts=_count(rows), tags=tags)
+    return Plan(rows=rows, counts=_count(rows, left_out), tags=tags, left_out=sorted(left_out))
 
 
 @dataclass
@@ -172,17 +195,22 @@ _SHEET_LOCK = threading.Lock()
 def _check_share(offsets: Sequence[int]) -> list[tuple[Any, ...]]:
     """Parse and check these data rows; plain values come back (grid and tags by primary key).
 
-    Blank rows are left out, and the blank template's example row if the user left it in.
+    Blank rows are left out, and the blank template's example row if the user left it in; a line that is
+    not a person (a total, a signature) comes back as `(offset, None, …, [its label])`.
     """
     sheet = _SHEET
     assert sheet is not None
-    checked = []
+    checked: list[tuple[Any, ...]] = []
     example = sheet.example
     for offset in offsets:
         raw = sheet.rows[offset]
         if not any(cell not in ("", None) for cell in raw) or (
             example and all(text(raw[i]) == value for i, value in example if i < len(raw))
         ):
+            continue
+        footer = not_a_person(raw)
+        if footer:
+            checked.append((offset, None, [], [], None, "", "", [footer]))
             continue
         row = RowPlan(number=sheet.first_number + offset, raw=raw)
         _parse_row(row, sheet.parsers)
@@ -193,8 +221,35 @@ def _check_share(offsets: Sequence[int]) -> list[tuple[Any, ...]]:
             row.id_hash = people.crypto.lookup_hash(row.id_number, kind="id")
         tag_ids = [tag.pk for tag in row.data.pop("tags", [])]
         grid_id = row.grid.pk if row.grid is not None else None
-        checked.append((offset, row.data, tag_ids, row.errors, grid_id, row.id_number, row.id_hash))
+        checked.append((offset, row.data, tag_ids, row.errors, grid_id, row.id_number, row.id_hash, row.warnings))
     return checked
+
+
+# Lines under (or between) the data that are not people: totals, "nothing below", signatures, dates.
+_FOOTER = re.compile(
+    r"^(?:合\s*计|总\s*计|小\s*计|累\s*计|共\s*[0-9０-９]+\s*[人户名个]|以下空白|以下无内容|此页空白|"
+    r"填\s*表\s*人|填报人|制表人|审核人|审批人|负责人|统计人|经办人|核对人|联系人|单位负责人|"
+    r"填\s*表\s*日\s*期|填报日期|制表日期|报送日期|日\s*期\s*[:：]|签\s*字|签\s*名|[（(]?盖\s*章[)）]?)"
+)
+_ID_LIKE = re.compile(r"[0-9]{15}|[0-9]{17}[0-9Xx]")
+
+
+def not_a_person(raw: Sequence[Any]) -> str:
+    """Why this line is not a person (its label, as the file has it), or "" for a line that may be one.
+
+    A line is left out when one of its cells starts with a totals or signature label (合计, 共131人,
+    以下空白, 填表人：, 制表日期 …) and none holds an ID number: a person named 合计 does not exist.
+    """
+    label = ""
+    for cell in raw:
+        if cell is None or cell == "":
+            continue
+        value = str(cell).strip()
+        if _ID_LIKE.search(value.replace(" ", "")):
+            return ""
+        if not label and _FOOTER.match(value):
+            label = value[:40]
+    return label
 
 
 class StoredColumns:
@@ -225,10 +280,14 @@ def add_stored_columns(plan: Plan) -> None:
         stored.apply()
 
 
-def _count(rows: Sequence[RowPlan]) -> dict[str, int]:
+def _count(rows: Sequence[RowPlan], left_out: Sequence[tuple[int, str]] = ()) -> dict[str, int]:
     counts = dict.fromkeys((NEW, UPDATE, UNCHANGED, SKIP, INVALID), 0)
+    warned = 0
     for row in rows:
         counts[row.status] += 1
+        warned += bool(row.warnings) and row.status != INVALID
+    counts[WARNED] = warned
+    counts[LEFT_OUT] = len(left_out)
     return counts
 
 
@@ -257,7 +316,7 @@ def _stored_share(items: Sequence[tuple[str, str, str]]) -> list[str]:
 
 # --- the plan between the check and the import ---------------------------------------------------------
 
-PLAN_FORMAT = 2
+PLAN_FORMAT = 3
 
 
 def plan_dump(plan: Plan) -> bytes:
@@ -280,10 +339,11 @@ def plan_dump(plan: Plan) -> bytes:
             r.id_number,
             r.id_hash,
             r.stored,
+            r.warnings,
         )
         for r in plan.rows
     ]
-    return pickle.dumps((PLAN_FORMAT, keys, rows), protocol=pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps((PLAN_FORMAT, keys, rows, plan.left_out), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def plan_load(blob: bytes, *, actor: User, region: Region) -> Plan:
@@ -291,7 +351,7 @@ def plan_load(blob: bytes, *, actor: User, region: Region) -> Plan:
     loaded = pickle.loads(blob)  # noqa: S301  (our own file, under authenticated encryption)
     if loaded[0] != PLAN_FORMAT:
         raise LedgerError(_("Check the file again before importing it."), code="stale_plan")
-    _format, keys, stored_rows = loaded
+    _format, keys, stored_rows, left_out = loaded
     grids = {g.pk: g for g in _grids(region)}
     allowed = actor.has_perm(Cap.VIEW_SENSITIVE_GROUPS)
     tags = {t.pk: t for t in Tag.objects.all() if allowed or not t.is_sensitive}
@@ -302,9 +362,10 @@ def plan_load(blob: bytes, *, actor: User, region: Region) -> Plan:
             row = RowPlan(number=number, raw=[], errors=list(errors), status=INVALID)
             rows.append(row)
             continue
-        number, errors, values, tag_ids, grid_id, id_number, id_hash, stored = stored_row
+        number, errors, values, tag_ids, grid_id, id_number, id_hash, stored, warnings = stored_row
         data = {key: value for key, value in zip(keys, values, strict=True) if value is not None}
         row = RowPlan(number=number, raw=[], data=data, errors=list(errors), id_number=id_number, id_hash=id_hash)
+        row.warnings = list(warnings)
         row.grid = grids.get(grid_id) if grid_id is not None else None
         row.stored = stored
         if row.grid is None:
@@ -313,7 +374,7 @@ def plan_load(blob: bytes, *, actor: User, region: Region) -> Plan:
         rows.append(row)
     _match_existing(rows, actor=actor, places=Places(rows))
     _check_households(rows)
-    return Plan(rows=rows, counts=_count(rows), tags={})
+    return Plan(rows=rows, counts=_count(rows, left_out), tags={}, left_out=list(left_out))
 
 
 class CellMemo:
@@ -347,17 +408,27 @@ class CellMemo:
                 result = self.column.parse(cell)
             except CellError as exc:
                 result = _Failed(str(exc))
+            except CellWarning as warning:
+                result = _Warned(warning.value, warning.message)
             if len(seen) < self.LIMIT:
                 seen[key] = result
         if self.calls == self.PROBE and self.hits * 2 < self.calls:
             self.seen = None
         if type(result) is _Failed:
             raise CellError(result.message)
+        if type(result) is _Warned:
+            raise CellWarning(result.value, result.message)
         return list(result) if type(result) is list else result  # rows never share a list
 
 
 @dataclass(frozen=True)
 class _Failed:
+    message: str
+
+
+@dataclass(frozen=True)
+class _Warned:
+    value: Any
     message: str
 
 
@@ -374,6 +445,9 @@ def _parse_row(row: RowPlan, columns: Sequence[tuple[int, Any, CellMemo]]) -> No
         except CellError as exc:
             row.fail(f"{column.header}：{exc}")
             continue
+        except CellWarning as warning:
+            value = warning.value
+            row.warn(f"{column.header}：{warning.message}")
         if value is not None and value != "" and value != []:
             data[column.key] = value
 
@@ -461,25 +535,58 @@ def _check_row(
     data["tags"] = chosen
 
 
-def _mark_duplicates(rows: list[RowPlan]) -> None:
-    """The same person twice in one file is refused on both rows: which one is right is the user's call."""
+def _mark_duplicates(rows: list[RowPlan], labels: dict[str, str]) -> list[tuple[int, str]]:
+    """A row that repeats an earlier one is left out (returned as a note naming the first); the same number
+    with different details is a conflict on both rows, its differences side by side: which is right is
+    the user's call."""
     by_hash: dict[str, RowPlan] = {}
     by_content: dict[tuple[Any, ...], RowPlan] = {}
     flagged: set[int] = set()
+    repeated: list[tuple[int, str]] = []
+
+    def repeat(row: RowPlan, first: RowPlan) -> None:
+        row.status = REPEATED
+        repeated.append((row.number, _("Repeats row %(row)d: left out.") % {"row": first.number}))
+
     for row in rows:
+        content = tuple(row.raw)
         if row.id_number:
             row.id_hash = row.id_hash or people.crypto.lookup_hash(row.id_number, kind="id")
             first = by_hash.setdefault(row.id_hash, row)
             if first is not row:
-                row.fail("证件号码：" + _("The same number as row %(row)d.") % {"row": first.number})
+                if content == tuple(first.raw) or (not row.errors and row.data == first.data):
+                    repeat(row, first)
+                    continue
+                differences = _side_by_side(first, row, labels)
+                row.fail(
+                    "证件号码："
+                    + _("The same number as row %(row)d, with other details: %(diff)s. Keep the right one.")
+                    % {"row": first.number, "diff": differences}
+                )
                 if first.number not in flagged:
-                    first.fail("证件号码：" + _("The same number as row %(row)d.") % {"row": row.number})
+                    first.fail(
+                        "证件号码："
+                        + _("The same number as row %(row)d, with other details: %(diff)s. Keep the right one.")
+                        % {"row": row.number, "diff": _side_by_side(row, first, labels)}
+                    )
                     flagged.add(first.number)
                 continue
-        content = tuple(row.raw)
         first = by_content.setdefault(content, row)
         if first is not row:
-            row.fail(_("This row repeats row %(row)d.") % {"row": first.number})
+            repeat(row, first)
+    return repeated
+
+
+def _side_by_side(first: RowPlan, other: RowPlan, labels: dict[str, str]) -> str:
+    """`姓名 张三 / 张山；出生日期 …`: the fields where two rows of one person disagree, this row's value last."""
+    keys = [k for k in labels if k != "tags" and first.data.get(k) != other.data.get(k)]
+    if not keys:
+        return _("the cells are written differently")
+
+    def shown(value: Any) -> str:
+        return "—" if value in (None, "") else str(value)
+
+    return "；".join(f"{labels[k]} {shown(first.data.get(k))} / {shown(other.data.get(k))}" for k in keys[:4])
 
 
 def _match_existing(rows: list[RowPlan], *, actor: User, places: Places) -> int:
@@ -601,11 +708,15 @@ def _check_households(rows: list[RowPlan]) -> None:
         if len(heads) > 1:
             for row in heads:
                 row.fail("与户主关系：" + _("Household %(number)s has more than one head.") % {"number": key[1]})
-        elif not heads and household is None:
+        elif not heads and household is None:  # built all the same, its head to be added (户主待补)
             for row in members:
-                row.fail(
+                row.warn(
                     "户号："
-                    + _("Household %(number)s is new and no row is its head (与户主关系 = 户主).") % {"number": key[1]}
+                    + _(
+                        "Household %(number)s has no valid head row: it is created with its head to be added "
+                        "(户主待补); add the head in the registry or in a corrected file."
+                    )
+                    % {"number": key[1]}
                 )
         elif heads and household is not None and household.head_id not in (None, _person_id(heads[0])):
             heads[0].fail(

@@ -303,7 +303,9 @@ def people_schema() -> Schema:
             Column(
                 "relation",
                 "与户主关系",
-                _choice(Relation, lambda: _("relation to head")),
+                v.choice_parser(
+                    code_names(Relation), label=lambda: _("relation to head"), lenient=(Relation.OTHER, "其他")
+                ),
                 ("关系", "与户主的关系", "家庭关系", "与户主关系(户主填本人)"),
                 "户主、配偶、子、女、父亲、母亲、孙子……",
                 "户主",

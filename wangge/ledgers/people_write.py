@@ -212,10 +212,10 @@ class Households:
             if key in self.by_key:
                 continue
             head = next((r for r in members if r.data["relation"] == Relation.HEAD), None)
-            if head is None:  # its head is a registered person the user chose to skip
-                del self.groups[key]
-            else:
-                self.kinds[key] = _kind(head)
+            if head is None and not any(r.status == NEW for r in members):
+                del self.groups[key]  # its only rows are registered people the user chose to skip
+            else:  # a household whose head row failed is built with its head to be added (户主待补)
+                self.kinds[key] = _kind(head or members[0])
         self.created = 0
         self.recolour: list[int] = []
 
@@ -233,11 +233,12 @@ class Households:
         self.inserter = Inserter(Household)
         self.fresh = list(self.kinds)
         self.heads = {
-            key: next(r for r in self.groups[key] if r.data["relation"] == Relation.HEAD) for key in self.fresh
+            key: next((r for r in self.groups[key] if r.data["relation"] == Relation.HEAD), None) for key in self.fresh
         }
         self.ids = self.inserter.reserve(len(self.fresh)) if self.fresh else []
         for key, pk in zip(self.fresh, self.ids, strict=True):
-            self.by_key[key] = NewHousehold(pk=pk, head_id=self.heads[key].person_id)
+            head = self.heads[key]
+            self.by_key[key] = NewHousehold(pk=pk, head_id=head.person_id if head is not None else None)
         self.created = len(self.fresh)
         self.new_heads: list[tuple[int, int]] = []
 
@@ -251,8 +252,8 @@ class Households:
                     region_id=key[0],
                     number=key[1],
                     kind=self.kinds[key],
-                    head_id=heads[key].person_id,
-                    house_id=houses.of(heads[key]),
+                    head_id=self.by_key[key].head_id,
+                    house_id=houses.of(heads[key] or self.groups[key][0]),
                     created_at=now,
                 )
                 for key in self.fresh
@@ -290,7 +291,7 @@ class Households:
                     at=now,
                     actor_id=actor.pk,
                     action="import",
-                    changes={"number": [None, key[1]], "head": [None, heads[key].person_id]},
+                    changes={"number": [None, key[1]], "head": [None, self.by_key[key].head_id]},
                     source=source,
                 )
                 for key in self.fresh

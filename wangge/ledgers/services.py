@@ -231,6 +231,7 @@ def run_check(job_id: str) -> ImportJob | None:
         to=State.CHECKED,
         counts={"rows": len(plan.rows), **plan.counts},
         first_errors=[[r.number, "；".join(r.errors)] for r in invalid[:FIRST_ERRORS]],
+        first_notes=[[number, text] for number, text in ledger.notes(plan)[:FIRST_ERRORS]],
         checked_at=timezone.now(),
     )
     return job
@@ -268,6 +269,10 @@ def _refusal(job: ImportJob, counts: dict[str, int]) -> str:
         return _("%(n)d rows have errors. Fix them (download the error report) or choose to leave those rows out.") % {
             "n": counts[INVALID]
         }
+    if not counts.get("rows", 0):
+        if counts.get("left_out", 0):
+            return _("The file has no data rows: every line under the header is a total or a signature.")
+        return _("The file has no data rows under its header.")
     refusal = kind_for(job.kind).refusal(job, counts)
     if refusal:
         return refusal

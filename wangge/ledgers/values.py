@@ -23,6 +23,15 @@ class CellError(ValueError):
     """A cell that cannot be read; `str()` is the message for the user."""
 
 
+class CellWarning(Exception):
+    """A cell read with a doubt: `value` is kept and the user is told `message` (e.g. an unknown relation word)."""
+
+    def __init__(self, value: Any, message: str) -> None:
+        super().__init__(message)
+        self.value = value
+        self.message = message
+
+
 def text(value: Any) -> str:
     """Any cell as clean text: full-width digits and letters made half-width, spaces trimmed, 12.0 → "12"."""
     if type(value) is str:
@@ -223,9 +232,16 @@ def split_list(value: Any) -> list[str]:
 
 
 def choice_parser(
-    mapping: dict[str, str], *, label: Callable[[], str], fallback: str | None = None
+    mapping: dict[str, str],
+    *,
+    label: Callable[[], str],
+    fallback: str | None = None,
+    lenient: tuple[str, str] | None = None,
 ) -> Callable[[Any], str]:
-    """A parser for a code list: the cell is looked up (case- and space-insensitive) in `mapping`."""
+    """A parser for a code list: the cell is looked up (case- and space-insensitive) in `mapping`.
+
+    An unknown word is an error, or with `lenient=(code, word)` a warning: the row keeps `code`.
+    """
     plain = {k: str(v) for k, v in mapping.items()}  # codes as plain text, never enum members (cheaper to store)
     normalised = {_key(k): v for k, v in plain.items()}
     exact = {**plain, **normalised}
@@ -242,6 +258,14 @@ def choice_parser(
             return found
         if fallback is not None:
             return fallback
+        if lenient is not None:
+            raise CellWarning(
+                str(lenient[0]),
+                _(
+                    "“%(value)s” is not a known %(field)s: recorded as “%(word)s”; correct it on the person's card if need be."
+                )
+                % {"value": raw, "field": label(), "word": lenient[1]},
+            )
         raise CellError(_("“%(value)s” is not a known %(field)s.") % {"value": raw, "field": label()})
 
     return parse

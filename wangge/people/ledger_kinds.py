@@ -93,6 +93,10 @@ class PeopleKind(LedgerKind):
     def load(self, blob: bytes, *, actor: User, region: Region) -> PeoplePlan:
         return plan_load(blob, actor=actor, region=region)
 
+    def notes(self, plan: Plan) -> list[tuple[int, str]]:
+        assert isinstance(plan, PeoplePlan)
+        return plan.notes
+
     def refusal(self, job: ImportJob, counts: dict[str, int]) -> str:
         existing = counts.get("update", 0) + counts.get("unchanged", 0)
         if job.on_existing == OnExisting.STOP and existing:
