@@ -159,6 +159,8 @@ def test_a_file_that_is_not_the_workbook_is_refused(client_for: Callable[..., Cl
     upload = SimpleUploadedFile("事件类别.xlsx", b"not a workbook at all")
     page = client.post(reverse("cases:catalogue_import"), {"file": upload}).content.decode()
     assert "导入" in page and 'value="confirm"' not in page
+    huge = SimpleUploadedFile("事件类别.xlsx", b"PK\x03\x04" + b"0" * (2 * 1024 * 1024))
+    assert "2 MB" in client.post(reverse("cases:catalogue_import"), {"file": huge}).context["plan"].errors[0]
     book: Book = {"Sheet1": [["编码", "名称"], ["A", "b"]]}
     assert "事件类别" in _upload(client, book).context["plan"].errors[0]
     staff = client_for(Role.COMMUNITY_STAFF)

@@ -42,9 +42,8 @@ def _uploaded(request: HttpRequest) -> tuple[bytes, str] | None:
     """The workbook of this request: a fresh upload (preview) or the one carried by the preview form (import)."""
     upload = request.FILES.get("file")
     if upload is not None:
-        if upload.size is not None and upload.size > MAX_UPLOAD:
-            return b"\0" * (MAX_UPLOAD + 1), upload.name or ""  # the reader refuses it with its own message
-        return upload.read(), upload.name or ""
+        # one byte past the limit is enough for the reader to refuse the file with its own message
+        return upload.read(MAX_UPLOAD + 1), upload.name or ""
     try:
         return base64.b64decode(request.POST.get("data", ""), validate=True), request.POST.get("filename", "")
     except (binascii.Error, ValueError):
