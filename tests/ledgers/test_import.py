@@ -174,6 +174,24 @@ def test_ids_mangled_by_excel_are_reported_on_their_rows(
     assert not Person.all_objects.exists()
 
 
+def test_the_report_gives_back_an_id_excel_made_a_number_as_the_file_had_it(
+    tree: Tree, worker: User, new_id: Callable[..., str], run_import: Callable[..., ImportJob]
+) -> None:
+    number = new_id()
+    upload = builders.xlsx([["姓名", "身份证号码", "联系电话"], ["周三", number, 13871501108]], numeric_ids=True)
+    as_stored = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(upload)).get_sheet_by_index(0).to_python()
+    with translation.override("zh-hans"):
+        job = run_import(worker, tree.grid_a1, upload)
+        report = services.job_report(job)
+        assert report is not None
+        sheet = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(report)).get_sheet_by_index(0).to_python()
+        assert sheet[1][1] == as_stored[1][1] and not str(sheet[1][1]).startswith(number[:17])  # no invented digits
+        assert sheet[1][2] == "13871501108"  # a phone Excel kept whole comes back as text
+        again = run_import(worker, tree.grid_a1, report, name="错误行.xlsx")
+    message = dict(again.first_errors)[2]
+    assert "Excel" in message and "文本" in message and "校验" not in message
+
+
 @pytest.fixture(params=["one process", "spread over processes"])
 def check_processes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, settings: object) -> None:
     """The check in this process, or its rows shared with forked workers even for a small file."""

@@ -25,7 +25,8 @@ def error_report(labels: Sequence[str], rows: Sequence[tuple[int, Sequence[Any],
     """The rows with errors as the user wrote them, plus their row number and what is wrong.
 
     The importer ignores the two added columns, so the user fixes the cells and uploads this file.
-    Every cell is written as text or a date, so Excel does not turn ID numbers into numbers again.
+    Every cell is written as text or a date, so Excel does not turn ID numbers into numbers again; a cell
+    the file held as a long number (an ID Excel had already turned into one) is written back as that number.
     """
     buffer, workbook = _workbook()
     sheet = workbook.add_worksheet("错误行")
@@ -33,6 +34,7 @@ def error_report(labels: Sequence[str], rows: Sequence[tuple[int, Sequence[Any],
     red = workbook.add_format({"font_color": "#B42318", "text_wrap": True})
     text_format = workbook.add_format({"num_format": "@"})
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    whole_number = workbook.add_format({"num_format": "0"})
     headers = [*labels, ROW_COLUMN, ERROR_COLUMN]
     for col, header in enumerate(headers):
         sheet.write_string(0, col, header, bold)
@@ -45,8 +47,12 @@ def error_report(labels: Sequence[str], rows: Sequence[tuple[int, Sequence[Any],
                 continue
             if isinstance(value, datetime | date):
                 sheet.write_datetime(index, col, value, date_format)
-            elif isinstance(value, float) and value.is_integer():
-                sheet.write_string(index, col, str(int(value)))
+            elif isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+                sheet.write_string(index, col, str(int(value)))  # exact: a phone or a short number Excel kept
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                # A longer number (an ID Excel turned into one) stays the number the file had: its lost digits
+                # are not invented, and the upload says again how to fix it rather than "wrong check digit".
+                sheet.write_number(index, col, value, whole_number)
             else:
                 sheet.write_string(index, col, str(safe_cell(value)))
         sheet.write_number(index, len(labels), number)
