@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from wangge.cases.choices import Action, HandlingLevel, Photo, Source, State, Supervision, TimeUnit, Urgency
 from wangge.cases.models import Category, EscalationRule
 from wangge.core.forms import StyledForm
+from wangge.regions.forms import RegionPickerField
 from wangge.regions.models import Region
 
 BLANK = [("", "—")]
@@ -19,13 +20,13 @@ LISTS = [
     ("open", _("Open in my area")),
     ("overdue", _("Overdue")),
     ("supervised", _("Supervised")),
+    ("extension", _("Extensions to decide")),
     ("all", _("All")),
 ]
 
 
-class RegionField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{'　' * max(obj.depth - 3, 0)}{obj.name}"
+class RegionField(RegionPickerField):
+    pass
 
 
 class CategoryField(forms.ModelChoiceField):  # type: ignore[type-arg]

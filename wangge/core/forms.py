@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from wangge.core.natural import natural_key
 from wangge.core.roles import GRANTABLE_CAPABILITIES, Role
 
 
@@ -20,6 +21,20 @@ def style_fields(form: forms.BaseForm) -> None:
         else:
             css = "form-control"
         widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class _NaturalChoices(forms.models.ModelChoiceIterator):
+    def __iter__(self) -> Any:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in sorted(self.queryset, key=lambda o: natural_key(self.field.label_from_instance(o))):
+            yield self.choice(obj)
+
+
+class NaturalChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A picker of numbered things (buildings, compounds) in natural order: 2栋 before 10栋."""
+
+    iterator = _NaturalChoices
 
 
 class StyledForm(forms.Form):

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wangge.core.forms import StyledForm
 from wangge.core.idcard import DocumentType
@@ -26,13 +27,14 @@ from wangge.people.choices import (
     SourceState,
 )
 from wangge.people.models import Tag
+from wangge.regions.forms import RegionPickerField
 from wangge.regions.models import Region
 
 BLANK = [("", "—")]
 
 # Columns of the list a user may choose, in display order.
 COLUMNS: list[tuple[str, Any]] = [
-    ("name", _("Name")),
+    ("name", pgettext_lazy("person", "Name")),
     ("color", _("Identity")),
     ("gender", _("Gender")),
     ("age", _("Age")),
@@ -56,11 +58,8 @@ SORTS: dict[str, tuple[Any, tuple[str, ...]]] = {
 }
 
 
-class RegionChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class RegionChoiceField(RegionPickerField):
     """Regions indented by depth below the community, so grids read as part of their community."""
-
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{'　' * max(obj.depth - 3, 0)}{obj.name}"
 
 
 class PersonFilterForm(StyledForm):
@@ -128,8 +127,8 @@ class PersonForm(StyledForm):
     ]
     date_widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
-    region = forms.ModelChoiceField(label=_("Grid"), queryset=Region.all_objects.none())
-    name = forms.CharField(label=_("Name"), max_length=64)
+    region = RegionPickerField(label=_("Grid"), queryset=Region.all_objects.none())
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=64)
     former_name = forms.CharField(label=_("Former name"), max_length=64, required=False)
     doc_type = forms.ChoiceField(
         label=_("Document type"), choices=DocumentType.choices, initial=DocumentType.CITIZEN_ID

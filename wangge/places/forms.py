@@ -8,15 +8,16 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from wangge.core.forms import StyledForm
+from wangge.core.forms import NaturalChoiceField, StyledForm
 from wangge.places.models import Building, Compound, House
+from wangge.regions.forms import RegionPickerField
 from wangge.regions.models import Region
 
 
 class _PlaceForm(StyledForm):
     """A form whose `region` field lists the grids in scope; dropped when editing (a place keeps its grid)."""
 
-    region = forms.ModelChoiceField(label=_("Grid"), queryset=Region.all_objects.none())
+    region = RegionPickerField(label=_("Grid"), queryset=Region.all_objects.none())
 
     def __init__(self, *args: Any, grids: QuerySet[Region] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -39,7 +40,7 @@ class CompoundForm(_PlaceForm):
 
 
 class BuildingForm(_PlaceForm):
-    compound = forms.ModelChoiceField(label=_("Compound"), queryset=Compound.all_objects.none(), required=False)
+    compound = NaturalChoiceField(label=_("Compound"), queryset=Compound.all_objects.none(), required=False)
     name = forms.CharField(label=_("Building"), max_length=32, help_text=_("e.g. 3栋"))
     floors = forms.IntegerField(label=_("Floors"), min_value=1, max_value=200, initial=6)
     units = forms.IntegerField(label=_("Units"), min_value=1, max_value=50, initial=1)
@@ -53,7 +54,7 @@ class BuildingForm(_PlaceForm):
 
 
 class HouseForm(_PlaceForm):
-    building = forms.ModelChoiceField(label=_("Building"), queryset=Building.all_objects.none(), required=False)
+    building = NaturalChoiceField(label=_("Building"), queryset=Building.all_objects.none(), required=False)
     unit = forms.IntegerField(label=_("Unit"), min_value=1, initial=1)
     floor = forms.IntegerField(label=_("Floor"), initial=1)
     number = forms.CharField(label=_("House number"), max_length=16, help_text=_("e.g. 301"))

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from wangge.core.models import User
+from wangge.core.natural import natural_key, natural_sorted
 from wangge.core.refusals import get_in_scope_or_404
 from wangge.core.roles import Cap
 from wangge.people.choices import IdentityColor
@@ -113,9 +114,9 @@ def buildings_overview(*, user: User, region: Region | None = None) -> list[Comp
     compounds = compounds_visible(user=user).order_by("name", "pk")
     if region is not None:
         compounds = compounds.filter(region__path__startswith=region.path)
-    groups = {c.pk: CompoundGroup(c) for c in compounds}
+    groups = {c.pk: CompoundGroup(c) for c in natural_sorted(compounds, key=lambda c: c.name)}
     loose = CompoundGroup(None)
-    for building in buildings_with_counts(user=user, region=region):
+    for building in natural_sorted(buildings_with_counts(user=user, region=region), key=lambda b: b.name):
         group = groups.get(building.compound_id) if building.compound_id else loose
         (group or loose).buildings.append(building)
     return [*groups.values(), *([loose] if loose.buildings else [])]
@@ -164,8 +165,9 @@ class BuildingGrid:
 def building_grid(*, user: User, building: Building) -> BuildingGrid:
     """Floors (top first) × units; each cell the houses there with their current residents. Two queries."""
     _require_read(user)
-    houses = list(
-        House.objects.for_user(user).alive().filter(building=building).order_by("unit", "floor", "number", "pk")
+    houses = sorted(
+        House.objects.for_user(user).alive().filter(building=building).order_by("pk"),
+        key=lambda h: (h.unit, h.floor, natural_key(h.number)),
     )
     by_house: dict[int, list[Person]] = defaultdict(list)
     residences = (

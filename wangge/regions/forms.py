@@ -9,6 +9,24 @@ from django.utils.translation import gettext_lazy as _
 from wangge.core.forms import StyledForm, style_fields
 from wangge.core.models import User
 from wangge.regions.models import AssignmentRole, Employment, Level, Region
+from wangge.regions.selectors import in_tree_order
+
+
+class _TreeOrderChoices(forms.models.ModelChoiceIterator):
+    def __iter__(self) -> Any:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for region in in_tree_order(self.queryset):
+            yield self.choice(region)
+
+
+class RegionPickerField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A region picker in tree order, siblings sorted naturally; regions indented below the community."""
+
+    iterator = _TreeOrderChoices
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{'　' * max(obj.depth - 3, 0)}{obj.name}"
 
 
 class BoundaryField(forms.CharField):
@@ -81,7 +99,7 @@ class RootRegionForm(RegionForm):
 
 
 class MoveForm(StyledForm):
-    new_parent = forms.ModelChoiceField(label=_("New parent"), queryset=Region.all_objects.none())
+    new_parent = RegionPickerField(label=_("New parent"), queryset=Region.all_objects.none())
 
     def __init__(self, *args: Any, parents: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -89,7 +107,7 @@ class MoveForm(StyledForm):
 
 
 class MergeForm(StyledForm):
-    target = forms.ModelChoiceField(label=_("Merge into"), queryset=Region.all_objects.none())
+    target = RegionPickerField(label=_("Merge into"), queryset=Region.all_objects.none())
     confirm = forms.BooleanField(
         label=_("I understand that this region will be closed and everything in it moves."), required=True
     )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from wangge.core.models import User
+from wangge.core.natural import natural_key
 from wangge.regions.models import LEVEL_ORDER, Assignment, AssignmentRole, Level, Region, scope_paths
 
 
@@ -22,11 +23,41 @@ def region_get(*, user: User, region_id: int) -> Region:
     return get_object_or_404(Region.objects.for_user(user).select_related("parent", "merged_into"), pk=region_id)
 
 
+def in_tree_order(regions: Iterable[Region]) -> list[Region]:
+    """Regions as the tree reads, top down, siblings by their order and then naturally by name
+    (第二网格 before 第十网格, 第2网格 before 第10网格). Ancestors not among `regions` are read in one query."""
+    regions = list(regions)
+    known = {r.pk: r for r in regions}
+    missing = {pk for r in regions for pk in r.ancestor_ids} - known.keys()
+    if missing:
+        known.update(Region.all_objects.in_bulk(missing))
+
+    def key(region: Region) -> tuple[object, ...]:
+        chain = [known.get(pk) for pk in [*region.ancestor_ids, region.pk]]
+        return tuple((r.sort_order, natural_key(r.name)) if r is not None else (0, ()) for r in chain)
+
+    return sorted(regions, key=key)
+
+
 def scope_roots(*, user: User) -> list[Region]:
     paths = scope_paths(user)
     roots = list(Region.objects.for_user(user).filter(path__in=paths, is_active=True))
     # A scope root that lies inside another root is not a root.
     return [r for r in roots if not any(r.path != p and r.path.startswith(p) for p in paths)]
+
+
+def only_grid(*, user: User) -> Region | None:
+    """The user's grid when their scope holds exactly one (a grid worker's): forms preselect it."""
+    grids = list(regions_visible(user=user).filter(level=Level.GRID).order_by("pk")[:2])
+    return grids[0] if len(grids) == 1 else None
+
+
+def own_grids(*, user: User) -> list[GridCard]:
+    """The public cards of the grids a resident or volunteer belongs to (their scope's grids and micro-grids)."""
+    grids = in_tree_order(
+        regions_visible(user=user).filter(level__in=[Level.GRID, Level.MICROGRID], path__in=scope_paths(user))
+    )
+    return [grid_card(user=user, region_id=g.pk) for g in grids]
 
 
 def breadcrumb(*, user: User, region: Region) -> list[tuple[Region, bool]]:
@@ -63,7 +94,7 @@ def tree(*, user: User, max_level: str = Level.GRID) -> list[TreeNode]:
         else:
             parent.children.append(node)
     for node in by_id.values():
-        node.children.sort(key=lambda n: (n.region.sort_order, n.region.name))
+        node.children.sort(key=lambda n: (n.region.sort_order, natural_key(n.region.name)))
     return roots
 
 
@@ -113,13 +144,12 @@ def scope_summary(*, user: User) -> ScopeSummary:
         .count()
     )
     current = Assignment.all_objects.filter(ended_on__isnull=True).order_by("role", "name")
-    grids = list(
+    grids = in_tree_order(
         visible.filter(level=Level.GRID)
         .select_related("parent")
         .prefetch_related(Prefetch("assignments", queryset=current, to_attr="current_assignments"))
         .order_by("path")[:500]
     )
-    grids.sort(key=lambda g: (g.parent.sort_order if g.parent else 0, g.parent_id or 0, g.sort_order, g.name))
     uncovered = [g for g in grids if not any(a.role == AssignmentRole.GRID_WORKER for a in g.current_assignments)]  # type: ignore[attr-defined]
     counts = defaultdict(int, by_level)
     top = min((LEVEL_ORDER.index(r.level) for r in scope_roots(user=user)), default=len(LEVEL_ORDER))

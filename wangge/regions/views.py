@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -39,20 +39,6 @@ def _form_error(form: object, exc: ValidationError) -> None:
     form.add_error(None, " ".join(exc.messages))  # type: ignore[attr-defined]
 
 
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    context: dict[str, object] = {}
-    if user.has_perm(Cap.VIEW_REGIONS):
-        context["summary"] = selectors.scope_summary(user=user)
-        context["roots"] = selectors.scope_roots(user=user)
-        if services.can_create_root(user) and not context["roots"]:
-            context["first_region"] = {"tree_empty": not Region.all_objects.filter(is_active=True).exists()}
-    if user.has_perm(Cap.MANAGE_USERS):
-        context["user_count"] = User.objects.filter(is_active=True).count()
-    return render(request, "regions/home.html", context)
-
-
 @capability_required(Cap.VIEW_REGIONS)
 def tree_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -72,7 +58,7 @@ def tree_view(request: HttpRequest) -> HttpResponse:
 def detail_view(request: HttpRequest, region_id: int) -> HttpResponse:
     user = _user(request)
     region = selectors.region_get(user=user, region_id=region_id)
-    children = list(selectors.children_of(user=user, region=region))
+    children = selectors.in_tree_order(selectors.children_of(user=user, region=region))
     context = {
         "region": region,
         "tree": selectors.tree(user=user),
@@ -263,10 +249,22 @@ def split_view(request: HttpRequest, region_id: int) -> HttpResponse:
     )
 
 
-@capability_required(Cap.VIEW_REGIONS)
+@login_required
 def card_view(request: HttpRequest, region_id: int) -> HttpResponse:
-    card = selectors.grid_card(user=_user(request), region_id=region_id)
-    return render(request, "regions/card.html", {"card": card, "region": card.region})
+    """A grid's public card: staff for any grid of their area; a resident or volunteer for their own grid."""
+    user = _user(request)
+    if user.has_perm(Cap.VIEW_REGIONS):
+        card: selectors.GridCard | None = selectors.grid_card(user=user, region_id=region_id)
+    else:
+        own = selectors.own_grids(user=user)
+        if not own:
+            raise PermissionDenied
+        card = next((c for c in own if c.region.pk == region_id), None)
+    if card is None:
+        raise Http404
+    return render(
+        request, "regions/card.html", {"card": card, "region": card.region, "staff": user.has_perm(Cap.VIEW_REGIONS)}
+    )
 
 
 @capability_required(Cap.MANAGE_ASSIGNMENTS)
