@@ -4,10 +4,9 @@ from django.views.i18n import JavaScriptCatalog
 from wangge.api.api import api
 from wangge.core import views as core_views
 from wangge.core.views import public_media_view
-from wangge.regions import views as region_views
 
 urlpatterns = [
-    path("", region_views.home, name="home"),
+    path("", core_views.home_view, name="home"),
     path("healthz", core_views.healthz_view, name="healthz"),
     path("", include("wangge.core.urls")),
     path("regions/", include("wangge.regions.urls")),

@@ -151,6 +151,9 @@ def test_grid_worker_on_a_phone_has_no_sideways_scroll(phone_page: Page, sign_in
     sign_in(page, "grid8")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1, "home page overflows"
 
+    # the menu is folded on a phone: the button opens it
+    expect(page.locator("nav.wg-sidebar a[href='/regions/']")).to_be_hidden()
+    page.locator("[data-testid=menu-toggle]").click()
     page.locator("nav.wg-sidebar a[href='/regions/']").click()
     expect(page.locator("h1.wg-page-title")).to_contain_text("第八网格")
     expect(page.locator("[data-testid=assignments]")).to_contain_text("刘平珍")

@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from tests.conftest import Tree, sign_in
 from wangge.core.models import AuditEvent, User
@@ -350,3 +351,34 @@ def test_a_household_is_created_from_the_person_card(people: dict[str, object], 
     assert household.head_id == wang.pk and Person.all_objects.get(pk=wang.pk).identity_color == "pink"  # type: ignore[attr-defined]
     again = worker.post(f"/people/{wang.pk}/household/new/", {"number": "H1", "kind": "local"})  # type: ignore[attr-defined]
     assert again.status_code == 200 and again.context["form"].non_field_errors()
+
+
+# --- the person form for a grid worker ---------------------------------------------------------------
+
+
+def test_the_person_form_says_姓名_and_preselects_the_workers_only_grid(
+    tree: Tree, worker: Client, client_for: Callable[..., Client]
+) -> None:
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        response = worker.get(reverse("people:create"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+        form = response.context["form"]
+        assert str(form["name"].label) == "姓名"
+    assert form.initial["region"] == tree.grid_a1  # grid_a1 has a micro-grid too: still one grid
+    regions = [str(c[1]).strip("　") for c in form.fields["region"].choices]
+    assert regions == ["---------", "第一网格", "福源小区"]
+    staff = client_for(Role.COMMUNITY_STAFF)  # two grids: nothing preselected
+    assert staff.get(reverse("people:create")).context["form"].initial.get("region") is None
+
+
+def test_region_pickers_sort_grids_naturally(tree: Tree, client_for: Callable[..., Client]) -> None:
+    from wangge.regions.services import region_create
+
+    for name in ("第10网格", "第3网格"):
+        region_create(actor=None, parent=tree.community_a, name=name)
+    staff = client_for(Role.COMMUNITY_STAFF)
+    choices = [
+        str(c[1]).strip("　") for c in staff.get(reverse("people:create")).context["form"].fields["region"].choices
+    ]
+    assert choices == ["---------", "第一网格", "福源小区", "第二网格", "第3网格", "第10网格"]

@@ -16,6 +16,7 @@ from wangge.cases.services import is_department_handler
 from wangge.core.models import User
 from wangge.core.refusals import get_in_scope_or_404
 from wangge.core.roles import Cap
+from wangge.people.models import Person
 from wangge.regions.models import Level, Region, UserScope, paths_q, scope_paths
 
 
@@ -42,7 +43,7 @@ def case_get(*, user: User, case_id: int) -> Case:
 
 @dataclass
 class CaseFilters:
-    list: str = ""  # todo / open / overdue / supervised, or "" for everything
+    list: str = ""  # todo / open / overdue / supervised / extension, or "" for everything
     category: Category | None = None
     state: str = ""
     source: str = ""
@@ -76,11 +77,65 @@ def todo_q(user: User) -> Q:
     return to_handle | to_verify
 
 
+def extension_q() -> Q:
+    """Open cases whose handler asked for more time, waiting for a supervisor's decision."""
+    return Q(state__in=OPEN_STATES, extension_requested_days__gt=0)
+
+
+@dataclass
+class WorkItem:
+    key: str  # the list it opens: todo, to_verify, to_rate, overdue, supervised, extension
+    label: str
+    count: int
+    query: str  # the case list's query string that shows exactly these cases
+    urgent: bool = False
+
+
+def work_waiting(*, user: User) -> list[WorkItem]:
+    """What waits for the user, counted in one query: each figure links to the list that shows it."""
+    todo = todo_q(user)
+    open_ = Q(state__in=OPEN_STATES)
+    figures: dict[str, Q] = {
+        "todo": todo,
+        "to_verify": todo & Q(state=State.FINISHED),
+        "to_rate": todo & Q(state=State.VERIFIED),
+        "overdue": open_ & Q(deadline_status=DeadlineStatus.OVERDUE),
+        "supervised": open_ & ~Q(supervision=""),
+    }
+    if user.has_perm(Cap.SUPERVISE_CASES):
+        figures["extension"] = extension_q()
+    counts = (
+        cases_visible(user=user)
+        .filter(state__in=[*OPEN_STATES, State.VERIFIED])
+        .aggregate(**{key: Count("pk", filter=q) for key, q in figures.items()})
+    )
+    labels = {
+        "todo": (_("My to-do"), "list=todo"),
+        "to_verify": (_("To verify"), "list=todo&state=finished"),
+        "to_rate": (_("To rate"), "list=todo&state=verified"),
+        "overdue": (_("Overdue"), "list=overdue"),
+        "supervised": (_("Supervised"), "list=supervised"),
+        "extension": (_("Extensions to decide"), "list=extension"),
+    }
+    return [
+        WorkItem(
+            key=key,
+            label=str(labels[key][0]),
+            count=counts[key] or 0,
+            query=labels[key][1],
+            urgent=key in ("overdue", "supervised", "extension") and bool(counts[key]),
+        )
+        for key in figures
+    ]
+
+
 def case_list(*, user: User, filters: CaseFilters | None = None) -> QuerySet[Case]:
     filters = filters or CaseFilters()
     cases = cases_visible(user=user)
     if filters.list == "todo":
         cases = cases.filter(todo_q(user))
+    elif filters.list == "extension":
+        cases = cases.filter(extension_q())
     elif filters.list == "open":
         cases = cases.filter(state__in=OPEN_STATES)
     elif filters.list == "overdue":
@@ -104,6 +159,11 @@ def case_list(*, user: User, filters: CaseFilters | None = None) -> QuerySet[Cas
     if filters.q:
         cases = cases.filter(Q(number=filters.q.strip()) | Q(title__icontains=filters.q.strip()))
     return cases
+
+
+def cases_of_person(*, user: User, person: Person) -> QuerySet[Case]:
+    """The cases about a person that the user may see, newest first."""
+    return cases_visible(user=user).filter(person=person).order_by("-reported_at", "-pk")
 
 
 def deadline_counts(*, user: User, by: str = "assignee") -> list[dict[str, object]]:

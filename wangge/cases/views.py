@@ -36,7 +36,7 @@ from wangge.core.xlsx import workbook_bytes, xlsx_response
 from wangge.people.selectors import PersonFilters, people_search, people_visible
 from wangge.places.models import House
 from wangge.regions.models import Level, Region
-from wangge.regions.selectors import regions_visible
+from wangge.regions.selectors import only_grid, regions_visible
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
@@ -51,6 +51,8 @@ def _filters(request: HttpRequest, user: User) -> tuple[CaseFilterForm, selector
     data = request.GET.copy()
     data.setdefault("list", "todo")
     form = CaseFilterForm(data, regions=regions_visible(user=user).order_by("path"))
+    if not user.has_perm(Cap.SUPERVISE_CASES):  # only supervisors decide extensions
+        form.fields["list"].choices = [c for c in form.fields["list"].choices if c[0] != "extension"]  # type: ignore[attr-defined]
     cleaned = form.cleaned_data if form.is_valid() else {"list": "todo"}
     filters = selectors.CaseFilters(
         list="" if cleaned.get("list") == "all" else cleaned.get("list") or "todo",
@@ -166,8 +168,7 @@ def create_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     grids = _grids(user)
     initial: dict[str, Any] = {"client_key": uuid.uuid4().hex}
-    if grids.count() == 1:
-        initial["region"] = grids.first()
+    initial["region"] = only_grid(user=user)
     about = _about(user, request.GET, initial)
     form = CaseReportForm(request.POST or None, request.FILES or None, grids=grids, initial=initial)
     if request.method == "POST" and form.is_valid():

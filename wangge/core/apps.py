@@ -28,8 +28,10 @@ class CoreConfig(AppConfig):
             indicators,
         )
         from wangge.core.logs import install_job_hooks
+        from wangge.core.panels import register_panels
 
         install_job_hooks()
         indicators.discover()  # each app's figures, from its indicators.py
 
         post_migrate.connect(_record_keys, sender=self, dispatch_uid="wangge.core.record_keys")
+        register_panels()

@@ -20,8 +20,8 @@ DEMO_ACCOUNTS = [
     ("staff", "殷桂芳", Role.COMMUNITY_STAFF, "三元社区", ""),
     ("grid8", "刘平珍", Role.GRID_WORKER, "第八网格", ""),
     ("handler", "赵志勇", Role.DEPARTMENT_HANDLER, "永安街道", "城管"),
-    ("volunteer", "李金枝", Role.VOLUNTEER, None, ""),
-    ("resident", "陈师傅", Role.RESIDENT, None, ""),
+    ("volunteer", "李金枝", Role.VOLUNTEER, "第九网格", ""),  # lives in 兴旺小区 (seed 002)
+    ("resident", "陈师傅", Role.RESIDENT, "第八网格", ""),  # 刘平珍's grid (seed 002)
 ]
 
 # The admin roles require two-factor authentication; their demo authenticator keys are fixed

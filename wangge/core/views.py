@@ -24,7 +24,7 @@ from django.views.static import serve
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from wangge.core import health, holidays, selectors, services
+from wangge.core import health, holidays, panels, selectors, services
 from wangge.core.audit import audit_record
 from wangge.core.context import current_request_id
 from wangge.core.decorators import capability_required
@@ -45,6 +45,12 @@ from wangge.core.uploads import PUBLIC_MEDIA_FOLDER
 from wangge.core.xlsx import workbook_bytes, xlsx_response
 
 logger = logging.getLogger(__name__)
+
+
+@login_required
+def home_view(request: HttpRequest) -> HttpResponse:
+    """The panels the user's apps offer them: work waiting, their area's figures, their grid, their accounts."""
+    return render(request, "core/home.html", {"panels": panels.render_panels(panels.HOME, request)})
 
 
 def _errors(exc: ValidationError) -> str:

@@ -14,6 +14,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from wangge.core import panels
 from wangge.core.decorators import capability_required
 from wangge.core.models import User
 from wangge.core.pagination import CappedPaginator
@@ -38,7 +39,7 @@ from wangge.people.forms import (
 )
 from wangge.people.models import Change, Household, Person
 from wangge.regions.models import Level, Region
-from wangge.regions.selectors import regions_visible
+from wangge.regions.selectors import only_grid, regions_visible
 
 PAGE_SIZE = 50
 COLUMNS_SESSION_KEY = "people_columns"
@@ -169,6 +170,8 @@ def create_view(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {"form_token": uuid.uuid4().hex}
     if request.GET.get("region"):
         initial["region"] = request.GET["region"]
+    else:
+        initial["region"] = only_grid(user=user)
     form = PersonForm(request.POST or None, grids=grids, initial=initial)
     duplicate_id = None
     if request.method == "POST":
@@ -331,6 +334,7 @@ def detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
         "household_form": HouseholdCreateForm(),
         "merged_into": person.merged_into_id,
         "show_health": selectors.may_see_health(user),
+        "panels": panels.render_panels(panels.PERSON_CARD, request, person=person),
     }
     return render(request, "people/detail.html", context)
 

@@ -16,6 +16,7 @@ from wangge.core.roles import Cap
 from wangge.places import selectors, services
 from wangge.places.forms import BuildingForm, CompoundForm, HouseForm
 from wangge.places.models import House
+from wangge.regions.selectors import only_grid
 
 
 def _user(request: HttpRequest) -> User:
@@ -117,7 +118,9 @@ def _house_history(house: House) -> list[tuple[Any, str, list[tuple[str, Any, An
 def compound_create_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     form = CompoundForm(
-        request.POST or None, grids=selectors.grids_visible(user=user), initial={"region": request.GET.get("grid")}
+        request.POST or None,
+        grids=selectors.grids_visible(user=user),
+        initial={"region": request.GET.get("grid") or only_grid(user=user)},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -155,7 +158,10 @@ def building_create_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     compounds = selectors.compounds_visible(user=user).order_by("name")
     compound = compounds.filter(pk=_int(request.GET.get("compound")) or 0).first()
-    initial = {"region": compound.region_id if compound else request.GET.get("grid"), "compound": compound}
+    initial = {
+        "region": compound.region_id if compound else request.GET.get("grid") or only_grid(user=user),
+        "compound": compound,
+    }
     form = BuildingForm(
         request.POST or None, grids=selectors.grids_visible(user=user), compounds=compounds, initial=initial
     )
@@ -205,7 +211,7 @@ def house_create_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     buildings = selectors.buildings_visible(user=user).order_by("compound__name", "name")
     building = buildings.filter(pk=_int(request.GET.get("building")) or 0).first()
-    initial: dict[str, Any] = {"building": building, "region": request.GET.get("grid")}
+    initial: dict[str, Any] = {"building": building, "region": request.GET.get("grid") or only_grid(user=user)}
     for key in ("unit", "floor"):
         if _int(request.GET.get(key)):
             initial[key] = _int(request.GET.get(key))

@@ -12,3 +12,7 @@ class RegionsConfig(AppConfig):
 
         # each app declares its region-bound records in its own region_bound.py
         autodiscover_modules("region_bound")
+
+        from wangge.regions.panels import register_panels
+
+        register_panels()
