@@ -7,13 +7,17 @@ from typing import Any
 from wangge.core.models import User
 from wangge.core.panels import HOME, Panel, register
 from wangge.core.roles import ADMIN_ROLES, Cap
-from wangge.regions import selectors
+from wangge.regions import selectors, services
+from wangge.regions.models import Region
 
 
 def area_context(user: User) -> dict[str, Any] | None:
     if not user.has_perm(Cap.VIEW_REGIONS):
         return None
-    return {"summary": selectors.scope_summary(user=user), "roots": selectors.scope_roots(user=user)}
+    roots = selectors.scope_roots(user=user)
+    if not roots and services.can_create_root(user):  # a new administrator: the tree starts here
+        return {"first_region": True, "tree_empty": not Region.all_objects.filter(is_active=True).exists()}
+    return {"summary": selectors.scope_summary(user=user), "roots": roots}
 
 
 def own_grid_context(user: User) -> dict[str, Any] | None:
