@@ -177,3 +177,20 @@ def test_the_login_page_and_its_assets_are_served_from_the_manifest(
     for asset in assets:
         assert re.search(r"\.[0-9a-f]{12}\.\w+$", asset), asset
         assert client.get(asset).status_code == 200, asset
+
+
+def test_the_readme_sequence_from_an_empty_database_to_the_first_administrators(prod_env: dict[str, str]) -> None:
+    assert _manage("migrate", "--noinput", env=prod_env).returncode == 0
+    assert _manage("check", "--deploy", "--fail-level", "WARNING", env=prod_env).returncode == 0
+    passwords = []
+    for role, name in [("system_admin", "zhangwei"), ("security_admin", "lina"), ("auditor", "wangfang")]:
+        created = _manage("create_admin", "--role", role, name, env=prod_env)
+        assert created.returncode == 0, created.stderr
+        passwords.append(created.stdout.split("One-time password: ")[1].split()[0])
+    assert len(set(passwords)) == 3
+    again = _manage("create_admin", "--role", "auditor", "another", env=prod_env)
+    assert again.returncode != 0 and "wangfang" in again.stderr
+    assert _manage("createsuperuser", "--noinput", "--username", "root", env=prod_env).returncode != 0
+    assert _manage("check", "--deploy", "--fail-level", "WARNING", env=prod_env).returncode == 0
+    verified = _manage("audit_verify", env=prod_env)
+    assert verified.returncode == 0 and "intact" in verified.stdout
