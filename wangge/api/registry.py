@@ -34,7 +34,6 @@ from wangge.people.choices import IdentityColor, Relation
 from wangge.people.models import Person
 from wangge.places import selectors as place_selectors
 from wangge.regions import selectors as region_selectors
-from wangge.regions.models import paths_q, scope_paths
 
 router = Router(tags=["registry"])
 
@@ -193,16 +192,14 @@ def person_patch(request: HttpRequest, person_id: int, payload: PersonPatchIn) -
 def household_detail(request: HttpRequest, household_id: int) -> dict[str, Any]:
     user = _reader(request)
     household = people_selectors.household_get(user=user, household_id=household_id)
-    paths = scope_paths(user)
-    members = people_selectors.household_members(household=household).filter(
-        paths_q(paths, "person__region__path"), person__deleted_at__isnull=True
-    )
+    members = people_selectors.household_members(user=user, household=household)
+    head = people_selectors.household_head_visible(user=user, household=household)
     return {
         "id": household.pk,
         "number": household.number,
         "kind": household.kind,
         "region_id": household.region_id,
-        "head_id": household.head_id,
+        "head_id": head.pk if head else None,
         "house": {"house_id": household.house.pk, "label": household.house.label} if household.house else None,
         "members": [
             {

@@ -151,14 +151,17 @@ def _create(
     title = title.strip()
     if not title:
         raise refuse(_("A short title is required."), "title_required")
-    community_path = "/".join(region.path.split("/")[:3]) + "/"
-    for thing in (person, house):
+    for thing in (person, house):  # only of the case's grid: its grid worker sees the case and whom it names
         if thing is None:
             continue
         if actor is not None and not in_scope(actor, thing.region):
             raise Http404
-        if not thing.region.is_within([community_path]):
-            raise refuse(_("The person or house is not in this community."), "outside_area")
+        if thing.region.grid_pk != region.grid_pk:
+            raise refuse(
+                _("The person or house named must be in the case's grid (%(grid)s).")
+                % {"grid": region.parent.name if region.grid_pk != region.pk and region.parent else region.name},
+                "outside_grid",
+            )
     phone_enc, phone_masked, phone_hash = phone_fields(reporter_phone)
     level = category.default_level
     handling_region = level_region(region, level)

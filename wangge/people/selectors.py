@@ -21,7 +21,7 @@ from wangge.core.refusals import get_in_scope_or_404
 from wangge.core.roles import Cap
 from wangge.people.models import Change, Household, Membership, Person, PersonTag, Residence, Tag
 from wangge.places.models import Building, Compound, House
-from wangge.regions.models import Region
+from wangge.regions.models import Region, paths_q, scope_paths
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -273,15 +273,31 @@ def person_tags(*, user: User, person: Person, include_ended: bool = True) -> Qu
 def household_get(*, user: User, household_id: int) -> Household:
     _require_read(user)
     return get_in_scope_or_404(
-        Household.objects.for_user(user).alive().select_related("region", "head", "house"), user=user, pk=household_id
+        Household.objects.for_user(user).alive().select_related("region", "head__region", "house"),
+        user=user,
+        pk=household_id,
     )
 
 
-def household_members(*, household: Household, include_past: bool = False) -> QuerySet[Membership]:
-    qs = Membership.objects.filter(household=household).select_related("person")
+def household_members(*, user: User, household: Household, include_past: bool = False) -> QuerySet[Membership]:
+    """The members `user` may see: a member living outside the user's scope (人户分离, or a record from before
+    a household was bound to one grid) is left out, never shown with name, relation or ID."""
+    qs = (
+        Membership.objects.filter(household=household, person__deleted_at__isnull=True)
+        .filter(paths_q(scope_paths(user), "person__region__path"))
+        .select_related("person")
+    )
     if not include_past:
         qs = qs.filter(ended_on__isnull=True)
     return qs.order_by("ended_on", "relation", "person__birth_date")
+
+
+def household_head_visible(*, user: User, household: Household) -> Person | None:
+    """The household's head, if `user` may see them (see `household_members`)."""
+    head = household.head
+    if head is None or head.deleted_at is not None or not head.region.is_within(scope_paths(user)):
+        return None
+    return head
 
 
 def unverified_by_grid(*, user: User) -> list[tuple[Region, int, int]]:

@@ -513,6 +513,34 @@ def _join(person: Person, household: Household, relation: str, on: date) -> list
     return touched
 
 
+def _move_into(actor: User | None, person: Person, household: Household) -> dict[str, list[Any]]:
+    """A household lives in one grid: a person who joins it from another grid moves into it, as a move.
+
+    The person's grid becomes the household's, and their default home its house (when it has one), so the
+    one grid worker who sees the household sees all its members; the old grid is kept in the history.
+    Moving someone out of a grid needs the right to change that grid too.
+    """
+    if person.region.grid_pk == household.region.grid_pk:
+        return {}
+    _require(actor, Cap.EDIT_REGISTRY, person.region)
+    changes: dict[str, list[Any]] = {"region": [person.region.name, household.region.name]}
+    Person.all_objects.filter(pk=person.pk).update(region=household.region)
+    person.region = household.region
+    if household.house_id is not None:
+        today = timezone.localdate()
+        Residence.objects.filter(person=person, is_default=True, ended_on__isnull=True).exclude(
+            house_id=household.house_id
+        ).update(ended_on=today)
+        Residence.objects.get_or_create(
+            person=person,
+            house_id=household.house_id,
+            ended_on=None,
+            defaults={"is_default": True, "started_on": today},
+        )
+        changes["house"] = [None, household.house.label if household.house else None]
+    return changes
+
+
 @transaction.atomic
 def household_create(
     *,
@@ -534,6 +562,7 @@ def household_create(
             _("Household number %(n)s already exists in this grid.") % {"n": number}, code="duplicate_household"
         )
     household = Household.all_objects.create(region=region, number=number, kind=kind, head=head, house=house)
+    moved = _move_into(actor, head, household)
     _join(head, household, Relation.HEAD, timezone.localdate())
     refresh_identity_colors([head.pk])
     _record(
@@ -543,6 +572,8 @@ def household_create(
         changes={"number": [None, number], "head": [None, head.pk]},
         source=source,
     )
+    if moved:
+        _record(actor=actor, obj=head, action="move", changes=moved, source=source)
     return household
 
 
@@ -550,7 +581,10 @@ def household_create(
 def household_add_member(
     *, actor: User | None, household: Household, person: Person, relation: str, on: date | None = None, source: str = ""
 ) -> Membership:
-    """Put a person into a household; if they were in another one, that membership ends (history kept)."""
+    """Put a person into a household; if they were in another one, that membership ends (history kept).
+
+    A person of another grid moves into the household's grid (`_move_into`): a household lives in one grid.
+    """
     _require(actor, Cap.EDIT_REGISTRY, household.region)
     if relation not in Relation.values:
         raise ValidationError(_("Unknown relation to the head of household."), code="bad_relation")
@@ -558,6 +592,7 @@ def household_add_member(
         relation = Relation.HEAD
     if relation == Relation.HEAD and household.head_id not in (None, person.pk):
         raise ValidationError(_("The household already has a head; change the head instead."), code="two_heads")
+    moved = _move_into(actor, person, household)
     touched = _join(person, household, relation, on or timezone.localdate())
     if relation == Relation.HEAD:
         Household.all_objects.filter(pk=household.pk).update(head=person)
@@ -566,7 +601,7 @@ def household_add_member(
         actor=actor,
         obj=person,
         action="move",
-        changes={"household": [None, household.number], "relation": [None, relation]},
+        changes={"household": [None, household.number], "relation": [None, relation], **moved},
         source=source,
     )
     return Membership.objects.get(person=person, ended_on__isnull=True)

@@ -322,7 +322,7 @@ def detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
     user = _user(request)
     person = selectors.person_get(user=user, person_id=person_id)
     membership = person.current_memberships[0] if person.current_memberships else None  # type: ignore[attr-defined]
-    members = list(selectors.household_members(household=membership.household)) if membership else []
+    members = list(selectors.household_members(user=user, household=membership.household)) if membership else []
     context = {
         "person": person,
         "membership": membership,
@@ -477,7 +477,7 @@ def tag_end_view(request: HttpRequest, person_id: int, person_tag_id: int) -> Ht
 def household_view(request: HttpRequest, household_id: int) -> HttpResponse:
     user = _user(request)
     household = selectors.household_get(user=user, household_id=household_id)
-    members = list(selectors.household_members(household=household, include_past=True))
+    members = list(selectors.household_members(user=user, household=household, include_past=True))
     q = request.GET.get("q", "").strip()
     candidates: list[Person] = []
     if q and user.has_perm(Cap.EDIT_REGISTRY):
@@ -486,6 +486,7 @@ def household_view(request: HttpRequest, household_id: int) -> HttpResponse:
         candidates = list(selectors.with_list_details(found, user=user)[:20])
     context = {
         "household": household,
+        "head": selectors.household_head_visible(user=user, household=household),
         "current": [m for m in members if m.ended_on is None],
         "past": [m for m in members if m.ended_on is not None],
         "q": q,

@@ -116,6 +116,11 @@ class Region(models.Model):
         return any(self.path.startswith(p) for p in paths)
 
     @property
+    def grid_pk(self) -> int:
+        """The grid a region counts in: a micro-grid counts in its grid (any other region is its own)."""
+        return self.parent_id if self.level == Level.MICROGRID and self.parent_id else self.pk
+
+    @property
     def child_level(self) -> str | None:
         return child_level(self.level)
 
