@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 import re
 import shlex
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ from wangge.core.uploads import PUBLIC_MEDIA_FOLDER
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
-COMMANDS = {"run_huey": "huey.contrib.djhuey", "backup": "wangge.core"}
+COMMANDS = {"run_huey": "huey.contrib.djhuey", "backup": "wangge.core", "holidays_load": "wangge.core"}
 
 
 def settings_variables() -> set[str]:
@@ -88,6 +90,33 @@ def test_each_unit_runs_a_command_that_exists_with_options_it_accepts() -> None:
                 command.create_parser("manage.py", argv[2]).parse_args(argv[3:])
             except CommandError as exc:  # pragma: no cover - the assertion below says which unit
                 pytest.fail(f"{name}: {exc}")
+
+
+def test_the_timers_start_their_units_on_valid_calendars() -> None:
+    timers = sorted((DEPLOY / "systemd").glob("*.timer"))
+    assert [t.stem for t in timers] == ["wangge-backup", "wangge-holidays"]
+    for timer in timers:
+        assert (DEPLOY / "systemd" / f"{timer.stem}.service").exists()
+        calendar = re.search(r"^OnCalendar=(.+)$", timer.read_text(), re.M).group(1)  # type: ignore[union-attr]
+        if shutil.which("systemd-analyze"):
+            done = subprocess.run(["systemd-analyze", "calendar", calendar], capture_output=True, text=True)
+            assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze is not installed")
+def test_systemd_finds_nothing_wrong_in_the_units(tmp_path: Path) -> None:
+    """`systemd-analyze verify` on each unit, installed here (this checkout for /srv/wangge, root for wangge)."""
+    for unit in sorted((DEPLOY / "systemd").iterdir()):
+        text = (
+            unit.read_text()
+            .replace("/srv/wangge", str(ROOT))
+            .replace("/etc/wangge/wangge.env", str(DEPLOY / "wangge.env"))
+        )
+        text = text.replace("User=wangge", "User=root").replace("Group=wangge", "Group=root")
+        (tmp_path / unit.name).write_text(text)
+    units = sorted(str(p) for p in tmp_path.iterdir())
+    done = subprocess.run(["systemd-analyze", "verify", "--man=no", *units], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout + done.stderr == "", done.stdout + done.stderr
 
 
 def test_exactly_one_unit_runs_the_periodic_schedule() -> None:
