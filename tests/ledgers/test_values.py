@@ -95,3 +95,12 @@ def test_numbers_with_their_units() -> None:
 
 def test_a_list_in_one_cell() -> None:
     assert v.split_list("独居老人、低保；残疾人, 高龄老人") == ["独居老人", "低保", "残疾人", "高龄老人"]
+
+
+def test_messages_of_one_row_read_as_one_sentence() -> None:
+    from wangge.ledgers.values import joined
+
+    assert (
+        joined(["证件号码：校验码不对。", "性别：与证件号码不符。"]) == "证件号码：校验码不对；性别：与证件号码不符。"
+    )
+    assert joined([]) == ""

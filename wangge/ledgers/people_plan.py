@@ -31,7 +31,7 @@ from wangge.ledgers.people_schema import CHILD_BY_GENDER
 from wangge.ledgers.places import PLACE_KEYS, Places
 from wangge.ledgers.readers import LedgerError, Table
 from wangge.ledgers.schema import Header, Schema
-from wangge.ledgers.values import CellError, CellWarning, text
+from wangge.ledgers.values import CellError, CellWarning, joined, text
 from wangge.people import services as people
 from wangge.people.choices import Relation
 from wangge.people.models import Household, Membership, Person, PersonTag, Residence, Tag
@@ -84,7 +84,7 @@ class Plan:
     @property
     def notes(self) -> list[tuple[int, str]]:
         """What the user should read before importing: rows kept with a warning, and lines left out."""
-        notes = [(r.number, "；".join(r.warnings)) for r in self.rows if r.warnings and r.status != INVALID]
+        notes = [(r.number, joined(r.warnings)) for r in self.rows if r.warnings and r.status != INVALID]
         notes += self.left_out
         return sorted(notes)
 

@@ -11,6 +11,7 @@ import xlsxwriter
 
 from wangge.core.xlsx import safe_cell
 from wangge.ledgers.schema import ERROR_COLUMN, Schema
+from wangge.ledgers.values import joined
 
 ROW_COLUMN = "行号"
 
@@ -56,7 +57,7 @@ def error_report(labels: Sequence[str], rows: Sequence[tuple[int, Sequence[Any],
             else:
                 sheet.write_string(index, col, str(safe_cell(value)))
         sheet.write_number(index, len(labels), number)
-        sheet.write_string(index, len(labels) + 1, "；".join(errors), red)
+        sheet.write_string(index, len(labels) + 1, joined(errors), red)
     sheet.freeze_panes(1, 0)
     workbook.close()
     return buffer.getvalue()

@@ -28,7 +28,7 @@ from wangge.ledgers.kinds import INVALID, ImportCancelledError, Plan, kind_for
 from wangge.ledgers.models import ImportJob, MappingTemplate, OnExisting, OnInvalid
 from wangge.ledgers.readers import LedgerError, Table, read_table
 from wangge.ledgers.schema import Header, Schema, check_mapping, find_header, normalise_header
-from wangge.ledgers.values import text
+from wangge.ledgers.values import joined, text
 from wangge.regions.models import Region
 
 logger = logging.getLogger(__name__)
@@ -230,7 +230,7 @@ def run_check(job_id: str) -> ImportJob | None:
         from_states=[State.CHECKING],
         to=State.CHECKED,
         counts={"rows": len(plan.rows), **plan.counts},
-        first_errors=[[r.number, "；".join(r.errors)] for r in invalid[:FIRST_ERRORS]],
+        first_errors=[[r.number, joined(r.errors)] for r in invalid[:FIRST_ERRORS]],
         first_notes=[[number, text] for number, text in ledger.notes(plan)[:FIRST_ERRORS]],
         checked_at=timezone.now(),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -21,6 +21,12 @@ EXCEL_EPOCH = date(1899, 12, 30)
 
 class CellError(ValueError):
     """A cell that cannot be read; `str()` is the message for the user."""
+
+
+def joined(messages: Sequence[str]) -> str:
+    """Several messages of one row as one sentence: `a；b；c。`, not `a。；b。；c。`."""
+    parts = [m.strip().rstrip("。.") for m in messages if m.strip()]
+    return "；".join(parts) + "。" if parts else ""
 
 
 class CellWarning(Exception):
