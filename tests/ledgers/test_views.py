@@ -174,3 +174,33 @@ def test_a_large_export_runs_as_a_job_and_downloads_when_ready(
     assert {r[0] for r in rows[1:]} == {"甲一", "甲二"}
     assert "*" in rows[1][6]  # masked: the worker may not reveal
     assert AuditEvent.objects.filter(action="export.people").count() == 1
+
+
+@override_settings(WANGGE_EXPORT_SYNC_MAX=1)
+def test_an_export_whose_worker_died_is_built_again_then_given_up(
+    tree: Tree, worker: Client, new_id: Callable[..., str], immediate_tasks: None
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from wangge.ledgers import exports
+    from wangge.people import services as people_services
+
+    for name in ("乙一", "乙二"):
+        people_services.person_create(actor=None, region=tree.grid_a1, name=name, id_number=new_id())
+    user = User.objects.get(pk=worker.user.pk)  # type: ignore[attr-defined]
+    job = ExportJob.objects.create(
+        user=user, file_name="实有人口.xlsx", state=ExportJob.State.RUNNING, started_at=timezone.now()
+    )  # as a worker killed while building it leaves it
+    assert exports.recover_stalled_exports() == 0  # still within its time
+    later = timezone.now() + timedelta(minutes=31)
+    assert exports.recover_stalled_exports(now=later) == 1
+    job.refresh_from_db()  # queued again, and (the queue being immediate here) built
+    assert job.state == ExportJob.State.DONE and job.rows == 2 and job.attempts == 1
+    ExportJob.objects.filter(pk=job.pk).update(
+        state=ExportJob.State.RUNNING, attempts=exports.MAX_RESUMES, started_at=timezone.now()
+    )
+    assert exports.recover_stalled_exports(now=later) == 1
+    job.refresh_from_db()
+    assert job.state == ExportJob.State.FAILED and "中断" in job.message

@@ -7,7 +7,9 @@ masked unless the user may reveal them; every export writes an audit row.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -42,6 +44,8 @@ from wangge.people.models import Person
 from wangge.people.services import reveal_value
 from wangge.regions.models import Level
 from wangge.regions.selectors import regions_visible
+
+logger = logging.getLogger(__name__)
 
 EXPORT_CAP = 10_000  # rows, for users without the bulk-export permission
 EXTRA_HEADERS = ["红粉白", "信息状态"]  # shown in the export, ignored by the importer (derived or workflow state)
@@ -182,7 +186,7 @@ def run_export(job_id: str) -> ExportJob | None:
     """Worker: build a large export's file."""
     job = ExportJob.objects.select_related("user").filter(pk=job_id).first()
     if job is None or not ExportJob.objects.filter(pk=job.pk, state=ExportJob.State.QUEUED).update(
-        state=ExportJob.State.RUNNING
+        state=ExportJob.State.RUNNING, started_at=timezone.now()
     ):
         return job
     try:
@@ -199,3 +203,33 @@ def run_export(job_id: str) -> ExportJob | None:
     ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.DONE, rows=rows, finished_at=timezone.now())
     job.refresh_from_db()
     return job
+
+
+# An export is built in one go, without progress: one still "building" after this long lost its worker.
+EXPORT_STALE_AFTER = timedelta(minutes=30)
+MAX_RESUMES = 2
+
+
+def recover_stalled_exports(*, now: datetime | None = None) -> int:
+    """Exports whose worker died while building them (killed, machine restarted): queue them again, or fail them.
+
+    Nothing of them was kept (the file is stored only when complete). Returns how many were found.
+    """
+    now = now or timezone.now()
+    stalled = 0
+    for job in ExportJob.objects.filter(state=ExportJob.State.RUNNING, started_at__lt=now - EXPORT_STALE_AFTER):
+        if job.attempts < MAX_RESUMES:
+            moved = ExportJob.objects.filter(pk=job.pk, state=ExportJob.State.RUNNING).update(
+                state=ExportJob.State.QUEUED, attempts=job.attempts + 1, started_at=None
+            )
+            if moved:
+                logger.warning("export %s stalled (its worker stopped); queued again", job.pk)
+                _enqueue(str(job.pk))
+        else:
+            moved = ExportJob.objects.filter(pk=job.pk, state=ExportJob.State.RUNNING).update(
+                state=ExportJob.State.FAILED,
+                message=_("The export was interrupted (the worker stopped). Export the list again."),
+                finished_at=now,
+            )
+        stalled += moved
+    return stalled

@@ -120,7 +120,10 @@ class ExportJob(models.Model):
     full_values = models.BooleanField(default=False)
     message = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # times the export was queued again after its worker died mid-way (exports.recover_stalled_exports)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]

@@ -27,4 +27,5 @@ def export_task(job_id: str) -> None:
 @db_periodic_task(crontab(minute="*/5"))
 def ledger_housekeeping_task() -> None:
     services.recover_stalled_jobs()
+    exports.recover_stalled_exports()
     files.sweep(settings.WANGGE_LEDGER_RETENTION_DAYS * 86400)
