@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Sum
 from django.test import Client
 from django.test.utils import isolate_apps
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.cases.conftest import PATHS
 from tests.conftest import Tree
@@ -185,7 +185,7 @@ def test_a_grid_with_a_running_import_cannot_be_merged_and_nothing_changes(
     waiting = import_job(staff, tree.grid_a1, ImportJob.State.CHECKED)
     import_job(staff, tree.grid_a1, ImportJob.State.RUNNING)
 
-    with pytest.raises(ValidationError) as info:
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as info:
         services.region_merge(actor=staff, source=tree.grid_a1, target=tree.grid_a2)
 
     assert info.value.code == "bound_records"
@@ -251,7 +251,7 @@ def test_move_keeps_every_row_and_a_declared_refusal_stops_it(
         refuse_reason="测试：有待导入的台账",
     )
 
-    with owned.declarations(refusing), pytest.raises(ValidationError) as info:
+    with translation.override("zh-hans"), owned.declarations(refusing), pytest.raises(ValidationError) as info:
         services.region_move(actor=admin, region=tree.grid_a1, new_parent=tree.community_b)
     assert "测试：有待导入的台账（1 项导入）" in info.value.messages[0]
     assert region_of(Region, tree.grid_a1.pk, "parent_id") == tree.community_a.pk
