@@ -103,6 +103,7 @@ def full_grid(tree: Tree, make_user: Callable[..., User]) -> dict[str, object]:
         "rejected": make_case(tree.grid_a1, second, "rejected"),
         "merged": make_case(tree.grid_a1, first, "merged", months_ago=1),
         "micro": make_case(tree.micro_a1, first, "accepted"),
+        "street_open": make_case(tree.grid_a1, second, "accepted"),  # SS02 is handled by the street
         "target_closed": make_case(tree.grid_a2, first, "closed", months_ago=2),
         "target_open": make_case(tree.grid_a2, second, "reported", months_ago=1),
     }
@@ -146,7 +147,7 @@ def test_merge_takes_every_row_where_its_rule_says(tree: Tree, full_grid: dict[s
     for model in (House, Building, Compound):
         assert set(model._base_manager.values_list("region_id", flat=True)) == {a2}
     # open cases (and one waiting for its rating) follow; closed, rejected and merged stay as history
-    for name in ("handling", "verified"):
+    for name in ("handling", "verified", "street_open"):
         assert region_of(Case, cases[name].pk) == a2
         handled_by = cases[name].handling_region_id
         assert region_of(Case, cases[name].pk, "handling_region_id") == (a2 if handled_by == a1 else handled_by)
@@ -228,6 +229,10 @@ def test_split_keeps_every_row_in_its_grid_and_the_statistics_add_up(tree: Tree,
 
     for model, rows in rows_before.items():
         assert sorted(model._base_manager.values_list("pk", "region_id")) == rows
+    # the micro-grid's open case was handled by the grid it left: now by the new grid
+    assert cases["micro"].handling_region_id == tree.grid_a1.pk
+    assert region_of(Case, cases["micro"].pk, "handling_region_id") == new.pk
+    assert region_of(Case, cases["handling"].pk, "handling_region_id") == tree.grid_a1.pk
     # the micro-grid's case now counts in the new grid's subtree, the grid's own stay in the grid
     assert Case.all_objects.filter(region__path__startswith=new.path).get() == cases["micro"]
     assert stat_totals() == totals_before
@@ -261,6 +266,12 @@ def test_move_keeps_every_row_and_a_declared_refusal_stops_it(
     assert region_of(Region, tree.grid_a1.pk, "parent_id") == tree.community_b.pk
     assert sorted(Person.all_objects.values_list("pk", "region_id")) == people_before
     assert stat_totals() == totals_before
+    # an open case handled by the street it left is now handled by the street it is in; the grid's own stay
+    cases: dict[str, Case] = full_grid["cases"]  # type: ignore[assignment]
+    assert cases["street_open"].handling_region_id == tree.street_a.pk
+    assert region_of(Case, cases["street_open"].pk, "handling_region_id") == tree.street_b.pk
+    assert region_of(Case, cases["handling"].pk, "handling_region_id") == tree.grid_a1.pk
+    assert region_of(Case, cases["rejected"].pk, "handling_region_id") == tree.street_a.pk  # history
     b_path = Region.all_objects.get(pk=tree.community_b.pk).path
     assert CaseMonthStat.objects.filter(region__path__startswith=b_path).aggregate(n=Sum("received"))["n"] == moving
 
@@ -268,6 +279,7 @@ def test_move_keeps_every_row_and_a_declared_refusal_stops_it(
 def test_a_split_refused_by_a_declaration_creates_no_region(tree: Tree, make_user: Callable[..., User]) -> None:
     staff = make_user(Role.COMMUNITY_STAFF)
     import_job(staff, tree.micro_a1, ImportJob.State.QUEUED)
+    services.region_split(actor=staff, region=tree.grid_a1, new_name="第四网格")  # an import only stops a merge
     refusing = owned.RegionBound(
         model=ImportJob, field="region", merge=owned.Rule.REASSIGN, split=owned.Rule.REFUSE, refuse_reason="测试"
     )

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from wangge.ledgers.models import ImportJob
-from wangge.regions.owned import Rule, declare
+from wangge.regions.owned import Operation, Rule, declare
 
 S = ImportJob.State
 
@@ -21,5 +21,6 @@ declare(
     merge=Rule.REASSIGN,
     keep=Q(state__in=[S.DONE, S.FAILED, S.CANCELLED]),
     refuse=Q(state__in=ImportJob.ACTIVE),
+    refuse_on=[Operation.MERGE],
     refuse_reason=_("an import into this grid is being checked or written; wait until it ends"),
 )

@@ -19,7 +19,11 @@ rows bound to the regions they change:
 - REFUSE: while such rows exist the change is refused and nothing is written.
 
 Within a declaration, `keep` picks rows that stay as history whatever the rule (closed cases,
-finished imports) and `refuse` picks rows that stop the change (an import running into the grid).
+finished imports) and `refuse` picks rows that stop the operations in `refuse_on` (an import
+running into the grid stops a merge).
+
+The rows a split or a move concerns are those bound to the regions that change place in the tree
+(the moved micro-grids' subtrees, the moved region's subtree); a merge concerns the merged region's.
 
 A foreign key or many-to-many field to `Region` that no app declared fails the system check
 `regions.E001`, so a new app cannot forget its records.
@@ -64,6 +68,7 @@ class RegionBound:
     move: Rule = Rule.KEEP
     keep: Q | None = None
     refuse: Q | None = None
+    refuse_on: frozenset[Operation] = frozenset(Operation)
     refuse_reason: str | Promise = ""
     unique_with: tuple[str, ...] = ()
     reaggregate: Callable[[list[int]], Any] | None = None
@@ -100,6 +105,7 @@ def declare(
     move: Rule = Rule.KEEP,
     keep: Q | None = None,
     refuse: Q | None = None,
+    refuse_on: Iterable[Operation] = tuple(Operation),
     refuse_reason: str | Promise = "",
     unique_with: Iterable[str] = (),
     reaggregate: Callable[[list[int]], Any] | None = None,
@@ -127,6 +133,7 @@ def declare(
         move=move,
         keep=keep,
         refuse=refuse,
+        refuse_on=frozenset(refuse_on),
         refuse_reason=refuse_reason,
         unique_with=tuple(unique_with),
         reaggregate=reaggregate,
@@ -200,7 +207,7 @@ def refusals(operation: Operation, region_ids: list[int]) -> list[str]:
         if bound.rule(operation) is Rule.REFUSE:
             if bound.keep is not None:
                 rows = rows.exclude(bound.keep)
-        elif bound.refuse is not None:
+        elif bound.refuse is not None and operation in bound.refuse_on:
             rows = rows.filter(bound.refuse)
         else:
             continue

@@ -274,7 +274,7 @@ def region_split(
         raise ValidationError(
             _("Some of the chosen sub-regions do not belong to %(name)s.") % {"name": region.name}, code="foreign_child"
         )
-    concerned = [region.pk, *_subtree_ids(*children)]
+    concerned = _subtree_ids(*children)
     owned.refuse_if_bound(owned.Operation.SPLIT, concerned)
     new_region = region_create(actor=actor, parent=region.parent, name=new_name, level=region.level, **attrs)
     for child in children:
