@@ -109,3 +109,10 @@ def test_saving_the_edit_form_without_the_permission_keeps_the_health_data(
     assert patient.occupation == "退休"
     assert (patient.health_status, patient.disability_type, patient.disability_grade) == ("disabled", "physical", 2)
     assert patient.vaccination_status == "已接种三针"
+
+
+def test_the_change_history_keeps_no_health_value(patient: Person, make_user: Callable[..., User]) -> None:
+    services.person_update(actor=None, person=patient, vaccination_status="已接种四针", health_status="chronic")
+    hidden = sign_in(Client(), _worker(make_user))
+    card = hidden.get(f"/people/{patient.pk}/").content.decode()
+    assert "已接种" not in card and "慢性" not in card

@@ -30,6 +30,7 @@ from wangge.core.roles import Cap
 from wangge.people import relations
 from wangge.people.choices import HouseholdKind, IdentityColor, Relation, SourceState
 from wangge.people.models import Change, Household, Membership, Person, PersonTag, Residence, Tag
+from wangge.people.selectors import HEALTH_FIELDS
 from wangge.places.models import House
 from wangge.regions.access import require
 from wangge.regions.models import Level, Region, scope_paths
@@ -60,7 +61,7 @@ PLAIN_FIELDS = (
     "deceased_on",
     "notes",
 )
-SENSITIVE_TRACKED = ("health_status", "disability_type", "disability_grade")
+SENSITIVE_TRACKED = HEALTH_FIELDS  # kept as *** in the change history, which every reader of the card sees
 
 
 _require = require
