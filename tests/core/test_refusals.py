@@ -89,3 +89,13 @@ def test_the_security_page_shows_users_with_unusual_counts(
     assert page.context["refusals"][0].counts["out_of_scope"] == 5
     assert "prober" in page.content.decode()
     assert not Person.all_objects.filter(name="赵外人", deleted_at__isnull=False).exists()
+
+
+def test_naming_a_person_outside_the_scope_in_a_case_report_is_counted(
+    tree: Tree, foreign: dict[str, object], make_user: Callable[..., User]
+) -> None:
+    api = _api(make_user(Role.GRID_WORKER))
+    body = {"region": tree.grid_a1.pk, "category": "QZ01", "title": "求助", "person": foreign["person"].pk}  # type: ignore[attr-defined]
+    answer = api.post("/api/v1/cases", data=body, content_type="application/json")
+    assert answer.status_code == 404
+    assert AccessRefusal.objects.get(kind="out_of_scope").last_object == f"people.person:{body['person']}"

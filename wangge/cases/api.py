@@ -18,8 +18,8 @@ from wangge.cases import selectors, services
 from wangge.cases.choices import Action
 from wangge.cases.models import Case, Category
 from wangge.core.models import User
+from wangge.core.refusals import get_in_scope_or_404
 from wangge.core.roles import Cap
-from wangge.people.models import Person
 from wangge.people.selectors import people_visible
 from wangge.places.models import House
 from wangge.regions.selectors import region_get
@@ -216,8 +216,13 @@ def case_create(request: HttpRequest, payload: CaseCreateIn) -> Status[Any]:
     if category is None:
         return Status(422, {"detail": "Unknown category.", "code": "bad_category"})
     try:
-        person = people_visible(user=user).get(pk=payload.person) if payload.person else None
-        house = House.objects.for_user(user).get(pk=payload.house) if payload.house else None
+        # a person or house outside the caller's scope is a 404, counted like any other (core.refusals)
+        person = (
+            get_in_scope_or_404(people_visible(user=user), user=user, pk=payload.person) if payload.person else None
+        )
+        house = (
+            get_in_scope_or_404(House.objects.for_user(user), user=user, pk=payload.house) if payload.house else None
+        )
         created = services.case_create(
             actor=user,
             region=region,
@@ -239,8 +244,6 @@ def case_create(request: HttpRequest, payload: CaseCreateIn) -> Status[Any]:
         return _problem(exc)
     except PermissionDenied as exc:
         raise HttpError(403, FORBIDDEN) from exc
-    except (House.DoesNotExist, Person.DoesNotExist) as exc:
-        raise HttpError(404, "Not Found") from exc
     body = {"created": created.created, "case": _detail(user, created.case.pk)}
     return Status(201 if created.created else 200, body)
 
