@@ -234,3 +234,12 @@ def test_the_auditor_finds_the_rows_of_one_request_by_its_id(
     export = auditor.get("/audit/export.xlsx", {"request_id": first})
     rows = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(export.content)).get_sheet_by_index(0).to_python()
     assert rows[0][-1] == "请求编号" and [r[-1] for r in rows[1:]] == [first]
+
+
+@pytest.mark.urls("tests.core.urls_boom")
+def test_djangos_own_error_lines_leave_the_query_string_out(db: None, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.ERROR, logger="django.request"):
+        Client(raise_request_exception=False).get("/boom/?q=420102198001011234")
+    lines = _json_lines(caplog, "django.request")
+    assert lines and lines[0]["status_code"] == 500 and "exc" in lines[0]
+    assert "420102198001011234" not in json.dumps(lines)

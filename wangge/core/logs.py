@@ -23,6 +23,10 @@ job_logger = logging.getLogger("wangge.job")
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime", "taskName"}
 
 
+# Django's own records carry the request object, whose text holds the query string: left out.
+_LEFT_OUT = {"request"}
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, Any] = {
@@ -32,7 +36,7 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         for key, value in record.__dict__.items():
-            if key not in _STANDARD and not key.startswith("_"):
+            if key not in _STANDARD and not key.startswith("_") and key not in _LEFT_OUT:
                 line[key] = value
         line.setdefault("request_id", context.current_request_id())
         if record.exc_info:
