@@ -99,3 +99,20 @@ def test_naming_a_person_outside_the_scope_in_a_case_report_is_counted(
     answer = api.post("/api/v1/cases", data=body, content_type="application/json")
     assert answer.status_code == 404
     assert AccessRefusal.objects.get(kind="out_of_scope").last_object == f"people.person:{body['person']}"
+
+
+def test_old_counters_are_dropped_by_the_nightly_maintenance(
+    foreign: dict[str, object], make_user: Callable[..., User]
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from wangge.core.refusals import refusal_record
+    from wangge.core.tasks import nightly_maintenance
+
+    user = make_user(Role.GRID_WORKER)
+    refusal_record(user=user, kind="out_of_scope", now=timezone.now() - timedelta(days=91))
+    refusal_record(user=user, kind="out_of_scope", now=timezone.now() - timedelta(days=89))
+    assert nightly_maintenance()["refusals"] == 1
+    assert AccessRefusal.objects.count() == 1

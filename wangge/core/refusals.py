@@ -130,6 +130,17 @@ def refusals_recorded(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+KEEP_DAYS = 90  # refusal counters older than this are dropped by the nightly maintenance
+
+
+def refusals_prune(*, now: datetime | None = None) -> int:
+    """Drop the counters of hours older than `KEEP_DAYS`; return how many rows went."""
+    removed, _detail = AccessRefusal.objects.filter(
+        hour__lt=(now or timezone.now()) - timedelta(days=KEEP_DAYS)
+    ).delete()
+    return removed
+
+
 # --- what the security administrator sees ----------------------------------------------------------------
 
 

@@ -14,16 +14,18 @@ from huey.contrib.djhuey import db_periodic_task
 
 from wangge.core.audit import audit_record, audit_verify, request_context
 from wangge.core.models import LoginFailure
+from wangge.core.refusals import refusals_prune
 
 logger = logging.getLogger(__name__)
 
 
 def nightly_maintenance() -> dict[str, int]:
-    """Drop expired sessions and stale lockout counters; verify the audit chain and record the result."""
+    """Drop expired sessions, stale lockout counters and old refusal counters; verify the audit chain and record the result."""
     now = timezone.now()
     sessions, _ = Session.objects.filter(expire_date__lt=now).delete()
     stale = now - timedelta(minutes=settings.WANGGE_LOCKOUT_MINUTES)
     failures, _ = LoginFailure.objects.filter(last_failure_at__lt=stale).exclude(locked_until__gt=now).delete()
+    refusals = refusals_prune(now=now)
     checked, problems = audit_verify()
     if problems and problems[0].key_mismatch:
         logger.error("audit trail not verified: %s", problems[0].message)
@@ -41,9 +43,16 @@ def nightly_maintenance() -> dict[str, int]:
                 "key_mismatch": bool(problems and problems[0].key_mismatch),
                 "sessions_removed": sessions,
                 "failures_removed": failures,
+                "refusal_counters_removed": refusals,
             },
         )
-    return {"sessions": sessions, "failures": failures, "checked": checked, "problems": len(problems)}
+    return {
+        "sessions": sessions,
+        "failures": failures,
+        "refusals": refusals,
+        "checked": checked,
+        "problems": len(problems),
+    }
 
 
 @db_periodic_task(crontab(hour="2", minute="30"))
