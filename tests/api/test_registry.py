@@ -10,12 +10,11 @@ import pytest
 import time_machine
 from django.test import Client
 
-from tests.conftest import Tree
+from tests.conftest import Tree, api_token
 from tests.places.factories import Block, make_block
 from wangge.core.idcard import random_citizen_id
 from wangge.core.models import User
 from wangge.core.roles import Role
-from wangge.core.services import token_issue
 from wangge.people import services as people_services
 from wangge.people.models import Person, Tag
 
@@ -29,7 +28,7 @@ def block(tree: Tree) -> Block:
 def api_for(make_user: Callable[..., User]) -> Callable[..., Client]:
     def make(role: str, **kwargs: object) -> Client:
         user = make_user(role, **kwargs)
-        _token, raw = token_issue(actor=None, user=user, name="test")
+        raw = api_token(user)
         return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
     return make

@@ -8,11 +8,10 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
-from tests.conftest import Tree
+from tests.conftest import Tree, api_token
 from wangge.cases.models import Case
 from wangge.core.models import User
 from wangge.core.roles import Role
-from wangge.core.services import token_issue
 
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -21,7 +20,7 @@ pytestmark = pytest.mark.usefixtures("clock")
 def api_for(make_user: Callable[..., User]) -> Callable[..., Client]:
     def make(role: str, **kwargs: object) -> Client:
         user = make_user(role, **kwargs)
-        _token, raw = token_issue(actor=None, user=user, name="test")
+        raw = api_token(user)
         return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
     return make

@@ -8,12 +8,11 @@ from collections.abc import Callable
 
 import pytest
 from django.test import Client
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.conftest import Tree, sign_in
+from tests.conftest import Tree, api_token, sign_in
 from wangge.core.models import User
 from wangge.core.roles import Cap, Role
-from wangge.core.services import token_issue, user_set_capabilities
+from wangge.core.services import user_set_capabilities
 from wangge.people import services
 from wangge.people.models import Person
 
@@ -39,12 +38,7 @@ def _worker(make_user: Callable[..., User], *capabilities: str) -> User:
 
 
 def _api(user: User) -> Client:
-    code = ""
-    if user.needs_two_factor:  # a token for such an account needs its second factor
-        from tests.core.test_login import current_code
-
-        code = current_code(TOTPDevice.objects.create(user=user, name="phone", confirmed=True))
-    _token, raw = token_issue(actor=None, user=user, name="test", otp_code=code)
+    raw = api_token(user)  # with the second factor the reveal permission requires
     return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
 
