@@ -317,6 +317,7 @@ def test_a_person_registered_outside_the_users_area_is_not_touched(
     assert job.counts["invalid"] == 1 and "乙社区" in job.first_errors[0][1]
     assert "乙第一网格" not in job.first_errors[0][1]
     assert AccessRefusal.objects.get(user=worker, kind="duplicate").count == 1
+    assert AuditEvent.objects.get(action="ledger.duplicates_elsewhere").detail == '{"rows": 1}'
 
 
 def test_sensitive_tags_need_the_permission(

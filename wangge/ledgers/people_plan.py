@@ -21,8 +21,9 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wangge.core.audit import audit_record
 from wangge.core.idcard import DocumentType
-from wangge.core.models import User
+from wangge.core.models import AuditEvent, User
 from wangge.core.pinyin import name_keys
 from wangge.core.refusals import Kind, refusal_record
 from wangge.core.roles import Cap
@@ -167,7 +168,15 @@ def plan_people(
     left_out += _mark_duplicates(rows, {column.key: column.header for _index, column in columns})
     rows = [row for row in rows if row.status != REPEATED]
     elsewhere = _match_existing(rows, actor=actor, places=Places(rows))
-    refusal_record(user=actor, kind=Kind.DUPLICATE, n=elsewhere)  # the security page shows who checks many
+    if elsewhere:  # counted for the security page, and one audit row per check (the rows are not named)
+        refusal_record(user=actor, kind=Kind.DUPLICATE, n=elsewhere)
+        audit_record(
+            actor=actor,
+            action="ledger.duplicates_elsewhere",
+            obj=region,
+            result=AuditEvent.Result.DENIED,
+            detail={"rows": elsewhere},
+        )
     _check_households(rows)
     if progress is not None:
         progress(len(data_rows), len(data_rows))
