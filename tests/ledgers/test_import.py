@@ -682,3 +682,30 @@ def test_a_header_without_rows_says_so(tree: Tree, worker: User, run_import: Cal
         job = run_import(worker, tree.grid_a1, builders.xlsx([["姓名", "身份证号码", "户号", "与户主关系"]]))
         assert job.state == ImportJob.State.CHECKED
         assert services._refusal(job, job.counts) == "文件表头下面没有数据行。"
+
+
+def test_the_same_file_twice_is_named_and_changes_nothing(
+    tree: Tree, worker: User, run_import: Callable[..., ImportJob], new_id: Callable[..., str]
+) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.conftest import sign_in
+
+    rows = [
+        ["姓名", "身份证号码", "出生日期", "户号", "与户主关系"],
+        ["王建国", new_id(date(1950, 1, 1), "M"), "", "H1", "户主"],
+        ["王小宝", "", "2019-05-01", "H1", "孙子"],  # a child without an ID number yet
+        ["张婆婆", "", "", "", ""],
+    ]
+    data = builders.xlsx(rows)
+    first = run_import(worker, tree.grid_a1, data)
+    assert first.state == ImportJob.State.DONE and first.result["created"] == 3
+    fingerprint = sorted(Person.all_objects.values_list("pk", "name"))
+
+    again = run_import(worker, tree.grid_a1, data, confirm=False)
+    assert again.counts["new"] == 0 and again.counts["unchanged"] == 3
+    page = sign_in(Client(), worker).get(reverse("ledgers:import", args=[again.pk]))
+    assert page.status_code == 200 and 'data-testid="earlier-import"' in page.content.decode()
+    assert services.earlier_import(again) == first
+    assert sorted(Person.all_objects.values_list("pk", "name")) == fingerprint

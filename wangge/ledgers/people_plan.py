@@ -608,23 +608,11 @@ def _match_existing(rows: list[RowPlan], *, actor: User, places: Places) -> int:
             id_hash__in=hashes[start : start + 5000], deleted_at__isnull=True, merged_into__isnull=True
         ).select_related("region"):
             existing[person.id_hash] = person
+    _match_unnumbered(rows, places=places)
     if not existing:
         return 0
     paths = scope_paths(actor)
-    ids = [p.pk for p in existing.values()]
-    memberships = {
-        m.person_id: m
-        for m in Membership.objects.filter(person_id__in=ids, ended_on__isnull=True).select_related("household")
-    }
-    homes = {
-        r.person_id: r.house_id
-        for r in Residence.objects.filter(person_id__in=ids, ended_on__isnull=True, is_default=True)
-    }
-    current_tags: dict[int, set[int]] = defaultdict(set)
-    for person_id, tag_id in PersonTag.objects.filter(person_id__in=ids, ended_on__isnull=True).values_list(
-        "person_id", "tag_id"
-    ):
-        current_tags[person_id].add(tag_id)
+    memberships, homes, current_tags = _registry_context([p.pk for p in existing.values()])
     communities: dict[int, Region] = {}
     elsewhere = 0
     for row in rows:
@@ -644,6 +632,70 @@ def _match_existing(rows: list[RowPlan], *, actor: User, places: Places) -> int:
         )
         row.status = UPDATE if row.changes else UNCHANGED
     return elsewhere
+
+
+def _registry_context(
+    ids: list[int],
+) -> tuple[dict[int, Membership], dict[int, int], dict[int, set[int]]]:
+    """The current membership, default home and tags of these people, to tell what a row would change."""
+    memberships = {
+        m.person_id: m
+        for m in Membership.objects.filter(person_id__in=ids, ended_on__isnull=True).select_related("household")
+    }
+    homes = {
+        r.person_id: r.house_id
+        for r in Residence.objects.filter(person_id__in=ids, ended_on__isnull=True, is_default=True)
+    }
+    current_tags: dict[int, set[int]] = defaultdict(set)
+    for person_id, tag_id in PersonTag.objects.filter(person_id__in=ids, ended_on__isnull=True).values_list(
+        "person_id", "tag_id"
+    ):
+        current_tags[person_id].add(tag_id)
+    return memberships, homes, current_tags
+
+
+def _match_unnumbered(rows: list[RowPlan], *, places: Places) -> None:
+    """A row without a document number is the registered person of its grid who has none either, the same
+    name and no other birth date or household: the same ledger uploaded again (next month's, or the same
+    file twice) updates them instead of adding them again. Two such people, or none, and the row is new."""
+    pending = [r for r in rows if not r.id_hash and r.status != INVALID and r.grid is not None and r.data.get("name")]
+    if not pending:
+        return
+    grids = {r.grid.pk for r in pending if r.grid is not None}
+    names = sorted({r.data["name"] for r in pending})
+    candidates: dict[tuple[int, str], list[Person]] = defaultdict(list)
+    for start in range(0, len(names), 2000):
+        for person in Person.all_objects.filter(
+            region_id__in=grids,
+            name__in=names[start : start + 2000],
+            id_hash="",
+            deleted_at__isnull=True,
+            merged_into__isnull=True,
+        ):
+            candidates[(person.region_id, person.name)].append(person)
+    if not candidates:
+        return
+    memberships, homes, current_tags = _registry_context([p.pk for found in candidates.values() for p in found])
+    taken: set[int] = set()
+    for row in pending:
+        assert row.grid is not None
+        born, number = row.data.get("birth_date"), row.data.get("household_number")
+        options = [
+            p
+            for p in candidates.get((row.grid.pk, row.data["name"]), [])
+            if p.pk not in taken
+            and (born is None or p.birth_date in (None, born))
+            and (not number or p.pk not in memberships or memberships[p.pk].household.number == number)
+        ]
+        if len(options) != 1:
+            continue
+        person = options[0]
+        taken.add(person.pk)
+        row.existing, row.person_id = person, person.pk
+        row.changes = _differences(
+            row, person, memberships.get(person.pk), homes.get(person.pk), places.find(row), current_tags[person.pk]
+        )
+        row.status = UPDATE if row.changes else UNCHANGED
 
 
 def _registered(hashes: Sequence[str]) -> list[str]:

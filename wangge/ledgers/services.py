@@ -264,6 +264,20 @@ def job_report(job: ImportJob) -> bytes | None:
     return report
 
 
+def earlier_import(job: ImportJob) -> ImportJob | None:
+    """The last import of the very same file (same SHA-256) into this region, or into one above or below it."""
+    if job.state == State.DONE:
+        return None
+    path = job.region.path
+    candidates = ImportJob.objects.filter(kind=job.kind, file_sha256=job.file_sha256, state=State.DONE).exclude(
+        pk=job.pk
+    )
+    for earlier in candidates.select_related("user", "region").order_by("-finished_at")[:20]:
+        if earlier.region.path.startswith(path) or path.startswith(earlier.region.path):
+            return earlier
+    return None
+
+
 def _refusal(job: ImportJob, counts: dict[str, int]) -> str:
     if job.on_invalid == OnInvalid.STOP and counts.get(INVALID, 0):
         return _("%(n)d rows have errors. Fix them (download the error report) or choose to leave those rows out.") % {

@@ -164,6 +164,7 @@ def import_view(request: HttpRequest, job: ImportJob, kind: LedgerKind) -> HttpR
         "options": options,
         "template_form": TemplateForm(),
         "refusal": refusal,
+        "earlier": services.earlier_import(job),
         "progress": files.progress(job.pk),
         "has_report": job.invalid > 0 and job.state in (ImportJob.State.CHECKED, ImportJob.State.DONE),
         "editable": job.state in (ImportJob.State.UPLOADED, ImportJob.State.CHECKED, ImportJob.State.FAILED),
