@@ -166,15 +166,6 @@ def _set_phone(person: Person, phone: str) -> None:
         setattr(person, column, value)
 
 
-def find_by_id_number(id_number: str, *, doc_type: str = DocumentType.CITIZEN_ID) -> Person | None:
-    """The live record holding this document number, anywhere (used to refuse duplicates)."""
-    number, _derived = normalise_identity(doc_type=doc_type, id_number=id_number)
-    if not number:
-        return None
-    digest = crypto.lookup_hash(number, kind="id")
-    return Person.all_objects.filter(id_hash=digest, deleted_at__isnull=True, merged_into__isnull=True).first()
-
-
 def community_of(region: Region) -> Region:
     """The community a grid or micro-grid belongs to (the region itself when it is not below one)."""
     if region.level == Level.COMMUNITY:
