@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db.models import QuerySet
 
-from wangge.ledgers.readers import Table
+from wangge.ledgers.readers import Table, read_table
 from wangge.ledgers.schema import Header, Schema
 
 if TYPE_CHECKING:
@@ -84,6 +84,9 @@ class LedgerKind:
     existing_stop_label: StrOrPromise = ""  # its "stop" answer, if the engine's words do not fit the kind
     result_items: Sequence[ResultItem] = ()
     result_note: StrOrPromise = ""
+    row_label: StrOrPromise = ""  # what the preview calls a row's number ("" is the sheet's row)
+    accept = ".xlsx,.xls,.csv,.xlsm"  # the file picker's filter
+    file_help: StrOrPromise = ""  # the help under the file field ("" keeps the form's: Excel or CSV)
 
     # --- who and where --------------------------------------------------------------------------
 
@@ -99,7 +102,11 @@ class LedgerKind:
         """The regions the user may choose to import into."""
         raise NotImplementedError
 
-    # --- the columns, the check and the write ---------------------------------------------------
+    # --- the file, its columns, the check and the write -----------------------------------------
+
+    def read(self, data: bytes, file_name: str) -> Table:
+        """The uploaded file as rows of cells (a ledger's first sheet with data), or `LedgerError`."""
+        return read_table(data, file_name)
 
     def schema(self) -> Schema:
         raise NotImplementedError

@@ -14,6 +14,7 @@ from wangge.ledgers.schema import ERROR_COLUMN, Schema
 from wangge.ledgers.values import joined
 
 ROW_COLUMN = "行号"
+EXCEL_CELL_CHARS = 32_767  # what one cell holds (a boundary's coordinates may be longer)
 
 
 def _workbook() -> tuple[io.BytesIO, Any]:
@@ -55,7 +56,7 @@ def error_report(labels: Sequence[str], rows: Sequence[tuple[int, Sequence[Any],
                 # are not invented, and the upload says again how to fix it rather than "wrong check digit".
                 sheet.write_number(index, col, value, whole_number)
             else:
-                sheet.write_string(index, col, str(safe_cell(value)))
+                sheet.write_string(index, col, str(safe_cell(value))[:EXCEL_CELL_CHARS])
         sheet.write_number(index, len(labels), number)
         sheet.write_string(index, len(labels) + 1, joined(errors), red)
     sheet.freeze_panes(1, 0)

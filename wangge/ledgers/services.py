@@ -26,7 +26,7 @@ from wangge.core.models import User
 from wangge.ledgers import files, reports
 from wangge.ledgers.kinds import INVALID, ImportCancelledError, Plan, kind_for
 from wangge.ledgers.models import ImportJob, MappingTemplate, OnExisting, OnInvalid
-from wangge.ledgers.readers import LedgerError, Table, read_table
+from wangge.ledgers.readers import LedgerError, Table
 from wangge.ledgers.schema import Header, Schema, check_mapping, find_header, normalise_header
 from wangge.ledgers.values import joined, text
 from wangge.regions.models import Region
@@ -72,7 +72,7 @@ def import_upload(
     ledger = kind_for(kind)
     ledger.check_access(actor, region)
     schema = ledger.schema()
-    table = read_table(data, file_name)
+    table = ledger.read(data, file_name)
     header = find_header(schema, table)
     mapping = list(header.mapping)
     if template is not None and template.user_id == actor.pk:
@@ -110,12 +110,23 @@ _LONG_NUMBER = re.compile(r"\d{7,}")
 
 
 def _samples(table: Table, header: Header, count: int = 3) -> list[list[str]]:
-    """A few data rows as text for the mapping page; long numbers (IDs, phones) masked, as everywhere."""
+    """A few data rows as text for the mapping page (each cell cut at `SAMPLE_CHARS`); long numbers (IDs, phones)
+    masked, as everywhere."""
     rows = [row for row in table.rows[header.data_start :] if any(c not in ("", None) for c in row)][:count]
     return [
-        [_LONG_NUMBER.sub(lambda m: m.group()[:3] + "*" * (len(m.group()) - 7) + m.group()[-4:], text(c)) for c in row]
+        [
+            _LONG_NUMBER.sub(lambda m: m.group()[:3] + "*" * (len(m.group()) - 7) + m.group()[-4:], _cut(text(c)))
+            for c in row
+        ]
         for row in rows
     ]
+
+
+SAMPLE_CHARS = 60
+
+
+def _cut(value: str) -> str:
+    return value if len(value) <= SAMPLE_CHARS else value[: SAMPLE_CHARS - 1] + "…"
 
 
 TABLE_FORMAT = 1
@@ -133,7 +144,7 @@ def job_table(job: ImportJob) -> tuple[Table, Header]:
         _format, rows, kind, sheet, merged = loaded
         table = Table(rows=rows, kind=kind, sheet=sheet, merged=merged)
     else:
-        table = read_table(files.load_upload(job.pk), job.file_name)
+        table = kind_for(job.kind).read(files.load_upload(job.pk), job.file_name)
     header = Header(row_index=job.data_start - 1, data_start=job.data_start, labels=job.labels, mapping=job.mapping)
     return table, header
 

@@ -90,6 +90,9 @@ def imports_view(request: HttpRequest, kind: str = "people") -> HttpResponse:
         initial={"region": (regions.filter(pk=chosen).first() if chosen.isdigit() else None) or regions.first()},
     )
     form.fields["region"].help_text = ledger.upload_help
+    form.fields["file"].widget.attrs["accept"] = ledger.accept
+    if ledger.file_help:
+        form.fields["file"].help_text = ledger.file_help
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:

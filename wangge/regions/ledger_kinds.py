@@ -17,13 +17,31 @@ from wangge.ledgers.kinds import Cancelled, LedgerKind, Plan, Progress, ResultIt
 from wangge.ledgers.models import ImportJob, OnExisting
 from wangge.ledgers.readers import Table
 from wangge.ledgers.schema import Header, Schema
-from wangge.regions import tree_ledger
+from wangge.regions import boundary_ledger, tree_ledger
 from wangge.regions.access import is_tree_manager, require
 from wangge.regions.models import Level, Region
 from wangge.regions.selectors import regions_visible
 
 
-class RegionTreeKind(LedgerKind):
+class TreeManagerKind(LedgerKind):
+    """What the region app's kinds share: only the system administrator, who manages the tree, imports them."""
+
+    def may_import(self, user: User) -> bool:
+        return is_tree_manager(user)
+
+    def check_access(self, actor: User, region: Region) -> None:
+        require(actor, Cap.MANAGE_REGIONS, region)
+        if not is_tree_manager(actor):
+            raise PermissionDenied(_("Only the system administrator imports the region tree."))
+
+    def regions(self, user: User) -> QuerySet[Region]:
+        return regions_visible(user=user).filter(is_active=True).exclude(level=Level.MICROGRID).order_by("path")
+
+    def done_link(self, job: ImportJob) -> tuple[str, str]:
+        return reverse("regions:detail", args=[job.region_id]), _("See the region tree")
+
+
+class RegionTreeKind(TreeManagerKind):
     key = "regions"
     title = gettext_lazy("Import the region tree (网格台账)")
     upload_help = gettext_lazy(
@@ -36,17 +54,6 @@ class RegionTreeKind(LedgerKind):
         ResultItem("updated", gettext_lazy("regions updated")),
     )
     result_note = gettext_lazy("Each region added or changed has its own row in the audit trail.")
-
-    def may_import(self, user: User) -> bool:
-        return is_tree_manager(user)
-
-    def check_access(self, actor: User, region: Region) -> None:
-        require(actor, Cap.MANAGE_REGIONS, region)
-        if not is_tree_manager(actor):
-            raise PermissionDenied(_("Only the system administrator imports the region tree."))
-
-    def regions(self, user: User) -> QuerySet[Region]:
-        return regions_visible(user=user).filter(is_active=True).exclude(level=Level.MICROGRID).order_by("path")
 
     def schema(self) -> Schema:
         return tree_ledger.tree_schema()
@@ -90,8 +97,66 @@ class RegionTreeKind(LedgerKind):
         tree_ledger.summary_audit(actor=actor, job_id=str(job.pk), source=job.file_name, counts=counts, written=written)
         return written
 
-    def done_link(self, job: ImportJob) -> tuple[str, str]:
-        return reverse("regions:detail", args=[job.region_id]), _("See the region tree")
+
+class BoundaryKind(TreeManagerKind):
+    """Boundaries from GeoJSON: one feature per region, found by code or name under the region imported into."""
+
+    key = "boundaries"
+    title = gettext_lazy("Import boundaries (GeoJSON)")
+    upload_help = gettext_lazy("The features' regions are looked for under this region.")
+    existing_label = gettext_lazy("Regions that already have another boundary")
+    existing_stop_label = gettext_lazy("Stop: import nothing if any region already has another boundary")
+    row_label = gettext_lazy("Feature")
+    accept = ".geojson,.json"
+    file_help = gettext_lazy(
+        "A GeoJSON FeatureCollection: each feature a Polygon or MultiPolygon (longitude, latitude) with a name or code property."
+    )
+    result_items = (
+        ResultItem("created", gettext_lazy("boundaries drawn")),
+        ResultItem("updated", gettext_lazy("boundaries replaced")),
+    )
+
+    def read(self, data: bytes, file_name: str) -> Table:
+        return boundary_ledger.read_geojson(data, file_name)
+
+    def schema(self) -> Schema:
+        return boundary_ledger.boundary_schema()
+
+    def plan(
+        self,
+        *,
+        actor: User,
+        region: Region,
+        table: Table,
+        header: Header,
+        mapping: Sequence[str],
+        progress: Progress | None = None,
+    ) -> boundary_ledger.BoundaryPlan:
+        return boundary_ledger.plan_boundaries(
+            region=region, schema=self.schema(), table=table, header=header, mapping=mapping, progress=progress
+        )
+
+    def refusal(self, job: ImportJob, counts: dict[str, int]) -> str:
+        existing = counts.get("update", 0)
+        if job.on_existing == OnExisting.STOP and existing:
+            return _("%(n)d regions in the file already have another boundary. Choose to replace or to skip them.") % {
+                "n": existing
+            }
+        return ""
+
+    def write(
+        self, *, actor: User, job: ImportJob, plan: Plan, progress: Progress, cancelled: Cancelled
+    ) -> dict[str, Any]:
+        assert isinstance(plan, boundary_ledger.BoundaryPlan)
+        written = boundary_ledger.write_boundaries(
+            actor=actor, plan=plan, on_existing=job.on_existing, progress=progress, cancelled=cancelled
+        )
+        counts = {"rows": len(plan.rows), **plan.counts}
+        boundary_ledger.summary_audit(
+            actor=actor, job_id=str(job.pk), source=job.file_name, counts=counts, written=written
+        )
+        return written
 
 
 register(RegionTreeKind())
+register(BoundaryKind())

@@ -49,7 +49,7 @@ LEVEL_WORDS: dict[str, list[str]] = {
 }
 
 
-def _level_names() -> dict[str, str]:
+def level_names() -> dict[str, str]:
     names: dict[str, str] = {}
     for level, words in LEVEL_WORDS.items():
         for word in words:
@@ -103,7 +103,7 @@ def tree_schema() -> Schema:
             Column(
                 "level",
                 "层级",
-                v.choice_parser(_level_names(), label=lambda: _("level")),
+                v.choice_parser(level_names(), label=lambda: _("level")),
                 ("级别", "区域层级", "类型", "level"),
                 "区县、街道、社区、网格、微网格",
                 "网格",
