@@ -22,7 +22,7 @@ ANON = "anonymous"
 ALL_ROLES = list(Role.values)
 VIEWERS = {R.SYSTEM_ADMIN, R.STREET_SUPERVISOR, R.COMMUNITY_STAFF, R.GRID_WORKER, R.DEPARTMENT_HANDLER}
 MANAGERS = {R.SYSTEM_ADMIN, R.STREET_SUPERVISOR, R.COMMUNITY_STAFF}
-ASSIGNERS = {R.STREET_SUPERVISOR, R.COMMUNITY_STAFF}
+ASSIGNERS = {R.SYSTEM_ADMIN, R.STREET_SUPERVISOR, R.COMMUNITY_STAFF}
 EXPORTERS = {R.STREET_SUPERVISOR, R.COMMUNITY_STAFF, R.GRID_WORKER}
 EVERYONE = set(ALL_ROLES)
 CASE_VIEWERS = {R.STREET_SUPERVISOR, R.COMMUNITY_STAFF, R.GRID_WORKER, R.DEPARTMENT_HANDLER}
@@ -101,6 +101,7 @@ MATRIX: dict[str, tuple[set[str], str]] = {
     "ledgers:import": (EXPORTERS, "owned"),
     "ledgers:import_progress": (EXPORTERS, "owned"),
     "ledgers:import_report": (EXPORTERS, "owned"),
+    "ledgers:import_slips": (EXPORTERS, "owned"),
     "ledgers:import_check": (EXPORTERS, "post"),
     "ledgers:import_confirm": (EXPORTERS, "post"),
     "ledgers:import_cancel": (EXPORTERS, "post"),

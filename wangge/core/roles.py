@@ -62,7 +62,14 @@ GRANTABLE_CAPABILITIES = EXPLICIT_CAPABILITIES | {Cap.VIEW_SENSITIVE_GROUPS}
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.SYSTEM_ADMIN: frozenset(
-        {Cap.MANAGE_USERS, Cap.VIEW_REGIONS, Cap.MANAGE_REGIONS, Cap.MANAGE_CALENDAR, Cap.MANAGE_CASE_CATALOGUE}
+        {
+            Cap.MANAGE_USERS,
+            Cap.VIEW_REGIONS,
+            Cap.MANAGE_REGIONS,
+            Cap.MANAGE_ASSIGNMENTS,  # who is on duty where: the roster goes with the accounts and their scopes
+            Cap.MANAGE_CALENDAR,
+            Cap.MANAGE_CASE_CATALOGUE,
+        }
     ),
     Role.SECURITY_ADMIN: frozenset({Cap.MANAGE_SECURITY}),
     Role.AUDITOR: frozenset({Cap.READ_AUDIT}),

@@ -118,6 +118,22 @@ def load_export(job_id: object) -> bytes | None:
     return _load(job_id, "export")
 
 
+def store_slips(job_id: object, data: bytes) -> None:
+    """What an import hands over once (the roster's one-time passwords), encrypted until it is shown."""
+    _store(job_id, "slips", data)
+
+
+def take_slips(job_id: object) -> bytes | None:
+    """The slips, removed as they are read: they are shown once."""
+    data = _load(job_id, "slips")
+    path_for(job_id, "slips").unlink(missing_ok=True)
+    return data
+
+
+def has_slips(job_id: object) -> bool:
+    return path_for(job_id, "slips").exists()
+
+
 def set_progress(job_id: object, *, phase: str, done: int, total: int) -> None:
     payload = {"phase": phase, "done": done, "total": total, "at": time.time()}
     _write_atomically(path_for(job_id, "progress"), json.dumps(payload).encode())
@@ -139,7 +155,7 @@ def cancel_requested(job_id: object) -> bool:
 
 
 def remove(job_id: object, *suffixes: str) -> None:
-    for suffix in suffixes or ("upload", "table", "report", "errors", "progress", "cancel", "export", "plan"):
+    for suffix in suffixes or ("upload", "table", "report", "errors", "progress", "cancel", "export", "plan", "slips"):
         path_for(job_id, suffix).unlink(missing_ok=True)
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("imports/<uuid:job_id>/cancel/", views.import_cancel_view, name="import_cancel"),
     path("imports/<uuid:job_id>/progress/", views.import_progress_view, name="import_progress"),
     path("imports/<uuid:job_id>/report.xlsx", views.import_report_view, name="import_report"),
+    path("imports/<uuid:job_id>/slips/", views.import_slips_view, name="import_slips"),
     path("imports/<uuid:job_id>/template/", views.import_template_save_view, name="import_template_save"),
     path("exports/<uuid:job_id>/", views.export_view, name="export"),
 ]

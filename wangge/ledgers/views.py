@@ -6,12 +6,14 @@ Every kind of ledger (wangge.ledgers.kinds) goes through the same pages; the kin
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import QuerySet
 from django.forms import ChoiceField
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
@@ -19,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from wangge.core.audit import audit_record
 from wangge.core.decorators import capability_required
 from wangge.core.models import User
 from wangge.core.roles import Cap
@@ -232,6 +235,20 @@ def import_report_view(request: HttpRequest, job: ImportJob, kind: LedgerKind) -
         raise Http404
     stem = job.file_name.rsplit(".", 1)[0]
     return xlsx_response(f"{stem}-错误行.xlsx", content)
+
+
+@_job_view()
+def import_slips_view(request: HttpRequest, job: ImportJob, kind: LedgerKind) -> HttpResponse:
+    """What the import hands over once (new accounts' one-time passwords), on a page to print; gone once shown."""
+    stored = files.take_slips(job.pk)
+    slips = json.loads(stored) if stored is not None else None
+    if slips is not None:
+        with transaction.atomic():
+            audit_record(actor=_user(request), action="ledger.slips", obj=job, detail={"slips": len(slips)})
+    context = {"job": job, "slips": slips, "login_url": request.build_absolute_uri(reverse("core:login"))}
+    response = render(request, "ledgers/slips.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @_job_view(post=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from dataclasses import asdict
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -13,11 +15,12 @@ from django.utils.translation import gettext_lazy
 
 from wangge.core.models import User
 from wangge.core.roles import Cap
+from wangge.ledgers import files
 from wangge.ledgers.kinds import Cancelled, LedgerKind, Plan, Progress, ResultItem, register
 from wangge.ledgers.models import ImportJob, OnExisting
 from wangge.ledgers.readers import Table
 from wangge.ledgers.schema import Header, Schema
-from wangge.regions import boundary_ledger, tree_ledger
+from wangge.regions import boundary_ledger, roster_ledger, tree_ledger
 from wangge.regions.access import is_tree_manager, require
 from wangge.regions.models import Level, Region
 from wangge.regions.selectors import regions_visible
@@ -158,5 +161,80 @@ class BoundaryKind(TreeManagerKind):
         return written
 
 
+class RosterKind(LedgerKind):
+    """The people on duty: accounts (with roles, scopes and a one-time password on a slip) and assignments."""
+
+    key = "roster"
+    title = gettext_lazy("Import the roster of the people on duty (网格员花名册)")
+    upload_help = gettext_lazy("The regions the rows name are looked for under this region.")
+    existing_label = gettext_lazy("Duties already held (same region, role and name)")
+    existing_stop_label = gettext_lazy("Stop: import nothing if any duty is already held")
+    result_items = (
+        ResultItem("assignments", gettext_lazy("duties added")),
+        ResultItem("accounts", gettext_lazy("accounts created")),
+        ResultItem("matched", gettext_lazy("existing accounts matched")),
+    )
+    result_note = gettext_lazy(
+        "Each new account has a one-time password, shown once on the slips: print them and hand them over. "
+        "The password must be changed at the first sign-in."
+    )
+
+    def may_import(self, user: User) -> bool:
+        return user.has_perm(Cap.MANAGE_USERS) and user.has_perm(Cap.MANAGE_ASSIGNMENTS)
+
+    def check_access(self, actor: User, region: Region) -> None:
+        require(actor, Cap.MANAGE_ASSIGNMENTS, region)
+        require(actor, Cap.MANAGE_USERS)
+
+    def regions(self, user: User) -> QuerySet[Region]:
+        return regions_visible(user=user).filter(is_active=True).exclude(level=Level.MICROGRID).order_by("path")
+
+    def schema(self) -> Schema:
+        return roster_ledger.roster_schema()
+
+    def plan(
+        self,
+        *,
+        actor: User,
+        region: Region,
+        table: Table,
+        header: Header,
+        mapping: Sequence[str],
+        progress: Progress | None = None,
+    ) -> roster_ledger.RosterPlan:
+        return roster_ledger.plan_roster(
+            region=region, schema=self.schema(), table=table, header=header, mapping=mapping, progress=progress
+        )
+
+    def refusal(self, job: ImportJob, counts: dict[str, int]) -> str:
+        if job.on_existing == OnExisting.STOP and counts.get("unchanged", 0):
+            return _(
+                "%(n)d duties in the file are already held. Choose to skip them, or remove them from the file."
+            ) % {"n": counts["unchanged"]}
+        return ""
+
+    def write(
+        self, *, actor: User, job: ImportJob, plan: Plan, progress: Progress, cancelled: Cancelled
+    ) -> dict[str, Any]:
+        assert isinstance(plan, roster_ledger.RosterPlan)
+        written, slips = roster_ledger.write_roster(actor=actor, plan=plan, progress=progress, cancelled=cancelled)
+        counts = {"rows": len(plan.rows), **plan.counts}
+        roster_ledger.summary_audit(
+            actor=actor, job_id=str(job.pk), source=job.file_name, counts=counts, written=written
+        )
+        if slips:  # kept encrypted until shown, once; an import that rolls back leaves them unlinked and swept
+            files.store_slips(job.pk, json.dumps([asdict(slip) for slip in slips]).encode())
+        return written
+
+    def done_link(self, job: ImportJob) -> tuple[str, str]:
+        return reverse("regions:detail", args=[job.region_id]), _("See the region tree")
+
+    def done_extra(self, job: ImportJob) -> tuple[str, str] | None:
+        if not files.has_slips(job.pk):
+            return None
+        return reverse("ledgers:import_slips", args=[job.pk]), _("Print the password slips (shown once)")
+
+
 register(RegionTreeKind())
 register(BoundaryKind())
+register(RosterKind())
