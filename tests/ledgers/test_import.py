@@ -19,7 +19,7 @@ from wangge.core import crypto
 from wangge.core.models import AccessRefusal, AuditEvent, User
 from wangge.core.roles import Cap, Role
 from wangge.core.services import user_set_capabilities
-from wangge.ledgers import files, reports, services
+from wangge.ledgers import files, kinds, reports, services
 from wangge.ledgers.models import ImportJob, MappingTemplate
 from wangge.ledgers.people_schema import people_schema
 from wangge.ledgers.readers import LedgerError
@@ -527,7 +527,7 @@ def test_the_check_reads_the_cells_kept_at_upload_not_the_workbook_again(
     def no_second_read(*args: object, **kwargs: object) -> None:
         raise AssertionError("the workbook was read again")
 
-    monkeypatch.setattr(services, "read_table", no_second_read)
+    monkeypatch.setattr(kinds, "read_table", no_second_read)  # what every kind reads a ledger with
     services.import_check(actor=worker, job=job)
     services.run_check(str(job.pk))
     job.refresh_from_db()
