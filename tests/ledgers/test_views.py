@@ -176,6 +176,22 @@ def test_a_large_export_runs_as_a_job_and_downloads_when_ready(
     assert AuditEvent.objects.filter(action="export.people").count() == 1
 
 
+@override_settings(WANGGE_EXPORT_SYNC_MAX=0)
+def test_a_built_export_keeps_no_search_text(
+    tree: Tree, worker: Client, new_id: Callable[..., str], django_capture_on_commit_callbacks: Callable[..., object]
+) -> None:
+    from wangge.people import services as people_services
+
+    number = new_id()
+    people_services.person_create(actor=None, region=tree.grid_a1, name="甲三", id_number=number)
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        assert worker.get("/people/export.xlsx", {"q": number}).status_code == 302
+    job = ExportJob.objects.get()
+    assert job.state == ExportJob.State.DONE and job.rows == 1
+    assert job.query == ""  # it held the ID number typed in the search box
+    assert number not in AuditEvent.objects.get(action="export.people").detail
+
+
 @override_settings(WANGGE_EXPORT_SYNC_MAX=1)
 def test_an_export_whose_worker_died_is_built_again_then_given_up(
     tree: Tree, worker: Client, new_id: Callable[..., str], immediate_tasks: None

@@ -200,7 +200,10 @@ def run_export(job_id: str) -> ExportJob | None:
             state=ExportJob.State.FAILED, message=str(exc)[:500], finished_at=timezone.now()
         )
         raise
-    ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.DONE, rows=rows, finished_at=timezone.now())
+    # built: the search text (it may hold an ID number or a name) is not kept beside the file
+    ExportJob.objects.filter(pk=job.pk).update(
+        state=ExportJob.State.DONE, rows=rows, finished_at=timezone.now(), query=""
+    )
     job.refresh_from_db()
     return job
 
