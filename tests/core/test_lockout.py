@@ -126,3 +126,14 @@ def test_the_command_clears_an_address_or_everything(make_user: Callable[..., Us
     assert not LoginFailure.objects.exists()
     with pytest.raises(Exception, match="Say what to clear"):
         call_command("lockout_clear")
+
+
+@override_settings(WANGGE_TRUSTED_PROXIES=[PROXY], WANGGE_LOCKOUT_ACCOUNT_FAILURES=2)
+def test_the_security_page_lists_an_account_at_an_address_only_once_it_locks(make_user: Callable[..., User]) -> None:
+    from wangge.core.selectors import lockouts_current
+
+    secadmin = make_user(Role.SECURITY_ADMIN, username="sec")
+    login("sec", "Wrong!Passw0rd", ip="198.51.100.200")
+    assert "pair" not in {f.kind for f in lockouts_current(actor=secadmin)}
+    login("sec", "Wrong!Passw0rd", ip="198.51.100.200")
+    assert [f.key for f in lockouts_current(actor=secadmin) if f.kind == "pair"] == ["sec|198.51.100.200"]

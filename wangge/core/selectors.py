@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wangge.core.models import ApiToken, AuditEvent, LoginFailure, User
@@ -66,7 +67,9 @@ def user_get(*, actor: User, user_id: int) -> User:
 def lockouts_current(*, actor: User) -> QuerySet[LoginFailure]:
     if not actor.has_perm(Cap.MANAGE_SECURITY):
         raise PermissionDenied(_("You do not have permission to do this."))
-    return LoginFailure.objects.order_by("-last_failure_at")
+    # An account's failures at one address matter only once they lock it (security administrators).
+    pairs_not_locked = Q(kind=LoginFailure.Kind.PAIR) & ~Q(locked_until__gt=timezone.now())
+    return LoginFailure.objects.exclude(pairs_not_locked).order_by("-last_failure_at")
 
 
 def refusals_to_review(*, actor: User) -> list[UnusualRefusals]:
