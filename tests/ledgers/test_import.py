@@ -709,3 +709,28 @@ def test_the_same_file_twice_is_named_and_changes_nothing(
     assert page.status_code == 200 and 'data-testid="earlier-import"' in page.content.decode()
     assert services.earlier_import(again) == first
     assert sorted(Person.all_objects.values_list("pk", "name")) == fingerprint
+
+
+def test_updates_show_each_change_before_confirming_and_rows_can_be_left_out(
+    tree: Tree, worker: User, run_import: Callable[..., ImportJob], new_id: Callable[..., str]
+) -> None:
+    a, b = new_id(date(1960, 1, 1), "F"), new_id(date(1962, 1, 1), "M")
+    people_services.person_create(actor=worker, region=tree.grid_a1, name="陈桂兰", id_number=a, phone="13900000000")
+    people_services.person_create(actor=worker, region=tree.grid_a1, name="李四", id_number=b)
+    rows = [["姓名", "身份证号码", "联系电话", "工作单位"], ["陈桂兰", a, "13911112222", ""], ["李思", b, "", "纺织厂"]]
+    with translation.override("zh-hans"):
+        job = run_import(worker, tree.grid_a1, builders.xlsx(rows), confirm=False, on_existing="update")
+    assert job.counts["update"] == 2
+    updates = {number: (name, changes) for number, name, changes in job.first_updates}
+    assert updates[2] == ("陈桂兰", [["联系电话", "139****0000", "139****2222", False]])
+    name_change = next(c for c in updates[3][1] if c[0] == "姓名")
+    assert name_change == ["姓名", "李四", "李思", True]  # another name may be another person: weighty
+
+    with pytest.raises(LedgerError):
+        services.import_confirm(actor=worker, job=job, exclude=[99])  # not a listed update
+    services.import_confirm(actor=worker, job=job, exclude=[3])
+    services.run_import(str(job.pk))
+    job.refresh_from_db()
+    assert job.state == State.DONE and job.result["updated"] == 1
+    assert Person.all_objects.filter(name="李思").count() == 0 and Person.all_objects.get(name="李四").work_unit == ""
+    assert Person.all_objects.get(name="陈桂兰").phone_masked == "139****2222"

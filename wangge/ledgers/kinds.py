@@ -144,6 +144,10 @@ class LedgerKind:
         """(row, text) the user should read before importing: rows kept with a warning, lines left out."""
         return []
 
+    def updates(self, plan: Plan, limit: int) -> list[list[Any]]:
+        """The first records the import would change: [row, name, [[field, old, new, weighty], …]] each."""
+        return []
+
     def write(
         self, *, actor: User, job: ImportJob, plan: Plan, progress: Progress, cancelled: Cancelled
     ) -> dict[str, Any]:

@@ -54,6 +54,8 @@ class ImportJob(models.Model):
     counts = models.JSONField(default=dict)
     first_errors = models.JSONField(default=list)
     first_notes = models.JSONField(default=list)  # [row, text]: rows kept with a warning, lines left out
+    first_updates = models.JSONField(default=list)  # [row, name, [[field, old, new, weighty]]]: what updates change
+    excluded = models.JSONField(default=list)  # rows the user chose not to update, when confirming
     message = models.TextField(blank=True)
     result = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now)

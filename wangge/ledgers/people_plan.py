@@ -634,6 +634,54 @@ def _match_existing(rows: list[RowPlan], *, actor: User, places: Places) -> int:
     return elsewhere
 
 
+# Changes a user must look at twice before confirming: another name, birth date or grid may be another person.
+WEIGHTY = ("name", "birth_date", "region")
+_HIDDEN = ("health_status", "disability_type", "disability_grade")  # sensitive: never shown in the preview
+_OTHER_LABELS = {"region": "网格", "household": "户号", "house": "住址", "tags": "标签", "phone": "联系电话"}
+
+
+def update_lines(plan: Plan, labels: dict[str, str], limit: int) -> list[list[Any]]:
+    """The first `limit` people the import would update, each change as [field, old, new, weighty]."""
+    lines: list[list[Any]] = []
+    for row in plan.rows:
+        if row.status != UPDATE or row.existing is None:
+            continue
+        person = row.existing
+        changes = []
+        for key, new in row.changes.items():
+            label = labels.get(key) or _OTHER_LABELS.get(key, key)
+            changes.append([label, *_shown_change(person, key, new), key in WEIGHTY])
+        lines.append([row.number, person.name, changes])
+        if len(lines) >= limit:
+            break
+    return lines
+
+
+def _shown_change(person: Person, key: str, new: Any) -> tuple[str, str]:
+    """Old and new value of one change as a person reads them (choice labels, masked numbers)."""
+    if key in _HIDDEN:
+        return "***", "***"
+    if key == "phone":
+        return person.phone_masked or "—", people.mask_phone(new)
+    if key == "region":
+        return person.region.name, new.name
+    if key == "household":
+        return "", str(new)
+    if key == "house":
+        return "", _("another home")
+    if key == "tags":
+        return "", "、".join(tag.name for tag in new)
+    field = Person._meta.get_field(key)
+    choices = dict(getattr(field, "choices", None) or [])
+
+    def shown(value: Any) -> str:
+        if value in (None, ""):
+            return "—"
+        return str(choices.get(value, value))
+
+    return shown(getattr(person, key)), shown(new)
+
+
 def _registry_context(
     ids: list[int],
 ) -> tuple[dict[int, Membership], dict[int, int], dict[int, set[int]]]:

@@ -34,6 +34,7 @@ from wangge.regions.models import Region
 logger = logging.getLogger(__name__)
 State = ImportJob.State
 FIRST_ERRORS = 50
+FIRST_UPDATES = 200  # the people an import would update, shown with their changes before confirming
 STALE_AFTER = timedelta(minutes=10)
 MAX_RESUMES = 2  # a job whose worker died is queued again this many times, then fails
 
@@ -243,6 +244,7 @@ def run_check(job_id: str) -> ImportJob | None:
         counts={"rows": len(plan.rows), **plan.counts},
         first_errors=[[r.number, joined(r.errors)] for r in invalid[:FIRST_ERRORS]],
         first_notes=[[number, text] for number, text in ledger.notes(plan)[:FIRST_ERRORS]],
+        first_updates=ledger.updates(plan, FIRST_UPDATES),
         checked_at=timezone.now(),
     )
     return job
@@ -306,8 +308,11 @@ def _refusal(job: ImportJob, counts: dict[str, int]) -> str:
     return ""
 
 
-def import_confirm(*, actor: User, job: ImportJob) -> ImportJob:
-    """The user's go: queue the import (once, however many times the button is pressed)."""
+def import_confirm(*, actor: User, job: ImportJob, exclude: Sequence[int] = ()) -> ImportJob:
+    """The user's go: queue the import (once, however many times the button is pressed).
+
+    `exclude` names rows of the preview's updates the user does not want applied: they are skipped.
+    """
     _own(actor, job)
     kind_for(job.kind).check_access(actor, job.region)
     if job.state in (State.QUEUED, State.RUNNING, State.DONE):
@@ -317,14 +322,30 @@ def import_confirm(*, actor: User, job: ImportJob) -> ImportJob:
     refusal = _refusal(job, job.counts)
     if refusal:
         raise LedgerError(refusal, code="refused")
+    shown = {line[0] for line in job.first_updates}
+    excluded = sorted({int(n) for n in exclude})
+    if set(excluded) - shown:
+        raise LedgerError(_("Only rows listed among the updates can be left out."), code="bad_exclude")
     with transaction.atomic():
-        if _move(job, from_states=[State.CHECKED], to=State.QUEUED, message=""):
+        if _move(job, from_states=[State.CHECKED], to=State.QUEUED, message="", excluded=excluded):
             files.remove(job.pk, "cancel")
             files.set_progress(job.pk, phase="queued", done=0, total=job.counts.get("rows", 0))
             audit_record(actor=actor, action="ledger.confirm", obj=job, detail={"counts": job.counts})
             job_id = str(job.pk)
             transaction.on_commit(lambda: _enqueue("import", job_id))
     return job
+
+
+def _leave_out(plan: Plan, excluded: Sequence[int]) -> None:
+    """Rows the user excluded when confirming are skipped, not updated (and counted so)."""
+    if not excluded:
+        return
+    numbers = set(excluded)
+    for row in plan.rows:
+        if row.number in numbers and row.status == "update":
+            row.status = "skip"
+            plan.counts["update"] -= 1
+            plan.counts["skip"] = plan.counts.get("skip", 0) + 1
 
 
 def _lock_scope(region: Region) -> None:
@@ -354,6 +375,7 @@ def run_import(job_id: str) -> ImportJob | None:
             else:
                 progress(0, job.counts.get("rows", 0))
                 plan = ledger.load(stored, actor=job.user, region=job.region)
+            _leave_out(plan, job.excluded)
             counts = {"rows": len(plan.rows), **plan.counts}
             refusal = _refusal(job, counts)
             if refusal:

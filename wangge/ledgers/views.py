@@ -202,7 +202,8 @@ def import_check_view(request: HttpRequest, job: ImportJob, kind: LedgerKind) ->
 @_job_view(post=True)
 def import_confirm_view(request: HttpRequest, job: ImportJob, kind: LedgerKind) -> HttpResponse:
     try:
-        services.import_confirm(actor=_user(request), job=job)
+        exclude = [int(n) for n in request.POST.getlist("exclude") if n.isdigit()]
+        services.import_confirm(actor=_user(request), job=job, exclude=exclude)
     except LedgerError as exc:
         messages.error(request, str(exc))
     return redirect("ledgers:import", job.pk)

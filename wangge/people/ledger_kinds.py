@@ -19,7 +19,7 @@ from wangge.core.roles import Cap
 from wangge.ledgers.kinds import Cancelled, LedgerKind, Plan, Progress, ResultItem, register
 from wangge.ledgers.models import ImportJob, OnExisting
 from wangge.ledgers.people_plan import Plan as PeoplePlan
-from wangge.ledgers.people_plan import StoredColumns, plan_dump, plan_load, plan_people
+from wangge.ledgers.people_plan import StoredColumns, plan_dump, plan_load, plan_people, update_lines
 from wangge.ledgers.people_schema import people_schema
 from wangge.ledgers.people_write import apply_people, summary_audit
 from wangge.ledgers.readers import Table
@@ -96,6 +96,10 @@ class PeopleKind(LedgerKind):
     def notes(self, plan: Plan) -> list[tuple[int, str]]:
         assert isinstance(plan, PeoplePlan)
         return plan.notes
+
+    def updates(self, plan: Plan, limit: int) -> list[list[Any]]:
+        assert isinstance(plan, PeoplePlan)
+        return update_lines(plan, {c.key: c.header for c in people_schema().columns}, limit)
 
     def refusal(self, job: ImportJob, counts: dict[str, int]) -> str:
         existing = counts.get("update", 0) + counts.get("unchanged", 0)
