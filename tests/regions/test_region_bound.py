@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -207,6 +208,23 @@ def test_the_console_says_why_a_merge_is_refused(tree: Tree, client_for: Callabl
     assert response.status_code == 200
     assert "有导入本网格的台账正在检查或写入，请等它结束（1 项导入）" in response.content.decode()
     assert Region.all_objects.get(pk=tree.grid_a1.pk).is_active
+
+
+def test_the_merge_page_says_what_moves_what_stays_and_what_stops_it(
+    tree: Tree, full_grid: dict[str, object], client_for: Callable[..., Client]
+) -> None:
+    client = client_for(Role.COMMUNITY_STAFF)
+    import_job(client.user, tree.grid_a1, ImportJob.State.RUNNING)  # type: ignore[attr-defined]
+
+    page = client.get(f"/regions/{tree.grid_a1.pk}/merge/").content.decode()
+
+    rows = re.findall(r'<tr data-testid="plan-line"><td>(.*?)</td>(.*?)</tr>', page)
+    cells = {label: re.findall(r'<td class="text-end">(.*?)</td>', rest) for label, rest in rows}
+    assert cells["人员"] == ["4", "—", "—"]
+    assert cells["事件"] == ["4", "3", "—"]  # open: 3 and the case the merged one went into; closed, rejected, merged
+    assert cells["导入"] == ["1", "1", "—"]
+    assert cells["事件月度统计"] == ["—", "—", "5"]  # one per category and month
+    assert "1 项导入暂时阻止合并。" in page
 
 
 # --- split and move --------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ The monthly statistics are unique per grid, category and month: they are recount
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from wangge.cases.choices import OPEN_STATES, State
 from wangge.cases.models import Case, CaseMonthStat, EscalationRule
@@ -46,6 +47,9 @@ declare(
     move=Rule.REAGGREGATE,
     keep=HISTORY,
     reaggregate=rehome_handling,
+    label=_("cases handled by this grid"),
 )
 declare(EscalationRule, "copy_regions", merge=Rule.REASSIGN)
-declare(CaseMonthStat, "region", merge=Rule.REAGGREGATE, reaggregate=recount_regions)
+declare(
+    CaseMonthStat, "region", merge=Rule.REAGGREGATE, reaggregate=recount_regions, label=_("monthly case statistics")
+)

@@ -109,7 +109,7 @@ class MoveForm(StyledForm):
 class MergeForm(StyledForm):
     target = RegionPickerField(label=_("Merge into"), queryset=Region.all_objects.none())
     confirm = forms.BooleanField(
-        label=_("I understand that this region will be closed and everything in it moves."), required=True
+        label=_("I understand that this region will be closed and its records move or stay as listed."), required=True
     )
 
     def __init__(self, *args: Any, targets: Any, **kwargs: Any) -> None:

@@ -72,6 +72,7 @@ class RegionBound:
     refuse_reason: str | Promise = ""
     unique_with: tuple[str, ...] = ()
     reaggregate: Callable[[list[int]], Any] | None = None
+    label: str | Promise = ""  # what the merge page calls the rows (default: the model's plural name)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -109,6 +110,7 @@ def declare(
     refuse_reason: str | Promise = "",
     unique_with: Iterable[str] = (),
     reaggregate: Callable[[list[int]], Any] | None = None,
+    label: str | Promise = "",
 ) -> RegionBound:
     """Declare that `model.field` binds rows to a region; called from each app's `region_bound.py`."""
     from wangge.regions.models import Region
@@ -137,6 +139,7 @@ def declare(
         refuse_reason=refuse_reason,
         unique_with=tuple(unique_with),
         reaggregate=reaggregate,
+        label=label or model._meta.verbose_name_plural or model.__name__,
     )
     _registry[bound.key] = bound
     return bound
@@ -226,6 +229,42 @@ def refuse_if_bound(operation: Operation, region_ids: list[int]) -> None:
         raise ValidationError(
             _("This cannot be done now: %(reasons)s.") % {"reasons": "; ".join(reasons)}, code="bound_records"
         )
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    """What a merge would do to one kind of row of the merged region (for the confirmation page)."""
+
+    label: str | Promise
+    follow: int  # reassigned to the region it goes into
+    stay: int  # kept where they are, as history
+    recount: int  # derived rows recounted
+    refuse: int  # rows that stop the merge
+
+
+def merge_plan(source_id: int) -> list[PlanLine]:
+    """Per declaration with rows in the region: how many follow, stay, are recounted or refuse a merge."""
+    lines = []
+    for bound in _registry.values():
+        rows = bound.rows([source_id])
+        total = rows.count()
+        if not total:
+            continue
+        stay = rows.filter(bound.keep).count() if bound.keep is not None else 0
+        refuse = 0
+        if bound.refuse is not None and Operation.MERGE in bound.refuse_on:
+            refuse = rows.filter(bound.refuse).count()
+        rule = bound.merge
+        lines.append(
+            PlanLine(
+                label=bound.label,
+                follow=total - stay - refuse if rule is Rule.REASSIGN else 0,
+                stay=total if rule is Rule.KEEP else stay,
+                recount=total if rule is Rule.REAGGREGATE else 0,
+                refuse=total - stay if rule is Rule.REFUSE else refuse,
+            )
+        )
+    return lines
 
 
 def _reassign_fk(bound: RegionBound, source_id: int, target_id: int) -> int:

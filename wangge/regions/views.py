@@ -15,7 +15,7 @@ from wangge.core.decorators import capability_required
 from wangge.core.models import User
 from wangge.core.roles import Cap
 from wangge.core.xlsx import workbook_bytes, xlsx_response
-from wangge.regions import selectors, services
+from wangge.regions import owned, selectors, services
 from wangge.regions.access import is_tree_manager
 from wangge.regions.forms import AssignmentForm, MergeForm, MoveForm, RegionForm, RootRegionForm, ScopeForm, SplitForm
 from wangge.regions.models import (
@@ -217,6 +217,7 @@ def merge_view(request: HttpRequest, region_id: int) -> HttpResponse:
             "region": region,
             "title": _("Merge %(name)s into another region") % {"name": region.name},
             "danger": True,
+            "merge_plan": owned.merge_plan(region.pk),
         },
     )
 
