@@ -98,6 +98,8 @@ def new_case(tree: Tree, category: Category) -> Callable[..., Case]:
                 target = services.case_create(actor=None, region=tree.grid_a1, category=category, title="同一件事").case
                 data = {"into": target}
                 action = Action.MERGE
+            if action == Action.DISPATCH and not data:
+                data = {"region": case.handling_region}  # a dispatch names its target
             case = services.case_act(actor=None, case=case, action=action, **data)
         return case
 

@@ -56,7 +56,11 @@ def test_report_once_list_read_and_act(tree: Tree, api_for: Callable[..., Client
     assert accepted.status_code == 200 and accepted.json()["state"] == "accepted"  # type: ignore[attr-defined]
     stale = post(street, f"/api/v1/cases/{case['id']}/actions", {"action": "reject", "version": case["version"]})
     assert stale.status_code == 409 and stale.json()["code"] == "conflict"  # type: ignore[attr-defined]
-    refused = post(worker, f"/api/v1/cases/{case['id']}/actions", {"action": "supervise", "level": "red"})
+    refused = post(
+        worker,
+        f"/api/v1/cases/{case['id']}/actions",
+        {"action": "supervise", "level": "red", "version": case["version"] + 1},
+    )
     assert refused.status_code == 403  # type: ignore[attr-defined]
     assert Case.all_objects.get().supervision == ""
 
@@ -67,7 +71,10 @@ def test_outside_the_scope_is_not_found(
     case = new_case("reported", region=tree.grid_b1)
     worker = api_for(Role.GRID_WORKER)
     assert worker.get(f"/api/v1/cases/{case.pk}").status_code == 404
-    assert post(worker, f"/api/v1/cases/{case.pk}/actions", {"action": "accept"}).status_code == 404  # type: ignore[attr-defined]
+    assert (
+        post(worker, f"/api/v1/cases/{case.pk}/actions", {"action": "accept", "version": case.version}).status_code
+        == 404
+    )  # type: ignore[attr-defined]
     body = {"region": tree.grid_b1.pk, "category": "QZ01", "title": "越界"}
     assert post(worker, "/api/v1/cases", body).status_code == 404  # type: ignore[attr-defined]
     assert api_for(Role.SYSTEM_ADMIN).get("/api/v1/cases").status_code == 403

@@ -165,7 +165,7 @@ def test_dispatch_over_national_day(tree: Tree, category: Category, clock: objec
     clock.move_to(at("2026-09-30T15:00"))  # type: ignore[attr-defined]
     case = case_create(actor=None, region=tree.grid_a1, category=category, title="家里停水").case
     case = case_act(actor=None, case=case, action=Action.ACCEPT)
-    case = case_act(actor=None, case=case, action=Action.DISPATCH)
+    case = case_act(actor=None, case=case, action=Action.DISPATCH, region=tree.grid_a1)
     assert case.due_at == at("2026-10-09T17:30")  # 2 working days: 8 Oct, 9 Oct
 
 

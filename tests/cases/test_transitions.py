@@ -90,6 +90,7 @@ def test_the_expectations_cover_every_action() -> None:
 def _data(action: str, other: Case) -> dict[str, Any]:
     return {
         Action.REJECT: {"note": "重复反映"},
+        Action.DISPATCH: {"region": other.region},  # the grid handling it (a dispatch names its target)
         Action.HANDLE: {"note": "已联系维修"},
         Action.VERIFY_FAIL: {"note": "灯还是不亮"},
         Action.RATE: {"rating": 4},

@@ -91,7 +91,9 @@ def test_the_case_page_marks_the_point_on_the_grid(
     assert 'data-testid="dot"' in page.content.decode()
 
 
-def test_an_action_posted_from_the_case_page(new_case: Callable[..., Case], client_for: Callable[..., Client]) -> None:
+def test_an_action_posted_from_the_case_page(
+    tree: Tree, new_case: Callable[..., Case], client_for: Callable[..., Client]
+) -> None:
     case = new_case("reported")
     client = client_for(Role.COMMUNITY_STAFF)
     url = reverse("cases:act", args=[case.pk])
@@ -101,7 +103,7 @@ def test_an_action_posted_from_the_case_page(new_case: Callable[..., Case], clie
     # a second click on the page loaded before: refused as a conflict, nothing changes
     client.post(url, {"action": "reject", "version": case.version, "note": "重复"})
     assert Case.all_objects.get(pk=case.pk).state == State.ACCEPTED
-    response = client.post(url, {"action": "dispatch", "version": case.version + 1})
+    response = client.post(url, {"action": "dispatch", "version": case.version + 1, "region": tree.grid_a1.pk})
     assert Case.all_objects.get(pk=case.pk).state == State.DISPATCHED
     response = client.post(
         url,

@@ -139,3 +139,15 @@ def test_language_is_chosen_per_user(tree: Tree, client_for: Callable[..., Clien
     client.post("/account/language/", {"language": "en"})
     english = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "Grids in your area" in english
+
+
+def test_the_card_of_every_level_opens(tree: Tree, client_for: Callable[..., Client]) -> None:
+    """A community's, a street's and the district's card show their own service centre (none has a community above)."""
+    Region.all_objects.filter(pk=tree.community_a.pk).update(
+        service_address="甲社区党群服务中心", service_phone="0715-8123456"
+    )
+    client = client_for(Role.SYSTEM_ADMIN)
+    for region in (tree.district, tree.street_a, tree.community_a, tree.grid_a1):
+        assert client.get(f"/regions/{region.pk}/card/").status_code == 200, region.level
+    assert "甲社区党群服务中心" in client.get(f"/regions/{tree.community_a.pk}/card/").content.decode()
+    assert "0715-8123456" in client.get(f"/regions/{tree.grid_a2.pk}/card/").content.decode()  # the community's

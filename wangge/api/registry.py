@@ -12,8 +12,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from wangge.api.pagination import Page
 from wangge.api.registry_schemas import (
     ConflictOut,
     HouseholdOut,
@@ -22,8 +23,8 @@ from wangge.api.registry_schemas import (
     PersonFilterIn,
     PersonOut,
     PersonPatchIn,
-    ProblemOut,
 )
+from wangge.api.schemas import Id, answers
 from wangge.core.idcard import mask_phone
 from wangge.core.models import User
 from wangge.core.refusals import get_in_scope_or_404
@@ -76,7 +77,7 @@ def _problem(exc: ValidationError) -> Status[dict[str, Any]]:
 
 
 def _person_fields(data: dict[str, Any]) -> dict[str, Any]:
-    """Plain person fields from a payload: null clears a text field; a value must be one of the field's choices."""
+    """Plain person fields from a payload: null clears a text field (the service checks every value)."""
     fields: dict[str, Any] = {}
     for name, value in data.items():
         if name not in people_services.PLAIN_FIELDS or name == "name":
@@ -87,11 +88,6 @@ def _person_fields(data: dict[str, Any]) -> dict[str, Any]:
             if not isinstance(field, models.CharField | models.TextField):
                 continue
             value = ""
-        if value not in ("", None) and field.choices and value not in {str(c[0]) for c in field.choices}:
-            raise ValidationError(
-                _("%(field)s: %(value)s is not one of the allowed values.") % {"field": name, "value": value},
-                code=f"bad_{name}",
-            )
         fields[name] = value
     return fields
 
@@ -104,8 +100,8 @@ def _person_load(user: User, person_id: int) -> Person:
 # --- people ---------------------------------------------------------------------------------------
 
 
-@router.get("/people", response=list[PersonOut], url_name="people")
-@paginate(LimitOffsetPagination)
+@router.get("/people", response=answers({200: list[PersonOut]}, 403, 404, 422), url_name="people")
+@paginate(Page)
 def people_list(request: HttpRequest, filters: Query[PersonFilterIn]):  # type: ignore[no-untyped-def]
     """Search people in the caller's scope with the console's parameters."""
     user = _reader(request)
@@ -114,9 +110,9 @@ def people_list(request: HttpRequest, filters: Query[PersonFilterIn]):  # type: 
     if filters.tag:
         tag = people_selectors.visible_tags(user=user).filter(code=filters.tag).first()
         if tag is None:
-            raise HttpError(422, "Unknown tag.")
+            raise HttpError(422, _("Unknown tag."))
     if filters.color and filters.color not in IdentityColor.values:
-        raise HttpError(422, "Unknown identity colour.")
+        raise HttpError(422, _("Unknown identity colour."))
     found = people_selectors.people_search(
         user=user,
         filters=people_selectors.PersonFilters(
@@ -133,9 +129,7 @@ def people_list(request: HttpRequest, filters: Query[PersonFilterIn]):  # type: 
     return people_selectors.with_list_details(found.order_by("name_pinyin", "id"), user=user)
 
 
-@router.post(
-    "/people", response={201: PersonOut, 409: ConflictOut, 422: ProblemOut, 429: ProblemOut}, url_name="people"
-)
+@router.post("/people", response=answers({201: PersonOut, 409: ConflictOut}, 403, 404, 422, 429), url_name="people")
 def person_create(request: HttpRequest, payload: PersonCreateIn) -> Status[Any]:
     user = _writer(request)
     region = region_selectors.region_get(user=user, region_id=payload.region)
@@ -158,17 +152,15 @@ def person_create(request: HttpRequest, payload: PersonCreateIn) -> Status[Any]:
     return Status(201, _person_load(user, person.pk))
 
 
-@router.get("/people/{person_id}", response=PersonOut, url_name="person")
-def person_detail(request: HttpRequest, person_id: int) -> Person:
+@router.get("/people/{person_id}", response=answers({200: PersonOut}, 403, 404, 422), url_name="person")
+def person_detail(request: HttpRequest, person_id: Id) -> Person:
     return _person_load(_reader(request), person_id)
 
 
 @router.patch(
-    "/people/{person_id}",
-    response={200: PersonOut, 409: ConflictOut, 422: ProblemOut, 429: ProblemOut},
-    url_name="person",
+    "/people/{person_id}", response=answers({200: PersonOut, 409: ConflictOut}, 403, 404, 422, 429), url_name="person"
 )
-def person_patch(request: HttpRequest, person_id: int, payload: PersonPatchIn) -> Status[Any]:
+def person_patch(request: HttpRequest, person_id: Id, payload: PersonPatchIn) -> Status[Any]:
     user = _writer(request)
     person = _person_load(user, person_id)
     data = payload.dict(exclude_unset=True)
@@ -188,8 +180,8 @@ def person_patch(request: HttpRequest, person_id: int, payload: PersonPatchIn) -
 # --- households and houses ------------------------------------------------------------------------
 
 
-@router.get("/households/{household_id}", response=HouseholdOut, url_name="household")
-def household_detail(request: HttpRequest, household_id: int) -> dict[str, Any]:
+@router.get("/households/{household_id}", response=answers({200: HouseholdOut}, 403, 404, 422), url_name="household")
+def household_detail(request: HttpRequest, household_id: Id) -> dict[str, Any]:
     user = _reader(request)
     household = people_selectors.household_get(user=user, household_id=household_id)
     members = people_selectors.household_members(user=user, household=household)
@@ -215,8 +207,8 @@ def household_detail(request: HttpRequest, household_id: int) -> dict[str, Any]:
     }
 
 
-@router.get("/houses/{house_id}", response=HouseOut, url_name="house")
-def house_detail(request: HttpRequest, house_id: int) -> dict[str, Any]:
+@router.get("/houses/{house_id}", response=answers({200: HouseOut}, 403, 404, 422), url_name="house")
+def house_detail(request: HttpRequest, house_id: Id) -> dict[str, Any]:
     user = _reader(request)
     house = place_selectors.house_get(user=user, house_id=house_id)
     residences = place_selectors.house_residents(user=user, house=house)

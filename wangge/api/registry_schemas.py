@@ -6,60 +6,88 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from wangge.api.schemas import Id, ProblemOut
+from wangge.core.idcard import DocumentType
 from wangge.people import selectors as people_selectors
+from wangge.people.choices import IdentityColor, Residency, SourceState
+from wangge.people.models import Person
+from wangge.people.services import DISABILITY_GRADES, EARLIEST_DATE, NOTES_MAX
 
 # --- inputs ---------------------------------------------------------------------------------------
 
 
+def _codes(*choices: Any) -> dict[str, Any]:
+    return {"enum": ["", *(str(value) for choices_ in choices for value, _label in choices_)]}
+
+
+def _text(name: str) -> Any:
+    """A person field as the schema states it: the model's length and code list; null clears it."""
+    field = Person._meta.get_field(name)
+    max_length = getattr(field, "max_length", None) or NOTES_MAX
+    choices = getattr(field, "choices", None)
+    if not choices:
+        return Field(None, max_length=max_length)
+    return Field(None, max_length=max_length, json_schema_extra={"enum": [*_codes(choices)["enum"], None]})
+
+
+_DATE = f"From {EARLIEST_DATE.isoformat()} to today"
+
+
 class PersonFilterIn(Schema):
-    q: str = Field("", description="Name, pinyin or initials, full ID or phone number, last 4 or 6 digits, address")
-    region: int | None = Field(None, description="Region id: only people in this region's subtree")
-    tag: str = Field("", description="Tag code, e.g. living_alone_elderly")
-    color: str = Field("", description="Identity colour: red, pink or white")
-    residency: str = ""
-    source_state: str = ""
+    q: str = Field(
+        "", max_length=100, description="Name, pinyin or initials, full ID or phone number, last 4 or 6 digits, address"
+    )
+    region: Id | None = Field(None, description="Region id: only people in this region's subtree")
+    tag: str = Field("", max_length=32, description="Tag code, e.g. living_alone_elderly")
+    color: str = Field("", description="Identity colour", json_schema_extra=_codes(IdentityColor.choices))
+    residency: str = Field("", json_schema_extra=_codes(Residency.choices))
+    source_state: str = Field("", json_schema_extra=_codes(SourceState.choices))
     age_min: int | None = Field(None, ge=0, le=150)
     age_max: int | None = Field(None, ge=0, le=150)
 
 
 class _PersonFieldsIn(Schema):
-    former_name: str | None = None
-    gender: str | None = None
-    birth_date: date | None = None
-    ethnicity: str | None = None
-    political_status: str | None = None
-    education: str | None = None
-    marital_status: str | None = None
-    occupation: str | None = None
-    work_unit: str | None = None
-    health_status: str | None = None
-    vaccination_status: str | None = None
-    disability_type: str | None = None
-    disability_grade: int | None = None
+    former_name: str | None = _text("former_name")
+    gender: str | None = _text("gender")
+    birth_date: date | None = Field(None, description=_DATE)
+    ethnicity: str | None = _text("ethnicity")
+    political_status: str | None = _text("political_status")
+    education: str | None = _text("education")
+    marital_status: str | None = _text("marital_status")
+    occupation: str | None = _text("occupation")
+    work_unit: str | None = _text("work_unit")
+    health_status: str | None = _text("health_status")
+    vaccination_status: str | None = _text("vaccination_status")
+    disability_type: str | None = _text("disability_type")
+    disability_grade: int | None = Field(None, ge=DISABILITY_GRADES[0], le=DISABILITY_GRADES[1])
     is_party_member: bool | None = None
     is_volunteer: bool | None = None
     is_veteran: bool | None = None
-    residency: str | None = None
-    moved_in_on: date | None = None
-    moved_out_on: date | None = None
+    residency: str | None = _text("residency")
+    moved_in_on: date | None = Field(None, description=_DATE)
+    moved_out_on: date | None = Field(None, description=_DATE)
     is_deceased: bool | None = None
-    deceased_on: date | None = None
-    notes: str | None = None
+    deceased_on: date | None = Field(None, description=_DATE)
+    notes: str | None = _text("notes")
+
+
+_ID_NUMBER = Field("", max_length=32, description="Checked against the document type (a citizen ID's check digit)")
+_PHONE = Field("", max_length=20, description="5 to 15 digits; spaces, brackets, + and - allowed; empty clears it")
 
 
 class PersonCreateIn(_PersonFieldsIn):
-    region: int = Field(..., description="The grid or micro-grid the person belongs to")
-    name: str
-    doc_type: str = "citizen_id"
-    id_number: str = ""
-    phone: str = ""
+    region: Id = Field(..., description="The grid or micro-grid the person belongs to")
+    name: str = Field(..., min_length=1, max_length=64)
+    doc_type: str = Field(DocumentType.CITIZEN_ID.value, json_schema_extra={"enum": list(DocumentType.values)})
+    id_number: str = _ID_NUMBER
+    phone: str = _PHONE
 
 
 class PersonPatchIn(_PersonFieldsIn):
-    name: str | None = None
-    doc_type: str | None = None
-    id_number: str | None = None
-    phone: str | None = None
+    name: str | None = Field(None, min_length=1, max_length=64)
+    doc_type: str | None = Field(None, json_schema_extra={"enum": [*DocumentType.values, None]})
+    id_number: str | None = Field(None, max_length=32)
+    phone: str | None = Field(None, max_length=20)
 
 
 # --- outputs --------------------------------------------------------------------------------------
@@ -230,12 +258,5 @@ class HouseOut(Schema):
     households: list[HouseholdRefOut]
 
 
-class ProblemOut(Schema):
-    detail: str
-    code: str
-
-
-class ConflictOut(Schema):
-    detail: str
-    code: str
-    existing_id: int | None
+class ConflictOut(ProblemOut):
+    existing_id: int | None = None

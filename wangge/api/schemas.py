@@ -1,4 +1,12 @@
-from ninja import Schema
+"""Schemas shared by every API module: the error body and the response codes every operation may give."""
+
+from typing import Annotated, Any
+
+from ninja import Field, Schema
+
+# A record id as the API takes it: positive and inside every database's integer range.
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class RegionOut(Schema):
@@ -30,5 +38,19 @@ class MeOut(Schema):
     language: str
 
 
-class ErrorOut(Schema):
+class FieldErrorOut(Schema):
+    loc: list[str | int] = Field(..., description="Where: body, query or path, then the field name")
+    msg: str
+
+
+class ProblemOut(Schema):
+    """Every refusal: a sentence in the caller's language, a stable code where the service gives one."""
+
     detail: str
+    code: str = Field("", description="A stable error code, e.g. conflict, bad_phone, not_a_grid")
+    errors: list[FieldErrorOut] = Field([], description="The fields that did not validate (422 only)")
+
+
+def answers(ok: dict[int, Any], *codes: int) -> dict[int, Any]:
+    """`ok` plus the refusals an operation can give: 401 (no or a bad token) always, and `codes` (403, 404, 409, 422)."""
+    return {**ok, **{code: ProblemOut for code in (401, *codes) if code not in ok}}

@@ -10,13 +10,17 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from wangge.cases import selectors, services
-from wangge.cases.choices import Action
+from wangge.api.pagination import Page
+from wangge.api.schemas import Id, answers
+from wangge.cases import selectors, services, workflow
+from wangge.cases.choices import Action, HandlingLevel, Source, State, Supervision, Urgency
 from wangge.cases.models import Case, Category
+from wangge.cases.steps import MAX_EXTENSION_DAYS
 from wangge.core.models import User
 from wangge.core.refusals import get_in_scope_or_404
 from wangge.core.roles import Cap
@@ -32,43 +36,59 @@ FORBIDDEN = "You do not have permission to do this."
 # --- schemas ----------------------------------------------------------------------------------------
 
 
+def _codes(choices: Any, *, empty: bool = True) -> dict[str, Any]:
+    return {"enum": [*([""] if empty else []), *(str(value) for value, _label in choices)]}
+
+
 class CaseFilterIn(Schema):
-    list: str = Field("", description="todo, open, overdue or supervised; empty for every case in scope")
-    state: str = ""
-    source: str = ""
-    category: str = Field("", description="Category code, first or second level")
-    region: int | None = Field(None, description="Region id: only cases in this region's subtree")
-    q: str = Field("", description="Case number or words of the title")
+    list: str = Field(
+        "",
+        description="todo, open, overdue or supervised; empty for every case in scope",
+        json_schema_extra={"enum": ["", "todo", "open", "overdue", "supervised", "all"]},
+    )
+    state: str = Field("", json_schema_extra=_codes(State.choices))
+    source: str = Field("", json_schema_extra=_codes(Source.choices))
+    category: str = Field("", max_length=16, description="Category code, first or second level")
+    region: Id | None = Field(None, description="Region id: only cases in this region's subtree")
+    q: str = Field("", max_length=100, description="Case number or words of the title")
 
 
 class CaseCreateIn(Schema):
-    region: int = Field(..., description="The grid or micro-grid where it happened")
-    category: str = Field(..., description="Second-level category code, e.g. SS02")
-    title: str
-    description: str = ""
-    source: str = "patrol"
-    urgency: str = "normal"
-    address: str = ""
-    lat: Decimal | None = None
-    lng: Decimal | None = None
-    person: int | None = None
-    house: int | None = None
-    reporter_name: str = ""
-    reporter_phone: str = ""
-    client_key: str = Field("", description="A client-generated id: sending the same report twice creates one case")
+    region: Id = Field(..., description="The grid or micro-grid where it happened")
+    category: str = Field(..., max_length=16, description="Second-level category code, e.g. SS02")
+    title: str = Field(..., min_length=1, max_length=services.TITLE_MAX)
+    description: str = Field("", max_length=services.DESCRIPTION_MAX)
+    source: str = Field(Source.PATROL.value, json_schema_extra=_codes(Source.choices, empty=False))
+    urgency: str = Field(Urgency.NORMAL.value, json_schema_extra=_codes(Urgency.choices, empty=False))
+    address: str = Field("", max_length=services.ADDRESS_MAX)
+    lat: float | None = Field(None, ge=-90, le=90, description="WGS84; inside the grid or near it")
+    lng: float | None = Field(None, ge=-180, le=180, description="WGS84; given with lat")
+    person: Id | None = None
+    house: Id | None = None
+    reporter_name: str = Field("", max_length=services.NAME_MAX)
+    reporter_phone: str = Field("", max_length=20, description="5 to 15 digits; spaces, brackets, + and - allowed")
+    client_key: str = Field(
+        "", max_length=64, description="A client-generated id: sending the same report twice creates one case"
+    )
 
 
 class ActionIn(Schema):
-    action: str
-    version: int | None = Field(None, description="The version the client saw; a different one is a 409 conflict")
-    note: str = ""
-    rating: int | None = None
-    days: int | None = None
-    level: str = ""
-    department: str = ""
-    assignee: int | None = None
-    region: int | None = None
-    case: int | None = Field(None, description="The other case of merge (into) or link")
+    action: str = Field(..., json_schema_extra={"enum": list(workflow.ACTIONS)})
+    version: int = Field(
+        ..., ge=0, le=2**31 - 1, description="The version the client saw (required); a different one is a 409 conflict"
+    )
+    note: str = Field("", max_length=services.NOTE_MAX)
+    rating: int | None = Field(None, ge=1, le=5, description="rate: 1 to 5 stars")
+    days: int | None = Field(None, ge=1, le=MAX_EXTENSION_DAYS, description="request_extension: working days")
+    level: str = Field(
+        "",
+        description="escalate: a handling level; supervise: a supervision level",
+        json_schema_extra={"enum": ["", *HandlingLevel.values, *[v for v in Supervision.values if v]]},
+    )
+    department: str = Field("", max_length=64, description="dispatch or escalate to this department")
+    assignee: Id | None = Field(None, description="dispatch: the person who handles it")
+    region: Id | None = Field(None, description="dispatch: the region that handles it")
+    case: Id | None = Field(None, description="The other case of merge (into) or link")
 
 
 class StepOut(Schema):
@@ -155,11 +175,6 @@ class CreatedOut(Schema):
     case: CaseDetailOut
 
 
-class ProblemOut(Schema):
-    detail: str
-    code: str
-
-
 # --- helpers ----------------------------------------------------------------------------------------
 
 
@@ -186,13 +201,13 @@ def _detail(user: User, case_id: int) -> Case:
 # --- endpoints --------------------------------------------------------------------------------------
 
 
-@router.get("/cases", response=list[CaseOut], url_name="cases")
-@paginate(LimitOffsetPagination)
+@router.get("/cases", response=answers({200: list[CaseOut]}, 403, 404, 422), url_name="cases")
+@paginate(Page)
 def case_list(request: HttpRequest, filters: Query[CaseFilterIn]):  # type: ignore[no-untyped-def]
     user = _user(request)
     category = Category.objects.filter(code=filters.category).first() if filters.category else None
     if filters.category and category is None:
-        raise HttpError(422, "Unknown category.")
+        raise HttpError(422, _("Unknown category."))
     region = region_get(user=user, region_id=filters.region) if filters.region else None
     found = selectors.case_list(
         user=user,
@@ -208,13 +223,13 @@ def case_list(request: HttpRequest, filters: Query[CaseFilterIn]):  # type: igno
     return found.order_by("-reported_at", "-id")
 
 
-@router.post("/cases", response={200: CreatedOut, 201: CreatedOut, 403: ProblemOut, 422: ProblemOut}, url_name="cases")
+@router.post("/cases", response=answers({200: CreatedOut, 201: CreatedOut}, 403, 404, 422), url_name="cases")
 def case_create(request: HttpRequest, payload: CaseCreateIn) -> Status[Any]:
     user = _user(request, Cap.REPORT_CASES)
     region = region_get(user=user, region_id=payload.region)
     category = Category.objects.filter(code=payload.category).first()
     if category is None:
-        return Status(422, {"detail": "Unknown category.", "code": "bad_category"})
+        return Status(422, {"detail": _("Unknown category."), "code": "bad_category"})
     try:
         # a person or house outside the caller's scope is a 404, counted like any other (core.refusals)
         person = (
@@ -248,13 +263,13 @@ def case_create(request: HttpRequest, payload: CaseCreateIn) -> Status[Any]:
     return Status(201 if created.created else 200, body)
 
 
-@router.get("/cases/{case_id}", response=CaseDetailOut, url_name="case")
-def case_detail(request: HttpRequest, case_id: int) -> Case:
+@router.get("/cases/{case_id}", response=answers({200: CaseDetailOut}, 403, 404, 422), url_name="case")
+def case_detail(request: HttpRequest, case_id: Id) -> Case:
     return _detail(_user(request), case_id)
 
 
-@router.get("/cases/{case_id}/actions", response=list[str], url_name="case_actions")
-def case_actions(request: HttpRequest, case_id: int) -> list[str]:
+@router.get("/cases/{case_id}/actions", response=answers({200: list[str]}, 403, 404, 422), url_name="case_actions")
+def case_actions(request: HttpRequest, case_id: Id) -> list[str]:
     """The actions the caller may take on the case now."""
     user = _user(request)
     return services.allowed_actions(actor=user, case=selectors.case_get(user=user, case_id=case_id))
@@ -262,14 +277,14 @@ def case_actions(request: HttpRequest, case_id: int) -> list[str]:
 
 @router.post(
     "/cases/{case_id}/actions",
-    response={200: CaseDetailOut, 403: ProblemOut, 409: ProblemOut, 422: ProblemOut},
+    response=answers({200: CaseDetailOut}, 403, 404, 409, 422),
     url_name="case_actions",
 )
-def case_act(request: HttpRequest, case_id: int, payload: ActionIn) -> Status[Any]:
+def case_act(request: HttpRequest, case_id: Id, payload: ActionIn) -> Status[Any]:
     user = _user(request)
     case = selectors.case_get(user=user, case_id=case_id)
-    if payload.action not in Action.values:
-        return Status(422, {"detail": "Unknown action.", "code": "unknown_action"})
+    if payload.action not in workflow.TRANSITIONS:
+        return Status(422, {"detail": _("Unknown action."), "code": "unknown_action"})
     data: dict[str, Any] = {
         k: v for k, v in payload.dict().items() if k in ("note", "rating", "days", "level", "department") and v
     }

@@ -194,9 +194,8 @@ class _Demo:
             and department in self.serving[case.region_id]  # a department with a handler here; else the street
         )
         t += timedelta(hours=rng.uniform(0.1, 1.5))
-        case = self.act(
-            case, self.acceptor(case), Action.DISPATCH, t, **({"department": department} if to_department else {})
-        )
+        target: dict[str, object] = {"department": department} if to_department else {"region": case.handling_region}
+        case = self.act(case, self.acceptor(case), Action.DISPATCH, t, **target)
         t += timedelta(hours=rng.uniform(1, 20))
         case = self.act(case, self.handler(case), Action.HANDLE, t, note="已到现场查看，正在处理")
         return case, t

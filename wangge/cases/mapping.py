@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -50,3 +52,34 @@ def centre(boundary: Any) -> Point | None:
     if not points:
         return None
     return (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
+
+
+def _inside(point: Point, ring: list[Point]) -> bool:
+    """Ray casting: is the point inside the ring (lng, lat)?"""
+    x, y = point
+    inside = False
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+            inside = not inside
+    return inside
+
+
+def _metres_to_segment(point: Point, a: Point, b: Point) -> float:
+    """Distance in metres from a point to a segment, on a local flat projection (fine at grid scale)."""
+    scale_x = 111_320 * math.cos(math.radians(point[1]))
+    px, py = point[0] * scale_x, point[1] * 110_540
+    ax, ay, bx, by = a[0] * scale_x, a[1] * 110_540, b[0] * scale_x, b[1] * 110_540
+    dx, dy = bx - ax, by - ay
+    t = 0.0 if dx == dy == 0 else max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy)))
+    return math.hypot(px - (ax + t * dx), py - (ay + t * dy))
+
+
+def metres_outside(boundary: Any, lat: float, lng: float) -> float | None:
+    """How far the point lies outside the boundary in metres (0 inside); None when there is no boundary."""
+    rings = _rings(boundary)
+    if not rings:
+        return None
+    point = (lng, lat)
+    if any(_inside(point, ring) for ring in rings):
+        return 0.0
+    return min(_metres_to_segment(point, a, b) for ring in rings for a, b in itertools.pairwise(ring))

@@ -203,6 +203,14 @@ class Case(models.Model):
             # from the index (SQLite, without statistics, otherwise picks the state index and sorts)
             models.Index(fields=["source", "state", "-reported_at", "-id"], name="case_source_state_recent_idx"),
         ]
+        constraints = [
+            # a WGS84 point or none: a stored 99999 would break every list reading the row
+            models.CheckConstraint(
+                condition=Q(lat__isnull=True, lng__isnull=True)
+                | Q(lat__gte=-90, lat__lte=90, lng__gte=-180, lng__lte=180),
+                name="case_position_wgs84",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number or self.pk} {self.title}"

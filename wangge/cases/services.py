@@ -23,14 +23,24 @@ from django.utils.translation import gettext as _
 
 from wangge.cases import notify, workflow
 from wangge.cases.choices import SUPERVISION_ORDER, Action, DeadlineStatus, HandlingLevel, Photo, Source, State, Urgency
+from wangge.cases.mapping import metres_outside
 from wangge.cases.models import Case, CaseAttachment, CaseReporter, CaseStep, Category
 from wangge.cases.steps import APPLY, TRACKED, calendar, in_scope, level_region, new_stage, phone_fields, refuse
 from wangge.core.audit import audit_record
+from wangge.core.limits import check_position, check_text
 from wangge.core.models import User
 from wangge.core.roles import Cap, Role
 from wangge.people.models import Person
 from wangge.places.models import House
 from wangge.regions.models import Level, Region, UserScope
+
+# What a report may hold (the API schema and the forms state the same limits).
+TITLE_MAX = 100
+DESCRIPTION_MAX = 2000
+ADDRESS_MAX = 200
+NAME_MAX = 64
+NOTE_MAX = 2000
+NEAR_GRID_METRES = 500  # a point this far outside the grid's boundary is still taken (GPS drift, a street's far side)
 
 
 class CaseForbidden(PermissionDenied):
@@ -71,7 +81,7 @@ def case_create(
     now: datetime | None = None,
 ) -> Created:
     """Report a case in a grid. A repeated `client_key` (a form or an offline queue sent twice) returns the first case."""
-    client_key = client_key.strip()[:64]
+    client_key = check_text(client_key, limit=64, label=_("Client key"))
     if client_key:
         existing = Case.all_objects.filter(client_key=client_key).first()
         if existing is not None:
@@ -148,9 +158,13 @@ def _create(
     now: datetime,
 ) -> Case:
     _check_create(actor, region, category, source, urgency)
-    title = title.strip()
+    title = check_text(title, limit=TITLE_MAX, label=_("Title"))
     if not title:
         raise refuse(_("A short title is required."), "title_required")
+    description = check_text(description, limit=DESCRIPTION_MAX, label=_("Details"))
+    address = check_text(address, limit=ADDRESS_MAX, label=_("Address"))
+    reporter_name = check_text(reporter_name, limit=NAME_MAX, label=_("Reporter"))
+    position = _check_position(region, lat, lng)
     for thing in (person, house):  # only of the case's grid: its grid worker sees the case and whom it names
         if thing is None:
             continue
@@ -169,18 +183,18 @@ def _create(
     accept_limit, accept_unit = category.limit("accept")
     case = Case.all_objects.create(
         client_key=client_key,
-        title=title[:100],
-        description=description.strip(),
+        title=title,
+        description=description,
         category=category,
         source=source,
         urgency=urgency,
         region=region,
-        address=address.strip()[:200],
-        lat=Decimal(str(lat)) if lat is not None else None,
-        lng=Decimal(str(lng)) if lng is not None else None,
+        address=address,
+        lat=position[0] if position else None,
+        lng=position[1] if position else None,
         person=person,
         house=house,
-        reporter_name=reporter_name.strip()[:64],
+        reporter_name=reporter_name,
         reporter_phone_enc=phone_enc,
         reporter_phone_masked=phone_masked,
         reporter_phone_hash=phone_hash,
@@ -194,10 +208,10 @@ def _create(
     )
     case.number = f"SJ{timezone.localtime(now):%Y%m%d}{case.pk:06d}"
     case.save(update_fields=["number"])
-    if reporter_name.strip():
+    if reporter_name:
         CaseReporter.objects.create(
             case=case,
-            name=reporter_name.strip()[:64],
+            name=reporter_name,
             phone_enc=phone_enc,
             phone_masked=phone_masked,
             phone_hash=phone_hash,
@@ -213,6 +227,23 @@ def _create(
     return case
 
 
+def _check_position(
+    region: Region, lat: Decimal | float | None, lng: Decimal | float | None
+) -> tuple[Decimal, Decimal] | None:
+    """A WGS84 point inside the grid's boundary or near it (when the grid has one); None without a point."""
+    position = check_position(lat, lng)
+    if position is None or not region.boundary:
+        return position
+    outside = metres_outside(region.boundary, float(position[0]), float(position[1]))
+    if outside is not None and outside > NEAR_GRID_METRES:
+        raise refuse(
+            _("The position is %(km)s km outside %(grid)s; check it, or report the case in the grid where it happened.")
+            % {"km": f"{outside / 1000:.1f}", "grid": region.name},
+            "position_outside_grid",
+        )
+    return position
+
+
 def _save_photos(case: Case, step: CaseStep, actor: User | None, photos: list[tuple[UploadedFile, str]]) -> None:
     for image, kind in photos:
         CaseAttachment.objects.create(
@@ -226,14 +257,15 @@ def case_reporter_add(
 ) -> Case:
     """Add one more reporter to a collective case (another household reporting the same sewer)."""
     _check_party(actor, case, Cap.REPORT_CASES, workflow.REPORTING)
-    if not name.strip():
+    name = check_text(name, limit=NAME_MAX, label=_("Name"))
+    if not name:
         raise refuse(_("A name is required."), "name_required")
     phone_enc, phone_masked, phone_hash = phone_fields(phone)
     if phone_hash and CaseReporter.objects.filter(case=case, phone_hash=phone_hash).exists():
         raise refuse(_("This phone number already reported this case."), "duplicate_reporter")
     CaseReporter.objects.create(
         case=case,
-        name=name.strip()[:64],
+        name=name,
         phone_enc=phone_enc,
         phone_masked=phone_masked,
         phone_hash=phone_hash,
@@ -318,7 +350,7 @@ def case_act(*, actor: User | None, case: Case, action: str, expected_version: i
                 % {"action": Action(action).label, "state": locked.get_state_display()},
                 code,
             )
-        note = str(data.pop("note", "") or "").strip()
+        note = check_text(str(data.pop("note", "") or ""), limit=NOTE_MAX, label=_("Note"))
         if rule.note_required and not note:
             raise refuse(_("Say why in a note."), "note_required")
         photos = data.pop("photos", None) or []
@@ -342,7 +374,7 @@ def case_act(*, actor: User | None, case: Case, action: str, expected_version: i
             actor=actor,
             from_state=from_state,
             to_state=locked.state,
-            note=note[:2000],
+            note=note,
             data=step_data,
             at=now,
         )

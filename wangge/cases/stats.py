@@ -21,6 +21,7 @@ from wangge.core.models import User
 from wangge.regions.models import Region, paths_q, scope_paths
 
 NOT_ACCEPTED = [State.REPORTED, State.REJECTED, State.MERGED]
+FIRST_YEAR = 2000  # the statistics' first year; the last is next year
 
 _HANDLING_TIME = ExpressionWrapper(F("closed_at") - F("reported_at"), output_field=DurationField())
 

@@ -71,11 +71,12 @@ def level_region(region: Region, level: str) -> Region:
 
 
 def phone_fields(phone: str) -> tuple[str, str, str]:
-    phone = "".join(ch for ch in phone if ch.isdigit() or ch in "+-")
+    """A reporter's phone as stored (ciphertext, mask, keyed hash); the registry's rule decides what is a phone."""
+    from wangge.people.services import clean_phone
+
+    phone = clean_phone(phone)
     if not phone:
         return "", "", ""
-    if not 5 <= sum(ch.isdigit() for ch in phone) <= 15:
-        raise refuse(_("The phone number is not valid."), "bad_phone")
     return (
         crypto.encrypt(phone, context="case.reporter_phone"),
         mask_phone(phone),
@@ -107,6 +108,7 @@ TRACKED = (
     "rating",
     "merged_into_id",
     "reporter_count",
+    "was_overdue",
 )
 
 
@@ -139,9 +141,17 @@ def _require_department(department: str, case: Case, actor: User | None) -> None
 
 
 def _dispatch(case: Case, actor: User | None, now: datetime, data: dict[str, Any]) -> dict[str, Any]:
-    """To a person, a region under the handling region, or a department (at street level); else the handling region itself."""
+    """To a person, a region under the handling region, or a department (at street level): one of them, named.
+
+    The handling step gets its time limit from now, except that a deadline already passed stays
+    passed: a case dispatched late is handled against the deadline it missed, and only an approved
+    extension moves that (dispatching, or sending back and dispatching again, never does).
+    """
     assignee, region, department = data.get("assignee"), data.get("region"), str(data.get("department") or "").strip()
-    if sum(bool(x) for x in (assignee, region, department)) > 1:
+    named = sum(bool(x) for x in (assignee, region, department))
+    if named == 0:
+        raise refuse(_("Name whom to dispatch to: a person, a region or a department."), "target_required")
+    if named > 1:
         raise refuse(_("Dispatch to one person, one region or one department."), "one_target")
     base = level_region(case.region, case.handling_level)
     if isinstance(assignee, User):
@@ -157,13 +167,21 @@ def _dispatch(case: Case, actor: User | None, now: datetime, data: dict[str, Any
             raise refuse(_("Only a street dispatches to a department; escalate first."), "department_needs_street")
         _require_department(department, case, actor)
         case.department = department[:64]
+    else:
+        raise refuse(_("Name whom to dispatch to: a person, a region or a department."), "target_required")
+    missed = min((d for d in (case.stage_due_at, case.due_at) if d is not None and d <= now), default=None)
     new_stage(case, now, "handle")
+    if missed is not None:
+        case.stage_due_at = missed
+        case.deadline_status = DeadlineStatus.OVERDUE
+        case.was_overdue = True
     case.due_at = case.stage_due_at
     return {
         "assignee": getattr(assignee, "pk", None),
         "region": getattr(region, "pk", None),
         "department": department,
         "due_at": case.due_at.isoformat() if case.due_at else None,
+        **({"overdue_since": missed.isoformat()} if missed is not None else {}),
     }
 
 

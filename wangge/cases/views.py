@@ -320,11 +320,16 @@ def act_view(request: HttpRequest, case_id: int) -> HttpResponse:
 @capability_required(Cap.VIEW_CASES)
 def stats_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    year = request.GET.get("year", "")
-    try:
-        year_number = int(year) if year else timezone.localdate().year
-    except ValueError:
-        year_number = timezone.localdate().year
+    this_year = timezone.localdate().year
+    year = request.GET.get("year", "").strip()
+    year_number = int(year) if year.isdigit() and len(year) <= 4 else this_year
+    if not stats.FIRST_YEAR <= year_number <= this_year + 1:
+        messages.warning(
+            request,
+            _("Statistics cover %(first)s to %(last)s; showing %(year)s.")
+            % {"first": stats.FIRST_YEAR, "last": this_year + 1, "year": this_year},
+        )
+        year_number = this_year
     regions = regions_visible(user=user).filter(level__in=[Level.STREET, Level.COMMUNITY, Level.GRID]).order_by("path")
     region = (
         regions.filter(pk=request.GET.get("region") or 0).first() if request.GET.get("region", "").isdigit() else None

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +24,7 @@ from wangge.core.idcard import (
     parse_citizen_id,
     validate_document,
 )
+from wangge.core.limits import check_text
 from wangge.core.models import User
 from wangge.core.pinyin import name_keys
 from wangge.core.refusals import AccessRefused, Kind, Refusal, refusal_count, refusals_recorded
@@ -63,6 +65,12 @@ PLAIN_FIELDS = (
 )
 SENSITIVE_TRACKED = HEALTH_FIELDS  # kept as *** in the change history, which every reader of the card sees
 
+NAME_MAX = 64
+# The real limits of what a person's record holds (the API schema states the same; see api/registry_schemas.py).
+EARLIEST_DATE = date(1900, 1, 1)
+DISABILITY_GRADES = (1, 4)  # 一级 (most severe) to 四级
+NOTES_MAX = 2000
+
 
 _require = require
 
@@ -80,6 +88,46 @@ def _record(
         obj=obj,
         detail={"fields": sorted(changes), "source": source} if changes else {"source": source},
     )
+
+
+def check_fields(fields: dict[str, Any], *, today: date | None = None) -> dict[str, Any]:
+    """The plain fields checked against their real limits, text stripped; a ValidationError naming the first bad one.
+
+    Lengths and code lists come from the model; dates lie between 1900 and today; a disability grade is 1 to 4.
+    """
+    unknown = set(fields) - set(PLAIN_FIELDS)
+    if unknown:
+        raise ValueError(f"not a person field: {sorted(unknown)}")
+    today = today or timezone.localdate()
+    checked: dict[str, Any] = {}
+    for name, value in fields.items():
+        field = Person._meta.get_field(name)
+        label = str(field.verbose_name)  # type: ignore[union-attr]
+        if isinstance(field, models.CharField | models.TextField):
+            value = check_text(value, limit=field.max_length or NOTES_MAX, label=label)
+            if value and field.choices and value not in {str(c[0]) for c in field.choices}:
+                raise ValidationError(
+                    _("%(field)s: %(value)s is not one of the allowed values.") % {"field": label, "value": value},
+                    code=f"bad_{name}",
+                )
+        elif isinstance(field, models.DateField) and value is not None:
+            if not isinstance(value, date) or not EARLIEST_DATE <= value <= today:
+                raise ValidationError(
+                    _("%(field)s must lie between %(first)s and today.")
+                    % {"field": label, "first": EARLIEST_DATE.isoformat()},
+                    code=f"bad_{name}",
+                )
+        elif name == "disability_grade" and value is not None:
+            low, high = DISABILITY_GRADES
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise ValidationError(
+                    _("A disability grade is %(low)s to %(high)s.") % {"low": low, "high": high},
+                    code="bad_disability_grade",
+                )
+        elif isinstance(field, models.BooleanField):
+            value = bool(value)
+        checked[name] = value
+    return checked
 
 
 def _check_grid(region: Region) -> None:
@@ -107,6 +155,8 @@ def normalise_identity(*, doc_type: str, id_number: str, today: date | None = No
 
 
 def _set_identity(person: Person, *, doc_type: str, id_number: str, typed: dict[str, Any]) -> None:
+    if doc_type not in DocumentType.values:
+        raise ValidationError(_("Unknown document type."), code="bad_doc_type")
     number, derived = normalise_identity(doc_type=doc_type, id_number=id_number)
     for field, value in derived.items():
         given = typed.get(field)
@@ -141,10 +191,20 @@ def identity_columns(number: str) -> dict[str, str]:
     }
 
 
+_PHONE_CHARS = frozenset("0123456789+-().")
+
+
 def clean_phone(phone: str) -> str:
-    """A phone number as stored: digits, + and -; `ValidationError` unless it has 5 to 15 digits."""
-    phone = "".join(ch for ch in phone if ch.isdigit() or ch in "+-")
-    if phone and not (5 <= sum(ch.isdigit() for ch in phone) <= 15):
+    """A phone number as stored: digits, + and -; `ValidationError` for letters or unless it has 5 to 15 digits.
+
+    Spaces, dots and brackets people type between the digits are dropped; anything else is a mistake
+    to report, never a reason to store nothing (an empty answer clears the number).
+    """
+    phone = unicodedata.normalize("NFKC", phone or "").strip()  # full-width digits and brackets as typed on a phone
+    if any(ch not in _PHONE_CHARS and not ch.isspace() for ch in phone):
+        raise ValidationError(_("The phone number is not valid."), code="bad_phone")
+    phone = "".join(ch for ch in phone if ch in "0123456789+-")
+    if phone and not (5 <= sum(ch in "0123456789" for ch in phone) <= 15):
         raise ValidationError(_("The phone number is not valid."), code="bad_phone")
     return phone
 
@@ -270,11 +330,9 @@ def person_create(
 ) -> Person:
     _require(actor, Cap.EDIT_REGISTRY, region)
     _check_grid(region)
-    unknown = set(fields) - set(PLAIN_FIELDS)
-    if unknown:
-        raise ValueError(f"not a person field: {sorted(unknown)}")
+    fields = check_fields(fields)
     person = Person(region=region, **{k: v for k, v in fields.items() if k not in ("gender", "birth_date")})
-    person.name = (name or "").strip()
+    person.name = check_text(name, limit=NAME_MAX, label=_("Name"))
     if not person.name:
         raise ValidationError(_("A name is required."), code="name_required")
     person.gender = fields.get("gender") or ""
@@ -323,14 +381,10 @@ def person_update(
 ) -> Person:
     """Change a person's record; every changed field is kept as old → new (sensitive ones masked)."""
     _require(actor, Cap.EDIT_REGISTRY, person.region)
-    unknown = set(fields) - set(PLAIN_FIELDS)
-    if unknown:
-        raise ValueError(f"not a person field: {sorted(unknown)}")
+    fields = check_fields(fields)
     person = Person.all_objects.select_for_update().get(pk=person.pk)
-    if "name" in fields:
-        fields["name"] = (fields["name"] or "").strip()
-        if not fields["name"]:
-            raise ValidationError(_("A name is required."), code="name_required")
+    if "name" in fields and not fields["name"]:
+        raise ValidationError(_("A name is required."), code="name_required")
     changes = _diff(person, fields)
     for field, value in fields.items():
         setattr(person, field, value)

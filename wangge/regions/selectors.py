@@ -165,15 +165,26 @@ class GridCard:
     community: Region | None
     workers: list[Assignment]
     others: list[Assignment]
+    service_address: str = ""  # the region's service centre, else its community's
+    service_phone: str = ""
 
 
 def grid_card(*, user: User, region_id: int) -> GridCard:
+    """The public card of a region (a grid's, or a community's or street's own: their service centre)."""
     region = region_get(user=user, region_id=region_id)
     current = list(Assignment.objects.for_user(user).current().filter(region=region).order_by("role", "name"))
     workers = [a for a in current if a.role == AssignmentRole.GRID_WORKER]
     others = [a for a in current if a.role != AssignmentRole.GRID_WORKER]
     community = Region.all_objects.filter(pk__in=region.ancestor_ids, level=Level.COMMUNITY).first()
-    return GridCard(region=region, community=community, workers=workers, others=others)
+    fallback = community or region
+    return GridCard(
+        region=region,
+        community=community,
+        workers=workers,
+        others=others,
+        service_address=region.service_address or fallback.service_address,
+        service_phone=region.service_phone or fallback.service_phone,
+    )
 
 
 def community_grids_geojson(*, user: User, region: Region) -> dict[str, object]:
