@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0007_case_position_cleared_where_impossible'),
+        ('cases', '0009_case_position_cleared_where_impossible'),
         ('people', '0010_cheaper_person_indexes'),
         ('places', '0003_house_address_partial_index'),
         ('regions', '0003_region_ordering_by_sort_order'),

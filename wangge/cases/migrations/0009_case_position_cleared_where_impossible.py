@@ -1,7 +1,7 @@
 """Data: clear case positions no WGS84 point can have (a latitude of 99999 broke every list reading the row).
 
 Such a number was never a place; the case keeps its address and grid. Runs before the constraint
-that refuses them from now on (0008).
+that refuses them from now on (0010).
 """
 
 from django.db import migrations
@@ -25,6 +25,6 @@ def clear_impossible_positions(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0006_case_source_state_recent_index")]
+    dependencies = [("cases", "0008_case_photos_renamed_random")]
 
     operations = [migrations.RunPython(clear_impossible_positions, migrations.RunPython.noop)]
