@@ -66,7 +66,7 @@ def test_report_once_list_read_and_act(tree: Tree, api_for: Callable[..., Client
 
 
 def test_outside_the_scope_is_not_found(
-    tree: Tree, api_for: Callable[..., Client], new_case: Callable[..., Case]
+    tree: Tree, api_for: Callable[..., Client], client_for: Callable[..., Client], new_case: Callable[..., Case]
 ) -> None:
     case = new_case("reported", region=tree.grid_b1)
     worker = api_for(Role.GRID_WORKER)
@@ -77,4 +77,4 @@ def test_outside_the_scope_is_not_found(
     )  # type: ignore[attr-defined]
     body = {"region": tree.grid_b1.pk, "category": "QZ01", "title": "越界"}
     assert post(worker, "/api/v1/cases", body).status_code == 404  # type: ignore[attr-defined]
-    assert api_for(Role.SYSTEM_ADMIN).get("/api/v1/cases").status_code == 403
+    assert client_for(Role.SYSTEM_ADMIN).get("/api/v1/cases").status_code == 403  # a session: tokens need 2FA
