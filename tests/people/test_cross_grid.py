@@ -92,6 +92,23 @@ def test_pages_never_show_a_member_the_viewer_may_not_see(
     assert "周家长" not in other.get(f"/people/{outsider.pk}/").content.decode()
 
 
+def test_a_merge_keeps_the_household_in_one_grid(tree: Tree, make_user: Callable[..., User]) -> None:
+    """The duplicate's household (第二网格) becomes the kept record's: the kept record moves into that grid."""
+    head = services.person_create(actor=None, region=tree.grid_a2, name="冯户主")
+    household = services.household_create(actor=None, region=tree.grid_a2, number="A2-1", head=head)
+    duplicate = services.person_create(actor=None, region=tree.grid_a2, name="冯小")
+    services.household_add_member(actor=None, household=household, person=duplicate, relation=Relation.SON)
+    keep = services.person_create(actor=None, region=tree.grid_a1, name="冯小")
+    services.person_merge(actor=make_user(Role.COMMUNITY_STAFF), keep=keep, duplicate=duplicate)
+    keep.refresh_from_db()
+    assert Membership.objects.get(person=keep, ended_on__isnull=True).household == household
+    assert keep.region == tree.grid_a2
+    assert Change.objects.get(object_type="person", object_id=keep.pk, action="merge").changes["region"] == [
+        "第一网格",
+        "第二网格",
+    ]
+
+
 def test_a_case_names_only_a_person_or_house_of_its_own_grid(
     tree: Tree, family: Household, make_user: Callable[..., User]
 ) -> None:

@@ -505,6 +505,12 @@ def person_merge(*, actor: User, keep: Person, duplicate: Person) -> Person:
         if not getattr(keep, field) and getattr(duplicate, field):
             setattr(keep, field, getattr(duplicate, field))
     Person.all_objects.filter(pk=duplicate.pk).update(merged_into=keep, deleted_at=timezone.now(), id_hash="")
+    joined = (
+        Membership.objects.filter(person=keep, ended_on__isnull=True)
+        .select_related("household__region", "household__house")
+        .first()
+    )
+    moved = _move_into(actor, keep, joined.household) if joined is not None else {}  # its household's grid
     for field, value in filled.items():
         setattr(keep, field, value)
     keep.save()
@@ -513,7 +519,7 @@ def person_merge(*, actor: User, keep: Person, duplicate: Person) -> Person:
         actor=actor,
         obj=keep,
         action="merge",
-        changes={"merged": [duplicate.pk, keep.pk], **{f: [None, "…"] for f in filled}},
+        changes={"merged": [duplicate.pk, keep.pk], **{f: [None, "…"] for f in filled}, **moved},
     )
     return keep
 
