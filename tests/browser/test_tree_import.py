@@ -46,6 +46,7 @@ def test_the_system_administrator_imports_new_grids_into_the_tree(
 
     sign_in(page, "sysadmin")
     page.goto(f"{demo}/regions/{region_id('永安街道')}/")
+    page.locator("[data-testid=imports-menu]").click()
     page.locator("[data-testid=import-tree]").click()
     form = page.locator("form[data-testid=upload-form]")
     expect(form.locator("select[name=region]")).to_have_value(str(region_id("永安街道")))
@@ -85,3 +86,44 @@ def test_the_system_administrator_imports_new_grids_into_the_tree(
     page.locator("[data-testid=children] a", has_text="东门第四网格").click()
     expect(page.locator("[data-testid=children]")).to_contain_text("东门四号微网格")
     _shot(page, "tree-import-tree.png")
+
+
+def test_the_system_administrator_imports_the_roster_and_prints_the_slips(
+    page: Page, sign_in: Callable[..., None], demo: str, queue: list[tuple[str, str]], tmp_path: Path
+) -> None:
+    rows = [
+        ["姓名", "手机号", "职务", "所属网格", "职责", "专兼职"],
+        ["新网格员", "13900001111", "网格员", "三元社区/第八网格", "入户走访", "专职"],
+        ["新楼栋长", "13900002222", "楼栋长", "第八网格", "5栋", "兼职"],
+    ]
+    roster = tmp_path / "三元社区花名册.xlsx"
+    roster.write_bytes(builders.xlsx(rows))
+
+    sign_in(page, "sysadmin")
+    page.goto(f"{demo}/users/")
+    page.locator("[data-testid=import-roster]").click()
+    form = page.locator("form[data-testid=upload-form]")
+    form.locator("input[name=file]").set_input_files(str(roster))
+    form.locator("button[type=submit]").click()
+    page.locator("[data-testid=check]").click()
+    _work(queue)
+    expect(page.locator("[data-testid=count-new] .fs-3")).to_have_text("2", timeout=10_000)
+    page.locator("[data-testid=confirm]").click()
+    _work(queue)
+    expect(page.locator("[data-testid=result]")).to_be_visible(timeout=10_000)
+    _shot(page, "roster-import-done.png")
+
+    page.locator("[data-testid=done-extra]").click()
+    slips = page.locator("[data-testid=slip]")
+    expect(slips).to_have_count(1)  # the building head gets no account
+    expect(slips.first.locator("[data-testid=slip-name]")).to_have_text("新网格员")
+    expect(slips.first.locator("[data-testid=slip-username]")).to_have_text("13900001111")
+    password = slips.first.locator("[data-testid=slip-password]").inner_text()
+    _shot(page, "roster-slips.png")
+    page.reload()
+    expect(page.locator("[data-testid=slips-gone]")).to_be_visible()
+
+    from wangge.core.models import User
+
+    worker = User.objects.get(username="13900001111")
+    assert worker.check_password(password) and worker.must_change_password
