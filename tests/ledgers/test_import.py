@@ -734,3 +734,60 @@ def test_updates_show_each_change_before_confirming_and_rows_can_be_left_out(
     assert job.state == State.DONE and job.result["updated"] == 1
     assert Person.all_objects.filter(name="李思").count() == 0 and Person.all_objects.get(name="李四").work_unit == ""
     assert Person.all_objects.get(name="陈桂兰").phone_masked == "139****2222"
+
+
+def test_a_tenants_csv_in_gbk_builds_pink_tenant_households_in_rentals_with_their_landlord(
+    tree: Tree, worker: User, run_import: Callable[..., ImportJob], new_id: Callable[..., str]
+) -> None:
+    rows = [
+        ["姓名", "身份证号", "户籍地址", "小区", "楼栋", "单元", "房号", "房东姓名", "房东电话", "与承租人关系"],
+        [
+            "赵大",
+            new_id(date(1985, 1, 1), "M"),
+            "河南省信阳市光山县",
+            "福源小区",
+            "3栋",
+            "1",
+            "402",
+            "刘房东",
+            "13871500001",
+            "承租人",
+        ],
+        [
+            "钱二",
+            new_id(date(1987, 1, 1), "F"),
+            "河南省信阳市光山县",
+            "福源小区",
+            "3栋",
+            "1",
+            "402",
+            "刘房东",
+            "13871500001",
+            "妻",
+        ],
+        ["孙三", new_id(date(1995, 1, 1), "M"), "湖南省岳阳市", "福源小区", "5栋", "2", "101", "周房东", "", ""],
+        ["李四", new_id(date(1996, 1, 1), "M"), "湖南省岳阳市", "福源小区", "5栋", "2", "101", "周房东", "", ""],
+    ]
+    with translation.override("zh-hans"):
+        job = run_import(worker, tree.grid_a1, builders.csv_bytes(rows, encoding="gbk"), name="租户.csv")
+    assert job.state == ImportJob.State.DONE, (job.message, job.first_errors)
+    colours = dict(Person.all_objects.values_list("name", "identity_color"))
+    assert colours == {"赵大": "pink", "钱二": "white", "孙三": "pink", "李四": "white"}
+    assert set(Person.all_objects.values_list("residency", flat=True)) == {Residency.TENANT}
+    assert Person.all_objects.get(name="赵大").domicile == "河南省信阳市光山县"
+    relations = dict(Membership.objects.values_list("person__name", "relation"))
+    assert relations == {"赵大": "02", "钱二": "12", "孙三": "02", "李四": "99"}
+    assert set(Household.all_objects.values_list("kind", flat=True)) == {"tenant"}
+    house = House.all_objects.get(building__name="3栋", number="402")
+    assert house.is_rental and house.landlord_name == "刘房东" and house.landlord_phone == "13871500001"
+    assert House.all_objects.get(building__name="5栋", number="101").landlord_name == "周房东"
+
+
+def test_a_landlord_needs_the_rented_house(
+    tree: Tree, worker: User, run_import: Callable[..., ImportJob], new_id: Callable[..., str]
+) -> None:
+    rows = [["姓名", "身份证号", "房东姓名", "房东电话"], ["赵大", new_id(), "刘房东", "abc"]]
+    with translation.override("zh-hans"):
+        job = run_import(worker, tree.grid_a1, builders.xlsx(rows))
+    errors = dict(job.first_errors)[2]
+    assert "房东电话" in errors and "房东姓名" in errors and not Person.all_objects.exists()

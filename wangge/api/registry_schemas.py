@@ -56,6 +56,7 @@ class _PersonFieldsIn(Schema):
     marital_status: str | None = _text("marital_status")
     occupation: str | None = _text("occupation")
     work_unit: str | None = _text("work_unit")
+    domicile: str | None = _text("domicile")
     health_status: str | None = _text("health_status")
     vaccination_status: str | None = _text("vaccination_status")
     disability_type: str | None = _text("disability_type")
@@ -141,6 +142,7 @@ class PersonOut(Schema):
     marital_status: str
     occupation: str
     work_unit: str
+    domicile: str
     health_status: str
     vaccination_status: str
     disability_type: str

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wangge.core.audit import audit_record, mask_typed
+from wangge.core.idcard import mask_phone
 from wangge.core.memory import full_collections_paused
 from wangge.core.models import User
 from wangge.core.roles import Cap
@@ -84,6 +85,12 @@ def people_queryset(user: User, query: str) -> tuple[QuerySet[Person], dict[str,
     return qs, described
 
 
+def _landlord_phone(home: Any, *, full: bool) -> str:
+    """A rental's landlord phone, masked like every phone unless the export is in full."""
+    phone = home.landlord_phone if home is not None else ""
+    return phone if full or not phone else mask_phone(phone)
+
+
 def _yes(value: bool) -> str:
     return "是" if value else ""
 
@@ -130,6 +137,9 @@ def people_rows(people: Iterable[Person], *, full: bool, health_allowed: bool) -
             chinese_label(MaritalStatus, person.marital_status),
             person.occupation,
             person.work_unit,
+            person.domicile,
+            home.landlord_name if home is not None else "",
+            _landlord_phone(home, full=full),
             _label(HealthStatus, health["health_status"]),
             health["vaccination_status"],
             _label(DisabilityType, health["disability_type"]),

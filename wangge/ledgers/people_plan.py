@@ -34,7 +34,7 @@ from wangge.ledgers.readers import LedgerError, Table
 from wangge.ledgers.schema import Header, Schema
 from wangge.ledgers.values import CellError, CellWarning, joined, text
 from wangge.people import services as people
-from wangge.people.choices import Relation
+from wangge.people.choices import HouseholdKind, Relation, Residency
 from wangge.people.models import Household, Membership, Person, PersonTag, Residence, Tag
 from wangge.people.relations import child_of_gender
 from wangge.regions.models import Level, Region, scope_paths
@@ -177,6 +177,7 @@ def plan_people(
             result=AuditEvent.Result.DENIED,
             detail={"rows": elsewhere},
         )
+    _tenant_households(rows)
     _check_households(rows)
     if progress is not None:
         progress(len(data_rows), len(data_rows))
@@ -512,11 +513,24 @@ def _check_row(
             data["phone"] = people.clean_phone(phone)
         except ValidationError as exc:
             row.fail(f"联系电话：{' '.join(exc.messages)}")
+    landlord_phone = data.get("landlord_phone", "")
+    if landlord_phone:
+        try:
+            data["landlord_phone"] = people.clean_phone(landlord_phone)
+        except ValidationError as exc:
+            row.fail(f"房东电话：{' '.join(exc.messages)}")
+    if data.get("landlord_name") or data.get("landlord_phone"):
+        if not any(data.get(k) for k in PLACE_KEYS):
+            row.fail(
+                "房东姓名：" + _("A landlord belongs to a rented house: give its address (小区 楼栋 房号, or 地址).")
+            )
+        data.setdefault("residency", Residency.TENANT)  # who lives in a rented house and names its landlord rents it
     if data.get("deceased_on"):
         data["is_deceased"] = True
     if data.get("disability_grade") and not data.get("disability_type"):
         row.fail("残疾等级：" + _("Give the disability type too."))
-    if data.get("relation") and not data.get("household_number"):
+    rents_here = data.get("residency") == Residency.TENANT and any(data.get(k) for k in PLACE_KEYS)
+    if data.get("relation") and not data.get("household_number") and not rents_here:
         row.fail("与户主关系：" + _("Give the household number (户号) too."))
     if data.get("household_number") and not data.get("relation"):
         row.fail("户号：" + _("Give the relation to the head of household (与户主关系) too."))
@@ -794,6 +808,30 @@ def _differences(
     if new_tags:
         changes["tags"] = new_tags
     return changes
+
+
+def _tenant_households(rows: list[RowPlan]) -> None:
+    """A tenants' ledger names no 户号: the tenants of one rented house form one tenant household (租户户),
+    its head the row the file names (户主 / 承租人) or else the first, pink as 红粉白 says; the others
+    keep the relation the file gives, or 99 非亲属 (people sharing a flat)."""
+    groups: dict[tuple[int, tuple[str, ...]], list[RowPlan]] = defaultdict(list)
+    for row in rows:
+        data = row.data
+        if row.status == INVALID or row.grid is None or data.get("household_number"):
+            continue
+        if data.get("residency") != Residency.TENANT:
+            continue
+        place = tuple(str(data.get(k) or "") for k in PLACE_KEYS)
+        if any(place):
+            groups[(row.grid.pk, place)].append(row)
+    for (_grid, place), members in groups.items():
+        number = ("租" + "".join(place))[:32]
+        if not any(r.data.get("relation") == Relation.HEAD for r in members):
+            members[0].data["relation"] = Relation.HEAD
+        for row in members:
+            row.data["household_number"] = number
+            row.data.setdefault("relation", Relation.NON_RELATIVE)
+            row.data.setdefault("household_kind", HouseholdKind.TENANT)
 
 
 def _check_households(rows: list[RowPlan]) -> None:

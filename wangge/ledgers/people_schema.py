@@ -35,7 +35,7 @@ EXTRA_NAMES: dict[type[models.TextChoices], list[tuple[str, list[str]]]] = {
     Relation: [
         # The standard's own names (本人, 长子, 孙子、孙女或外孙子、外孙女 …) come from the labels; these are the
         # other words ledgers use. 本人 and 户主本人 name the head, stored as 02.
-        ("02", ["户主", "本人", "户主本人", "户主(本人)", "户主（本人）"]),
+        ("02", ["户主", "本人", "户主本人", "户主(本人)", "户主（本人）", "承租人", "租户本人"]),
         ("10", ["配偶", "爱人"]),
         ("11", ["夫", "丈夫", "老公"]),
         ("12", ["妻", "妻子", "老婆"]),
@@ -306,7 +306,7 @@ def people_schema() -> Schema:
                 v.choice_parser(
                     code_names(Relation), label=lambda: _("relation to head"), lenient=(Relation.OTHER, "其他")
                 ),
-                ("关系", "与户主的关系", "家庭关系", "与户主关系(户主填本人)"),
+                ("关系", "与户主的关系", "家庭关系", "与户主关系(户主填本人)", "与承租人关系", "与承租人的关系"),
                 "户主、配偶、子、女、父亲、母亲、孙子……",
                 "户主",
             ),
@@ -357,6 +357,30 @@ def people_schema() -> Schema:
             ),
             Column("occupation", "职业", _short(64), ("从事职业",)),
             Column("work_unit", "工作单位", _short(100), ("单位", "工作单位及职务", "就业单位")),
+            Column(
+                "domicile",
+                "户籍地",
+                _short(200),
+                ("户籍地址", "户籍所在地", "户口所在地", "户籍地详址", "户口地址", "原籍"),
+                "户籍所在地址；流动人口填来源地",
+                "湖北省咸宁市咸安区永安街道",
+            ),
+            Column(
+                "landlord_name",
+                "房东姓名",
+                _name,
+                ("房东", "房主", "房主姓名", "出租人", "出租人姓名", "业主姓名"),
+                "出租屋填写；填了即标为出租屋",
+                "",
+            ),
+            Column(
+                "landlord_phone",
+                "房东电话",
+                v.phone_text,
+                ("房东联系电话", "房东手机", "房主电话", "出租人电话", "出租人联系电话"),
+                "出租屋房东的电话",
+                "",
+            ),
             Column("health_status", "健康状况", _choice(HealthStatus, lambda: _("health")), ("身体状况",), "", "健康"),
             Column("vaccination_status", "疫苗接种", _short(64), ("疫苗接种情况", "接种情况")),
             Column("disability_type", "残疾类型", _choice(DisabilityType, lambda: _("disability type")), ("残疾类别",)),

@@ -67,6 +67,7 @@ def apply_people(
     _tick(progress, cancelled, 0, total)
     houses = Places(rows)
     houses.resolve_all(rows, actor_id=actor.pk, source=source, now=now)
+    _mark_rentals(rows, houses)
     households = Households(rows)
     colours = households.colours()
     source = source[:200]
@@ -310,6 +311,31 @@ class NewHousehold:
 
     pk: int
     head_id: int | None
+
+
+def _mark_rentals(rows: Sequence[RowPlan], houses: Places) -> None:
+    """Houses whose rows are tenants, or name a landlord, are rentals (出租屋), with that landlord.
+
+    One UPDATE per distinct landlord (and one for the rest), not one per house.
+    """
+    by_landlord: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for row in rows:
+        data = row.data
+        landlord = (data.get("landlord_name", ""), data.get("landlord_phone", ""))
+        if not any(landlord) and data.get("residency") != Residency.TENANT:
+            continue
+        house_id = houses.of(row)
+        if house_id is not None:
+            by_landlord[landlord].add(house_id)
+    for (name, phone), ids in by_landlord.items():
+        fields: dict[str, Any] = {"is_rental": True}
+        if name:
+            fields["landlord_name"] = name
+        if phone:
+            fields["landlord_phone"] = phone
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), 5000):
+            House.all_objects.filter(pk__in=ordered[start : start + 5000]).update(**fields)
 
 
 def _kind(head: RowPlan) -> str:

@@ -108,7 +108,10 @@ class PersonForm(StyledForm):
             ["region", "name", "former_name", "doc_type", "id_number", "gender", "birth_date", "ethnicity"],
         ),
         (_("Contact"), ["phone"]),
-        (_("Household situation"), ["residency", "moved_in_on", "moved_out_on", "is_deceased", "deceased_on"]),
+        (
+            _("Household situation"),
+            ["residency", "domicile", "moved_in_on", "moved_out_on", "is_deceased", "deceased_on"],
+        ),
         (
             _("Social"),
             [
@@ -160,6 +163,12 @@ class PersonForm(StyledForm):
     )
     occupation = forms.CharField(label=_("Occupation"), max_length=64, required=False)
     work_unit = forms.CharField(label=_("Work unit"), max_length=100, required=False)
+    domicile = forms.CharField(
+        label=_("Registered domicile (户籍地)"),
+        max_length=200,
+        required=False,
+        help_text=_("Where the household registration is; for floating population, the place of origin."),
+    )
     is_party_member = forms.BooleanField(label=_("Party member"), required=False)
     is_volunteer = forms.BooleanField(label=_("Volunteer"), required=False)
     is_veteran = forms.BooleanField(label=_("Veteran"), required=False)

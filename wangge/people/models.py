@@ -67,6 +67,9 @@ class Person(models.Model):
     marital_status = models.CharField(_("marital status"), max_length=10, choices=MaritalStatus.choices, blank=True)
     occupation = models.CharField(_("occupation"), max_length=64, blank=True)
     work_unit = models.CharField(_("work unit"), max_length=100, blank=True)
+    # 户籍地: where the person's household registration is (for 流动人口, their place of origin); GB/T 31000's
+    # 户籍地址 item of the 实有人口 record
+    domicile = models.CharField(_("registered domicile"), max_length=200, blank=True)
     health_status = models.CharField(_("health"), max_length=10, choices=HealthStatus.choices, blank=True)
     vaccination_status = models.CharField(_("vaccination"), max_length=64, blank=True)
     disability_type = models.CharField(_("disability type"), max_length=14, choices=DisabilityType.choices, blank=True)

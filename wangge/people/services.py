@@ -49,6 +49,7 @@ PLAIN_FIELDS = (
     "marital_status",
     "occupation",
     "work_unit",
+    "domicile",
     "health_status",
     "vaccination_status",
     "disability_type",
