@@ -160,3 +160,54 @@ def test_sensitive_tag_filter_finds_nothing_without_the_permission(people: dict[
 def test_unverified_counts_per_grid(people: dict[str, object], staff: User) -> None:
     rows = unverified_by_grid(user=staff)
     assert [(r.name, entered, claimed) for r, entered, claimed in rows] == [("第一网格", 3, 0)]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["福源小区3栋", "福源小区3栋1单元301", "3栋1单元301", "3栋1单元", "3栋301", "福源3栋1单元"],
+)
+def test_a_house_is_found_as_the_list_writes_it(people: dict[str, object], staff: User, query: str) -> None:
+    assert names(staff, q=query) == {"单田芳"}
+
+
+@pytest.mark.parametrize("query", ["福源小区4栋", "3栋2单元", "3栋1单元302", "桂花苑3栋"])
+def test_another_house_finds_nobody(people: dict[str, object], staff: User, query: str) -> None:
+    assert names(staff, q=query) == set()
+
+
+def test_a_household_number_finds_its_members(people: dict[str, object], staff: User, tree: Tree) -> None:
+    zhang = people["zhang"]
+    wife = services.person_create(actor=None, region=tree.grid_a1, name="李兰", birth_date=date(1950, 3, 3))
+    household = services.household_create(actor=None, region=tree.grid_a1, number="080480", head=zhang)  # type: ignore[arg-type]
+    services.household_add_member(actor=None, household=household, person=wife, relation="10")
+    services.household_create(actor=None, region=tree.grid_a1, number="0804", head=people["shan"])  # type: ignore[arg-type]
+    assert names(staff, q="080480") == {"张三", "李兰"}
+    assert names(staff, q="0804") == {"单田芳"}
+    assert names(staff, q="H1") == set()  # 张三 moved to 080480: only current members count
+    other = services.person_create(actor=None, region=tree.grid_b1, name="王五")
+    services.household_create(actor=None, region=tree.grid_b1, number="080481", head=other)
+    assert names(staff, q="080481") == set()  # another street's household stays outside the scope
+
+
+def test_the_list_count_is_exact_and_counts_the_area_without_joining_regions(
+    people: dict[str, object], staff: User, tree: Tree
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from wangge.people.selectors import people_count
+
+    for filters in (
+        PersonFilters(),
+        PersonFilters(region=tree.grid_a1),
+        PersonFilters(region=tree.grid_b1),
+        PersonFilters(q="zs"),
+        PersonFilters(residency=Residency.TENANT),
+        PersonFilters(age_min=60),
+    ):
+        assert people_count(user=staff, filters=filters) == people_search(user=staff, filters=filters).count()
+    assert people_count(user=staff, filters=PersonFilters()) == 3  # 张思 is in the other street
+    with CaptureQueriesContext(connection) as queries:
+        people_count(user=staff, filters=PersonFilters())
+    count_sql = queries.captured_queries[-1]["sql"]
+    assert "COUNT" in count_sql and "JOIN" not in count_sql

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from wangge.core import panels
 from wangge.core.decorators import capability_required
 from wangge.core.models import User
-from wangge.core.pagination import CappedPaginator
+from wangge.core.pagination import CountedPaginator
 from wangge.core.roles import Cap
 from wangge.core.xlsx import xlsx_response
 from wangge.ledgers.exports import export_people
@@ -114,10 +114,10 @@ def list_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     columns = _columns(request)
     form = _filter_form(request, user, columns)
-    qs = selectors.with_list_details(
-        _sorted(selectors.people_search(user=user, filters=_filters(form)), form), user=user
-    )
-    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = _filters(form)
+    qs = selectors.with_list_details(_sorted(selectors.people_search(user=user, filters=filters), form), user=user)
+    count = selectors.people_count(user=user, filters=filters)
+    page = CountedPaginator(qs, PAGE_SIZE, count=count).get_page(request.GET.get("page"))
     context: dict[str, Any] = {
         "form": form,
         "page": page,
