@@ -111,7 +111,7 @@ def act(page: Page, action: str, *, to_state: str, steps: int, **fields: str) ->
         field = form.locator(f"[name={name}]")
         if name == "photo":
             field.set_input_files(value)
-        elif name == "rating":
+        elif name == "rating" or field.evaluate("e => e.tagName") == "SELECT":
             field.select_option(value)
         else:
             field.fill(value)

@@ -85,6 +85,7 @@ class ActionForm(forms.Form):
     days = forms.IntegerField(required=False, min_value=1, max_value=30)
     level = forms.CharField(required=False, max_length=12)
     department = forms.CharField(required=False, max_length=64)
+    due_on = forms.DateField(required=False)  # dispatch: the day the handling must be done by
     assignee = forms.IntegerField(required=False)
     region = forms.IntegerField(required=False)
     case = forms.CharField(required=False, max_length=20)  # into / other: a case number or id

@@ -8,7 +8,7 @@ case's fields and returns what the timeline step records.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -170,11 +170,14 @@ def _dispatch(case: Case, actor: User | None, now: datetime, data: dict[str, Any
     else:
         raise refuse(_("Name whom to dispatch to: a person, a region or a department."), "target_required")
     missed = min((d for d in (case.stage_due_at, case.due_at) if d is not None and d <= now), default=None)
+    due = _deadline_on(data["due_on"], now, missed=missed) if data.get("due_on") else None
     new_stage(case, now, "handle")
     if missed is not None:
         case.stage_due_at = missed
         case.deadline_status = DeadlineStatus.OVERDUE
         case.was_overdue = True
+    elif due is not None:
+        case.stage_due_at = due
     case.due_at = case.stage_due_at
     return {
         "assignee": getattr(assignee, "pk", None),
@@ -183,6 +186,22 @@ def _dispatch(case: Case, actor: User | None, now: datetime, data: dict[str, Any
         "due_at": case.due_at.isoformat() if case.due_at else None,
         **({"overdue_since": missed.isoformat()} if missed is not None else {}),
     }
+
+
+def _deadline_on(day: date, now: datetime, *, missed: datetime | None) -> datetime:
+    """A deadline the dispatcher sets: the close of office hours on `day`, a working day still ahead.
+
+    A case whose deadline has passed keeps it (a later one is an extension, asked for and approved).
+    """
+    cal = calendar()
+    due = datetime.combine(day, cal.office_hours[-1][1], tzinfo=cal.tz)
+    if missed is not None:
+        raise refuse(_("This case is overdue: its deadline moves only by an approved extension."), "overdue_deadline")
+    if due <= now:
+        raise refuse(_("The deadline must be a day still ahead."), "deadline_passed")
+    if not cal.is_workday(day):
+        raise refuse(_("The deadline falls on a day off; choose a working day."), "deadline_day_off")
+    return due
 
 
 def _handle(case: Case, actor: User | None, now: datetime, data: dict[str, Any]) -> dict[str, Any]:

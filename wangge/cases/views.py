@@ -31,12 +31,13 @@ from wangge.cases.models import Case, CaseAttachment, Category, EscalationRule
 from wangge.core.audit import audit_record, mask_typed
 from wangge.core.decorators import capability_required
 from wangge.core.models import User
+from wangge.core.natural import natural_key
 from wangge.core.roles import Cap
 from wangge.core.xlsx import workbook_bytes, xlsx_response
 from wangge.people.selectors import PersonFilters, people_search, people_visible
 from wangge.places.models import House
 from wangge.regions.models import Level, Region
-from wangge.regions.selectors import only_grid, regions_visible
+from wangge.regions.selectors import in_tree_order, only_grid, regions_visible
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
@@ -240,6 +241,7 @@ def detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
         "supervision_levels": SUPERVISION_LEVELS,
         "assignees": _assignees(user, case) if "dispatch" in allowed else [],
         "dispatch_regions": _dispatch_regions(user, case) if "dispatch" in allowed else [],
+        "dispatch_departments": _dispatch_departments(case, departments) if "dispatch" in allowed else [],
         "sketch": grid_sketch(case.region.boundary, case.lat, case.lng),
     }
     return render(request, "cases/detail.html", context)
@@ -254,8 +256,22 @@ def _assignees(user: User, case: Case) -> list[User]:
     )
 
 
+def _dispatch_departments(case: Case, serving: list[str]) -> list[tuple[str, bool]]:
+    """The departments a case can go to: those with a handler here, and every department the catalogue
+    routes to (listed but not selectable without a handler here); the category's own first."""
+    routed = set(
+        Category.objects.filter(is_active=True)
+        .exclude(default_department="")
+        .values_list("default_department", flat=True)
+    )
+    category = case.category
+    own = category.default_department or (category.parent.default_department if category.parent else "")
+    names = sorted(set(serving) | routed, key=lambda name: (name != own, natural_key(name)))
+    return [(name, name in serving) for name in names]
+
+
 def _dispatch_regions(user: User, case: Case) -> list[Region]:
-    return list(
+    return in_tree_order(
         regions_visible(user=user)
         .filter(path__startswith=case.handling_region.path, level__in=[Level.COMMUNITY, Level.GRID, Level.MICROGRID])
         .order_by("path")[:200]
@@ -265,7 +281,7 @@ def _dispatch_regions(user: User, case: Case) -> list[Region]:
 def _action_data(user: User, data: dict[str, Any]) -> dict[str, Any]:
     """Turn the posted ids into objects the user may see (anything else is a 404)."""
     out: dict[str, Any] = {
-        k: data[k] for k in ("note", "rating", "days", "level", "department") if data.get(k) not in (None, "")
+        k: data[k] for k in ("note", "rating", "days", "level", "department", "due_on") if data.get(k) not in (None, "")
     }
     if data.get("assignee"):
         assignee = User.objects.filter(pk=data["assignee"], is_active=True).first()

@@ -20,6 +20,14 @@ DEMO_ACCOUNTS = [
     ("staff", "殷桂芳", Role.COMMUNITY_STAFF, "三元社区", ""),
     ("grid8", "刘平珍", Role.GRID_WORKER, "第八网格", ""),
     ("handler", "赵志勇", Role.DEPARTMENT_HANDLER, "永安街道", "城管"),
+    # one handler for each department the case catalogue routes to, so a dispatch reaches someone
+    ("renshe", "周文斌", Role.DEPARTMENT_HANDLER, "永安街道", "人社"),
+    ("police", "吴国强", Role.DEPARTMENT_HANDLER, "永安街道", "派出所"),
+    ("zhujian", "郑海波", Role.DEPARTMENT_HANDLER, "永安街道", "住建"),
+    ("shuiwu", "孙立平", Role.DEPARTMENT_HANDLER, "永安街道", "水务"),
+    ("minzheng", "钱秀兰", Role.DEPARTMENT_HANDLER, "永安街道", "民政"),
+    ("weijian", "冯丽华", Role.DEPARTMENT_HANDLER, "永安街道", "卫健"),
+    ("ranqi", "陈志刚", Role.DEPARTMENT_HANDLER, "永安街道", "燃气公司"),
     ("volunteer", "李金枝", Role.VOLUNTEER, "第九网格", ""),  # lives in 兴旺小区 (seed 002)
     ("resident", "陈师傅", Role.RESIDENT, "第八网格", ""),  # 刘平珍's grid (seed 002)
 ]
