@@ -220,3 +220,41 @@ def test_an_export_whose_worker_died_is_built_again_then_given_up(
     assert exports.recover_stalled_exports(now=later) == 1
     job.refresh_from_db()
     assert job.state == ExportJob.State.FAILED and "中断" in job.message
+
+
+@override_settings(WANGGE_EXPORT_SYNC_MAX=1)
+def test_a_background_export_says_so_and_shows_its_progress(
+    tree: Tree, worker: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wangge.ledgers import exports
+    from wangge.people import services as people_services
+
+    for n in range(5):
+        people_services.person_create(actor=None, region=tree.grid_a1, name=f"乙{n}")
+    monkeypatch.setattr(exports, "_enqueue", lambda job_id: None)  # the worker has not started yet
+    response = worker.get("/people/export.xlsx")
+    job = ExportJob.objects.get()
+    page = worker.get(response.url).content.decode()
+    assert 'data-testid="export-progress"' in page and "0 / 5" in page  # the expected rows, before any is read
+    listing = worker.get("/people/").content.decode()
+    assert 'data-testid="my-exports"' in listing and f"/ledgers/exports/{job.pk}/" in listing
+    # the worker reports as it goes; the page (polled) shows it
+    monkeypatch.setattr(exports, "PROGRESS_EVERY", 2)
+    seen: list[tuple[str, int, int]] = []
+    real = exports.files.set_progress
+    monkeypatch.setattr(
+        exports.files,
+        "set_progress",
+        lambda job_id, *, phase, done, total: (
+            seen.append((phase, done, total)),
+            real(job_id, phase=phase, done=done, total=total),
+        ),
+    )
+    exports.run_export(str(job.pk))
+    assert seen == [("rows", 0, 5), ("rows", 2, 5), ("rows", 4, 5), ("file", 5, 5)]
+    job.refresh_from_db()
+    assert job.state == ExportJob.State.DONE and job.rows == 5
+    assert (
+        'data-testid="export-download"'
+        in worker.get(f"/ledgers/exports/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    )

@@ -8,7 +8,7 @@ masked unless the user may reveal them; every export writes an audit row.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -155,10 +155,27 @@ def people_rows(people: Iterable[Person], *, full: bool, health_allowed: bool) -
         ]
 
 
+PROGRESS_EVERY = 1000  # rows between two progress reports of a background export
+
+Progress = Callable[[str, int], None]  # (phase "rows" or "file", rows done)
+
+
+def _reported(rows: Iterator[list[Any]], progress: Progress | None) -> Iterator[list[Any]]:
+    done = 0
+    for done, row in enumerate(rows, 1):
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress("rows", done)
+        yield row
+    if progress is not None:
+        progress("file", done)
+
+
 @full_collections_paused()
-def _people_workbook(user: User, qs: QuerySet[Person], *, full: bool) -> tuple[bytes, int]:
+def _people_workbook(
+    user: User, qs: QuerySet[Person], *, full: bool, progress: Progress | None = None
+) -> tuple[bytes, int]:
     people = qs.iterator(chunk_size=2000)
-    rows = list(people_rows(people, full=full, health_allowed=selectors.may_see_health(user)))
+    rows = list(_reported(people_rows(people, full=full, health_allowed=selectors.may_see_health(user)), progress))
     return workbook_bytes(_("People"), people_headers() + EXTRA_HEADERS, rows), len(rows)
 
 
@@ -178,7 +195,9 @@ def export_people(*, actor: User, query: str) -> tuple[bytes, str] | ExportJob:
             detail={"filters": described, "rows": rows, "full_values": full, "capped": capped and count > rows},
         )
         if rows > settings.WANGGE_EXPORT_SYNC_MAX:
-            job = ExportJob.objects.create(user=actor, query=query[:2000], file_name=file_name, full_values=full)
+            job = ExportJob.objects.create(
+                user=actor, query=query[:2000], file_name=file_name, full_values=full, rows=rows
+            )  # `rows`: expected until the file is built, then written
             job_id = str(job.pk)
             transaction.on_commit(lambda: _enqueue(job_id))
             return job
@@ -203,7 +222,13 @@ def run_export(job_id: str) -> ExportJob | None:
         qs, _described = people_queryset(job.user, job.query)
         if not job.user.has_perm(Cap.BULK_EXPORT):
             qs = qs[:EXPORT_CAP]
-        content, rows = _people_workbook(job.user, qs, full=job.full_values)
+        total = job.rows
+
+        def progress(phase: str, done: int) -> None:
+            files.set_progress(job.pk, phase=phase, done=done, total=total)
+
+        progress("rows", 0)
+        content, rows = _people_workbook(job.user, qs, full=job.full_values, progress=progress)
         files.store_export(job.pk, content)
     except Exception as exc:
         ExportJob.objects.filter(pk=job.pk).update(
@@ -218,7 +243,7 @@ def run_export(job_id: str) -> ExportJob | None:
     return job
 
 
-# An export is built in one go, without progress: one still "building" after this long lost its worker.
+# One still "building" after this long lost its worker (its progress is only what it has read so far).
 EXPORT_STALE_AFTER = timedelta(minutes=30)
 MAX_RESUMES = 2
 

@@ -285,4 +285,4 @@ def export_view(request: HttpRequest, job_id: Any) -> HttpResponse:
             raise Http404
         return xlsx_response(job.file_name, content)
     template = "ledgers/_export.html" if request.headers.get("HX-Request") else "ledgers/export.html"
-    return render(request, template, {"job": job})
+    return render(request, template, {"job": job, "progress": files.progress(job.pk)})

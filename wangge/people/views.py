@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -10,6 +11,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -133,6 +135,9 @@ def list_view(request: HttpRequest) -> HttpResponse:
         if request.GET.get("unverified"):
             context["unverified"] = selectors.unverified_by_grid(user=user)
         context["colors"] = IdentityColor.choices
+        context["exports"] = ExportJob.objects.filter(
+            user=user, created_at__gte=timezone.now() - timedelta(days=1)
+        ).order_by("-created_at")[:3]
         response = render(request, "people/list.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response
