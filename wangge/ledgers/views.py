@@ -185,7 +185,9 @@ def import_check_view(request: HttpRequest, job: ImportJob, kind: LedgerKind) ->
     mapping = [request.POST.get(f"col-{index}", "") for index in range(len(job.labels))]
     try:
         if not options.is_valid():
-            raise LedgerError(_("Choose what to do with rows that already exist and with rows with errors."), code="options")
+            raise LedgerError(
+                _("Choose what to do with rows that already exist and with rows with errors."), code="options"
+            )
         services.import_set_mapping(
             actor=_user(request),
             job=job,
