@@ -129,7 +129,9 @@ def people_list(request: HttpRequest, filters: Query[PersonFilterIn]):  # type: 
     return people_selectors.with_list_details(found.order_by("name_pinyin", "id"), user=user)
 
 
-@router.post("/people", response=answers({201: PersonOut, 409: ConflictOut}, 403, 404, 422, 429), url_name="people")
+@router.post(
+    "/people", response=answers({201: PersonOut, 409: ConflictOut}, 400, 403, 404, 422, 429), url_name="people"
+)
 def person_create(request: HttpRequest, payload: PersonCreateIn) -> Status[Any]:
     user = _writer(request)
     region = region_selectors.region_get(user=user, region_id=payload.region)
@@ -158,7 +160,9 @@ def person_detail(request: HttpRequest, person_id: Id) -> Person:
 
 
 @router.patch(
-    "/people/{person_id}", response=answers({200: PersonOut, 409: ConflictOut}, 403, 404, 422, 429), url_name="person"
+    "/people/{person_id}",
+    response=answers({200: PersonOut, 409: ConflictOut}, 400, 403, 404, 422, 429),
+    url_name="person",
 )
 def person_patch(request: HttpRequest, person_id: Id, payload: PersonPatchIn) -> Status[Any]:
     user = _writer(request)

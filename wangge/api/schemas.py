@@ -52,5 +52,9 @@ class ProblemOut(Schema):
 
 
 def answers(ok: dict[int, Any], *codes: int) -> dict[int, Any]:
-    """`ok` plus the refusals an operation can give: 401 (no or a bad token) always, and `codes` (403, 404, 409, 422)."""
+    """`ok` plus the refusals an operation can give: 401 (no or a bad token) always, and `codes`.
+
+    400 a body that is not JSON, 403 a missing capability, 404 outside the caller's scope, 409 a conflict
+    or a duplicate, 422 input the schema or the service refuses, 429 a paused check.
+    """
     return {**ok, **{code: ProblemOut for code in (401, *codes) if code not in ok}}

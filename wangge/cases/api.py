@@ -223,7 +223,7 @@ def case_list(request: HttpRequest, filters: Query[CaseFilterIn]):  # type: igno
     return found.order_by("-reported_at", "-id")
 
 
-@router.post("/cases", response=answers({200: CreatedOut, 201: CreatedOut}, 403, 404, 422), url_name="cases")
+@router.post("/cases", response=answers({200: CreatedOut, 201: CreatedOut}, 400, 403, 404, 422), url_name="cases")
 def case_create(request: HttpRequest, payload: CaseCreateIn) -> Status[Any]:
     user = _user(request, Cap.REPORT_CASES)
     region = region_get(user=user, region_id=payload.region)
@@ -277,7 +277,7 @@ def case_actions(request: HttpRequest, case_id: Id) -> list[str]:
 
 @router.post(
     "/cases/{case_id}/actions",
-    response=answers({200: CaseDetailOut}, 403, 404, 409, 422),
+    response=answers({200: CaseDetailOut}, 400, 403, 404, 409, 422),
     url_name="case_actions",
 )
 def case_act(request: HttpRequest, case_id: Id, payload: ActionIn) -> Status[Any]:
