@@ -5,9 +5,11 @@ A URL that is not in MATRIX fails the test: a new page must say who may open it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -346,5 +348,137 @@ def test_refused_writes_change_nothing(
         url = _url(name, tree, **fixtures)  # type: ignore[arg-type]
         before = fingerprint()
         response = client.post(url, data)
-        assert response.status_code in (302, 403, 404), (name, response.status_code)
+        if role == ANON:
+            assert _login_redirect(response), (name, response.status_code)
+        else:  # a redirect to anywhere but the login page is not a refusal
+            assert response.status_code in (403, 404), (name, role, response.status_code)
         assert fingerprint() == before, name
+
+
+# --- valid writes: each succeeds for a role that may make it, and changes nothing for every other ---
+# The bodies are valid, so a refusal comes from the capability and scope checks alone: remove one and
+# the refused side fails; the allowed side proves the body is good (a write audits an "ok" row).
+
+
+def _valid_writes(tree: Tree) -> dict[str, tuple[str, str, dict[str, object], str]]:
+    """name -> (method, url, body, a role that may make it); API bodies are JSON."""
+    from tests.cases.factories import matrix_case
+    from tests.places.factories import matrix_places
+    from wangge.cases.models import Category
+
+    case = matrix_case(tree)
+    places = matrix_places(tree)
+    category = Category.objects.get(code="QZ01")
+    report = {"category": category.pk, "title": "矩阵上报", "region": tree.grid_a1.pk}
+    return {
+        "cases:create": (
+            "post",
+            reverse("cases:create"),
+            {**report, "client_key": "m-1", "urgency": "normal", "source": "patrol"},
+            R.GRID_WORKER,
+        ),
+        "cases:act": (
+            "post",
+            reverse("cases:act", args=[case.pk]),
+            {"action": "accept", "version": case.version},
+            R.STREET_SUPERVISOR,
+        ),
+        "cases:reporter_add": (
+            "post",
+            reverse("cases:reporter_add", args=[case.pk]),
+            {"name": "又一户", "phone": "13871509999"},
+            R.GRID_WORKER,
+        ),
+        "cases:catalogue": (
+            "post",
+            reverse("cases:catalogue"),
+            {"action": "rule_add", "trigger": "overdue", "supervision": "normal"},
+            R.SYSTEM_ADMIN,
+        ),
+        "core:holidays": (
+            "post",
+            reverse("core:holidays"),
+            {"action": "set", "date": "2026-12-31", "kind": "holiday", "name": "矩阵假日"},
+            R.SYSTEM_ADMIN,
+        ),
+        "api:cases": (
+            "api-post",
+            reverse("api:cases"),
+            {"region": tree.grid_a1.pk, "category": "QZ01", "title": "接口上报", "client_key": "m-2"},
+            R.GRID_WORKER,
+        ),
+        "api:case_actions": (
+            "api-post",
+            reverse("api:case_actions", kwargs={"case_id": case.pk}),
+            {"action": "accept", "version": case.version},
+            R.STREET_SUPERVISOR,
+        ),
+        "api:people": (
+            "api-post",
+            reverse("api:people"),
+            {"region": tree.grid_a1.pk, "name": "接口新人", "phone": "13871508888"},
+            R.GRID_WORKER,
+        ),
+        "api:person": (
+            "api-patch",
+            reverse("api:person", kwargs={"person_id": places.person.pk}),
+            {"occupation": "教师"},
+            R.GRID_WORKER,
+        ),
+    }
+
+
+def _send(client: Client, method: str, url: str, body: dict[str, object]) -> HttpResponse:
+    if method == "post":
+        return client.post(url, body)  # type: ignore[return-value]
+    verb = method.removeprefix("api-")
+    return getattr(client, verb)(url, data=json.dumps(body), content_type="application/json")  # type: ignore[no-any-return]
+
+
+def _login_redirect(response: HttpResponse) -> bool:
+    return response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+VALID_WRITES = [
+    "cases:create",
+    "cases:act",
+    "cases:reporter_add",
+    "cases:catalogue",
+    "core:holidays",
+    "api:cases",
+    "api:case_actions",
+    "api:people",
+    "api:person",
+]
+
+
+@pytest.mark.parametrize("name", VALID_WRITES)
+def test_a_valid_write_succeeds_for_an_allowed_role(
+    name: str, tree: Tree, fixtures: dict[str, object], client_for: Callable[..., Client]
+) -> None:
+    method, url, body, role = _valid_writes(tree)[name]
+    assert role in MATRIX[name][0]
+    before = fingerprint()
+    response = _send(client_for(role), method, url, body)
+    assert response.status_code in (200, 201, 302), (name, response.status_code, response.content[:300])
+    if response.status_code == 302:
+        assert not _login_redirect(response), name
+    assert fingerprint() != before, f"{name}: the allowed write changed nothing (is its body valid?)"
+
+
+@pytest.mark.parametrize("role", [ANON, *ALL_ROLES])
+def test_a_valid_write_changes_nothing_for_a_role_that_may_not(
+    role: str, tree: Tree, fixtures: dict[str, object], client_for: Callable[..., Client]
+) -> None:
+    client = Client() if role == ANON else client_for(role)
+    for name, (method, url, body, _role) in _valid_writes(tree).items():
+        if role in MATRIX[name][0]:
+            continue
+        before = fingerprint()
+        response = _send(client, method, url, body)
+        if role == ANON:
+            ok = response.status_code == 401 if method.startswith("api-") else _login_redirect(response)
+        else:
+            ok = response.status_code in (403, 404)  # a redirect elsewhere is not a refusal
+        assert ok, (name, role, response.status_code)
+        assert fingerprint() == before, (name, role)
