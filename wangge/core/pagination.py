@@ -1,5 +1,5 @@
-"""A paginator told its count: the list counts its matches the cheapest way it knows (for the residents
-list, per grid on the person table's region index when only the area narrows it), and pages by it."""
+"""A paginator told its count: the list counts its matches its own way (the residents list: an exact
+COUNT of the filtered set, see `people.selectors.people_count`) and pages by it."""
 
 from __future__ import annotations
 

@@ -271,34 +271,11 @@ def people_search(*, user: User, filters: PersonFilters) -> QuerySet[Person]:
     return qs
 
 
-def _narrowed(filters: PersonFilters) -> bool:
-    """Whether anything but the area narrows the list."""
-    return bool(
-        filters.q
-        or filters.tag
-        or filters.color
-        or filters.residency
-        or filters.source_state
-        or filters.age_min is not None
-        or filters.age_max is not None
-        or filters.include_deleted
-    )
-
-
 def people_count(*, user: User, filters: PersonFilters) -> int:
-    """The exact number of people the list shows.
-
-    Only the area: counted per grid on the person table's (region, deleted_at) index, by region id,
-    without joining the regions to a million people. Anything else: the filtered set's own COUNT,
-    each filter being an indexed lookup (see `search_q`).
-    """
-    if _narrowed(filters):
-        return people_search(user=user, filters=filters).count()
-    _require_read(user)
-    regions = Region.objects.for_user(user)
-    if filters.region is not None:
-        regions = regions.filter(path__startswith=filters.region.path)
-    return Person.all_objects.filter(region_id__in=regions.values("pk"), deleted_at__isnull=True).count()
+    """The exact number of people the list shows: the filtered set's own COUNT (no LIMIT around it, which
+    would keep PostgreSQL from counting on the indexes alone). Every filter is an indexed lookup (see
+    `search_q`); on 300,000 people the worst measured count took about 0.1 s (bench figures in bench/README.md)."""
+    return people_search(user=user, filters=filters).count()
 
 
 def with_list_details(qs: QuerySet[Person], *, user: User) -> QuerySet[Person]:
