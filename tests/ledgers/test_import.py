@@ -791,3 +791,50 @@ def test_a_landlord_needs_the_rented_house(
         job = run_import(worker, tree.grid_a1, builders.xlsx(rows))
     errors = dict(job.first_errors)[2]
     assert "房东电话" in errors and "房东姓名" in errors and not Person.all_objects.exists()
+
+
+def test_a_masked_export_comes_back_by_its_record_numbers(
+    tree: Tree, make_user: Callable[..., User], run_import: Callable[..., ImportJob], new_id: Callable[..., str]
+) -> None:
+    from wangge.ledgers.exports import people_headers, people_rows
+    from wangge.people.models import Person as P
+
+    staff = make_user(Role.COMMUNITY_STAFF)  # no permission to see numbers in full
+    number = new_id(date(1950, 3, 2), "F")
+    person = people_services.person_create(
+        actor=staff, region=tree.grid_a1, name="曾秀英", id_number=number, phone="13871501108"
+    )
+    from wangge.people.selectors import with_list_details
+
+    listed = with_list_details(P.all_objects.filter(pk=person.pk).select_related("region"), user=staff)
+    exported = list(people_rows(listed, full=False, health_allowed=False))
+    headers = people_headers()
+    row = dict(zip(headers, exported[0], strict=False))
+    assert "*" in row["证件号码"] and "*" in row["联系电话"] and row["记录编号"] == person.pk
+    row["工作单位"] = "咸宁市纺织厂"  # the correction staff make in the exported file
+    data = builders.xlsx([headers, [row[h] for h in headers]])
+
+    with translation.override("zh-hans"):
+        job = run_import(staff, tree.community_a, data, name="导出改后.xlsx", on_existing="update")
+    assert job.state == ImportJob.State.DONE, (job.message, job.first_errors)
+    assert job.result["updated"] == 1 and job.result["created"] == 0
+    person.refresh_from_db()
+    assert person.work_unit == "咸宁市纺织厂" and person.phone_masked == "138****1108"
+    assert people_services.reveal_value(person, "id_number") == number  # the masked cell changed nothing
+
+    # Without the record number, a masked number is refused on its row, saying what to do.
+    del row["记录编号"]
+    rows = [[h for h in headers if h != "记录编号"], [row[h] for h in headers if h != "记录编号"]]
+    with translation.override("zh-hans"):
+        again = run_import(staff, tree.community_a, builders.xlsx(rows), confirm=False)
+    assert "记录编号" in dict(again.first_errors)[2]
+
+
+def test_a_record_number_outside_the_users_area_is_refused(
+    tree: Tree, worker: User, make_user: Callable[..., User], run_import: Callable[..., ImportJob]
+) -> None:
+    elsewhere = people_services.person_create(actor=None, region=tree.grid_b1, name="外区")
+    rows = [["姓名", "记录编号"], ["外区", elsewhere.pk]]
+    with translation.override("zh-hans"):
+        job = run_import(worker, tree.grid_a1, builders.xlsx(rows), confirm=False)
+    assert "没有记录编号" in dict(job.first_errors)[2]

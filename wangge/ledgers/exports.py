@@ -150,6 +150,7 @@ def people_rows(people: Iterable[Person], *, full: bool, health_allowed: bool) -
             _yes(person.is_deceased),
             person.deceased_on,
             person.notes,
+            person.pk,  # 记录编号: the row comes back to this person, even with its numbers masked
             COLOURS.get(person.identity_color, ""),
             person.get_source_state_display(),
         ]

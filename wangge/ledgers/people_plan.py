@@ -28,7 +28,7 @@ from wangge.core.pinyin import name_keys
 from wangge.core.refusals import Kind, refusal_record
 from wangge.core.roles import Cap
 from wangge.ledgers.parallel import Spread
-from wangge.ledgers.people_schema import CHILD_BY_GENDER
+from wangge.ledgers.people_schema import CHILD_BY_GENDER, RECORD_HEADER
 from wangge.ledgers.places import PLACE_KEYS, Places
 from wangge.ledgers.readers import LedgerError, Table
 from wangge.ledgers.schema import Header, Schema
@@ -489,10 +489,14 @@ def _check_row(
     number = data.pop("id_number", "")
     if number:
         if "*" in number:
-            row.fail(
-                "证件号码："
-                + _("This number is masked (exported without permission to see it) and cannot be imported.")
-            )
+            if not data.get("record"):  # with its record number, a masked number means "as registered"
+                row.fail(
+                    "证件号码："
+                    + _(
+                        "This number is masked (exported without permission to see it): it comes back only with "
+                        "the export's 记录编号 column, which finds the person."
+                    )
+                )
         else:
             try:
                 row.id_number, derived = people.normalise_identity(doc_type=doc_type, id_number=number, today=today)
@@ -508,7 +512,13 @@ def _check_row(
     if data.get("relation") == CHILD_BY_GENDER:
         data["relation"] = child_of_gender(data.get("gender", ""))
     phone = data.get("phone", "")
-    if phone:
+    if phone and "*" in phone:
+        data.pop("phone")  # a masked phone changes nothing: the registered one stays
+        if not data.get("record"):
+            row.fail(
+                "联系电话：" + _("This phone number is masked: it comes back only with the export's 记录编号 column.")
+            )
+    elif phone:
         try:
             data["phone"] = people.clean_phone(phone)
         except ValidationError as exc:
@@ -615,7 +625,8 @@ def _side_by_side(first: RowPlan, other: RowPlan, labels: dict[str, str]) -> str
 def _match_existing(rows: list[RowPlan], *, actor: User, places: Places) -> int:
     """People who already exist (by document number): in scope they are updates, elsewhere errors that name
     only the community to contact (as the registry's own refusal does). Returns how many were elsewhere."""
-    hashes = _registered([r.id_hash for r in rows if r.id_hash and r.status != INVALID])
+    elsewhere = _match_records(rows, actor=actor, places=places)
+    hashes = _registered([r.id_hash for r in rows if r.id_hash and r.status != INVALID and r.existing is None])
     existing: dict[str, Person] = {}
     for start in range(0, len(hashes), 5000):
         for person in Person.all_objects.filter(
@@ -624,14 +635,13 @@ def _match_existing(rows: list[RowPlan], *, actor: User, places: Places) -> int:
             existing[person.id_hash] = person
     _match_unnumbered(rows, places=places)
     if not existing:
-        return 0
+        return elsewhere
     paths = scope_paths(actor)
     memberships, homes, current_tags = _registry_context([p.pk for p in existing.values()])
     communities: dict[int, Region] = {}
-    elsewhere = 0
     for row in rows:
         found = existing.get(row.id_hash) if row.id_hash else None
-        if found is None or row.status == INVALID:
+        if found is None or row.status == INVALID or row.existing is not None:
             continue
         person = found
         if not any(person.region.path.startswith(p) for p in paths):
@@ -716,11 +726,53 @@ def _registry_context(
     return memberships, homes, current_tags
 
 
+def _match_records(rows: list[RowPlan], *, actor: User, places: Places) -> int:
+    """Rows carrying the export's 记录编号 are that person (an exported ledger comes back, masked or not), if the
+    user may see them; a number outside the user's area answers as the registry does. Returns how many were."""
+    numbered = [r for r in rows if r.data.get("record") and r.status != INVALID]
+    if not numbered:
+        return 0
+    wanted = sorted({r.data["record"] for r in numbered})
+    found: dict[int, Person] = {}
+    for start in range(0, len(wanted), 2000):
+        for registered in Person.all_objects.filter(
+            pk__in=wanted[start : start + 2000], deleted_at__isnull=True, merged_into__isnull=True
+        ).select_related("region"):
+            found[registered.pk] = registered
+    paths = scope_paths(actor)
+    memberships, homes, current_tags = _registry_context(list(found))
+    elsewhere = 0
+    for row in numbered:
+        record = row.data["record"]  # kept: the stored plan is matched again before the import
+        person = found.get(record)
+        if person is None or not any(person.region.path.startswith(p) for p in paths):
+            elsewhere += person is not None
+            row.fail(RECORD_HEADER + "：" + _("No person with record number %(n)s in your area.") % {"n": record})
+            continue
+        if row.id_hash and person.id_hash != row.id_hash:
+            row.fail(
+                "证件号码："
+                + _("Not the number of record %(n)s (%(name)s): correct the number on the person's card.")
+                % {"n": record, "name": person.name}
+            )
+            continue
+        row.existing, row.person_id = person, person.pk
+        row.changes = _differences(
+            row, person, memberships.get(person.pk), homes.get(person.pk), places.find(row), current_tags[person.pk]
+        )
+        row.status = UPDATE if row.changes else UNCHANGED
+    return elsewhere
+
+
 def _match_unnumbered(rows: list[RowPlan], *, places: Places) -> None:
     """A row without a document number is the registered person of its grid who has none either, the same
     name and no other birth date or household: the same ledger uploaded again (next month's, or the same
     file twice) updates them instead of adding them again. Two such people, or none, and the row is new."""
-    pending = [r for r in rows if not r.id_hash and r.status != INVALID and r.grid is not None and r.data.get("name")]
+    pending = [
+        r
+        for r in rows
+        if not r.id_hash and r.status != INVALID and r.grid is not None and r.data.get("name") and r.existing is None
+    ]
     if not pending:
         return
     grids = {r.grid.pk for r in pending if r.grid is not None}

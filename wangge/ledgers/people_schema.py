@@ -207,6 +207,16 @@ def _choice(choices: type[models.TextChoices], label: Callable[[], str]) -> Call
     return v.choice_parser(code_names(choices), label=label)
 
 
+RECORD_HEADER = "记录编号"  # each person's number in the registry: an exported ledger comes back by it
+
+
+def _record_number(value: Any) -> int:
+    raw = v.text(value)
+    if not raw.isdigit() or int(raw) <= 0:
+        raise v.CellError(_("“%(value)s” is not a record number (the export fills it in).") % {"value": raw})
+    return int(raw)
+
+
 def _name(value: Any) -> str:
     name = v.text(value)
     if len(name) > 64:
@@ -391,5 +401,13 @@ def people_schema() -> Schema:
             Column("is_deceased", "是否死亡", v.parse_bool, ("死亡", "已故"), "是 / 否"),
             Column("deceased_on", "死亡日期", v.parse_date),
             Column("notes", "备注", v.text, ("说明", "其他情况")),
+            Column(
+                "record",
+                RECORD_HEADER,
+                _record_number,
+                ("人员编号", "系统编号", "人员记录编号"),
+                "导出时自动填写：改好后按原样导回，即使证件号码是打码的；新增人员不填",
+                "",
+            ),
         ],
     )
