@@ -48,6 +48,8 @@ def make_case(region: Region, category: Category, state: str, months_ago: int = 
         if action == "merge":
             into = case_services.case_create(actor=None, region=region, category=category, title="同一件事").case
             action, data = Action.MERGE, {"into": into}
+        if action == Action.DISPATCH and not data:
+            data = {"region": case.handling_region}  # a dispatch names its target
         case = case_services.case_act(actor=None, case=case, action=action, **data)
     if months_ago:
         Case.all_objects.filter(pk=case.pk).update(reported_at=case.reported_at - timedelta(days=31 * months_ago))
