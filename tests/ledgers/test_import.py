@@ -628,6 +628,22 @@ def test_a_name_that_merely_looks_like_a_label_with_an_id_is_a_person() -> None:
     assert not_a_person(["填表人：张三", None]) == "填表人：张三"
     assert not_a_person(["合计", "421202195003021234"]) == ""  # an ID number: a row to check, not to drop
     assert not_a_person(["王合计", "", ""]) == ""
+    labels = [
+        "合计",
+        "总 计",
+        "小计",
+        "累计",
+        "共131人",
+        "共 12 户",
+        "以下空白",
+        "以下无内容",
+        "此页空白",
+        "填表人：张三",
+    ]
+    labels += ["填报人", "制表人", "审核人", "审批人", "负责人", "统计人", "经办人", "核对人", "联系人", "单位负责人"]
+    labels += ["填表日期", "填报日期：2026-11-01", "制表日期", "报送日期", "日期：11月", "签字", "签名", "（盖章）"]
+    for label in labels:
+        assert not_a_person([None, 3, label, ""]) == label, label
 
 
 def test_an_unknown_relation_word_keeps_the_person_with_a_warning(

@@ -241,6 +241,7 @@ _FOOTER = re.compile(
     r"填\s*表\s*人|填报人|制表人|审核人|审批人|负责人|统计人|经办人|核对人|联系人|单位负责人|"
     r"填\s*表\s*日\s*期|填报日期|制表日期|报送日期|日\s*期\s*[:：]|签\s*字|签\s*名|[（(]?盖\s*章[)）]?)"
 )
+_FOOTER_FIRST = frozenset("合总小累共以此填报制审负统经核联单日签盖（(")  # the first characters of `_FOOTER`
 _ID_LIKE = re.compile(r"[0-9]{15}|[0-9]{17}[0-9Xx]")
 
 
@@ -249,16 +250,19 @@ def not_a_person(raw: Sequence[Any]) -> str:
 
     A line is left out when one of its cells starts with a totals or signature label (合计, 共131人,
     以下空白, 填表人：, 制表日期 …) and none holds an ID number: a person named 合计 does not exist.
+    Most lines have no such label: each text cell costs one look at its first character.
     """
     label = ""
     for cell in raw:
-        if cell is None or cell == "":
-            continue
-        value = str(cell).strip()
-        if _ID_LIKE.search(value.replace(" ", "")):
-            return ""
-        if not label and _FOOTER.match(value):
-            label = value[:40]
+        if type(cell) is str and cell:
+            value = cell.strip()
+            if value[:1] in _FOOTER_FIRST and _FOOTER.match(value):
+                label = value[:40]
+                break
+    if not label:
+        return ""
+    if any(_ID_LIKE.search(str(cell).replace(" ", "")) for cell in raw if cell not in (None, "")):
+        return ""
     return label
 
 
