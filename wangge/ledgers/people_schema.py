@@ -217,23 +217,6 @@ def _record_number(value: Any) -> int:
     return int(raw)
 
 
-def _name(value: Any) -> str:
-    name = v.text(value)
-    if len(name) > 64:
-        raise v.CellError(_("A name has at most 64 characters."))
-    return name
-
-
-def _short(limit: int) -> Callable[[Any], str]:
-    def parse(value: Any) -> str:
-        result = v.text(value)
-        if len(result) > limit:
-            raise v.CellError(_("At most %(limit)d characters.") % {"limit": limit})
-        return result
-
-    return parse
-
-
 def _building(value: Any) -> str:
     """3, 3栋, 3号楼, 3幢 → 3栋 (how the registry names buildings)."""
     raw = v.text(value)
@@ -259,8 +242,10 @@ def people_schema() -> Schema:
         kind="people",
         title="人口台账",
         columns=[
-            Column("name", "姓名", _name, ("名字", "居民姓名", "人员姓名", "户籍姓名"), "必填", "张三", required=True),
-            Column("former_name", "曾用名", _short(64), ("曾用姓名",)),
+            Column(
+                "name", "姓名", v.name_text, ("名字", "居民姓名", "人员姓名", "户籍姓名"), "必填", "张三", required=True
+            ),
+            Column("former_name", "曾用名", v.limited(64), ("曾用姓名",)),
             Column("gender", "性别", _choice(Gender, lambda: _("gender")), (), "男 / 女；有身份证号时可不填", "男"),
             Column(
                 "birth_date",
@@ -307,9 +292,16 @@ def people_schema() -> Schema:
                 "13871501108",
             ),
             Column(
-                "grid", "网格", _short(64), ("所属网格", "网格名称", "网格名"), "导入到社区时填写网格名称", "第一网格"
+                "grid",
+                "网格",
+                v.limited(64),
+                ("所属网格", "网格名称", "网格名"),
+                "导入到社区时填写网格名称",
+                "第一网格",
             ),
-            Column("household_number", "户号", _short(32), ("户编号", "家庭编号"), "同一户的人填写相同户号", "H0001"),
+            Column(
+                "household_number", "户号", v.limited(32), ("户编号", "家庭编号"), "同一户的人填写相同户号", "H0001"
+            ),
             Column(
                 "relation",
                 "与户主关系",
@@ -328,14 +320,14 @@ def people_schema() -> Schema:
                 "本地 / 租户",
                 "本地",
             ),
-            Column("compound", "小区", _short(64), ("小区名称", "小区名", "所在小区"), "", "福源小区"),
+            Column("compound", "小区", v.limited(64), ("小区名称", "小区名", "所在小区"), "", "福源小区"),
             Column("building", "楼栋", _building, ("楼栋号", "栋", "楼号", "幢", "栋号"), "", "3栋"),
             Column("unit", "单元", lambda x: v.parse_int(x, low=1, high=99, strip="单元号"), ("单元号",), "", 1),
             Column("house_number", "房号", _house_number, ("门牌号", "房间号", "室号", "户室号", "房屋号"), "", "301"),
             Column(
                 "address",
                 "现住址",
-                _short(200),
+                v.limited(200),
                 ("居住地址", "住址", "现居住地址", "家庭住址", "地址", "现居住地"),
                 "没有小区、楼栋时填写",
                 "",
@@ -365,12 +357,12 @@ def people_schema() -> Schema:
             Column(
                 "marital_status", "婚姻状况", _choice(MaritalStatus, lambda: _("marital status")), ("婚姻",), "", "已婚"
             ),
-            Column("occupation", "职业", _short(64), ("从事职业",)),
-            Column("work_unit", "工作单位", _short(100), ("单位", "工作单位及职务", "就业单位")),
+            Column("occupation", "职业", v.limited(64), ("从事职业",)),
+            Column("work_unit", "工作单位", v.limited(100), ("单位", "工作单位及职务", "就业单位")),
             Column(
                 "domicile",
                 "户籍地",
-                _short(200),
+                v.limited(200),
                 ("户籍地址", "户籍所在地", "户口所在地", "户籍地详址", "户口地址", "原籍"),
                 "户籍所在地址；流动人口填来源地",
                 "湖北省咸宁市咸安区永安街道",
@@ -378,7 +370,7 @@ def people_schema() -> Schema:
             Column(
                 "landlord_name",
                 "房东姓名",
-                _name,
+                v.name_text,
                 ("房东", "房主", "房主姓名", "出租人", "出租人姓名", "业主姓名"),
                 "出租屋填写；填了即标为出租屋",
                 "",
@@ -392,7 +384,7 @@ def people_schema() -> Schema:
                 "",
             ),
             Column("health_status", "健康状况", _choice(HealthStatus, lambda: _("health")), ("身体状况",), "", "健康"),
-            Column("vaccination_status", "疫苗接种", _short(64), ("疫苗接种情况", "接种情况")),
+            Column("vaccination_status", "疫苗接种", v.limited(64), ("疫苗接种情况", "接种情况")),
             Column("disability_type", "残疾类型", _choice(DisabilityType, lambda: _("disability type")), ("残疾类别",)),
             Column("disability_grade", "残疾等级", lambda x: v.parse_int(x, low=1, high=4, strip="级"), (), "1–4"),
             Column("is_party_member", "是否党员", v.parse_bool, ("党员",), "是 / 否"),

@@ -223,6 +223,26 @@ def id_number_text(value: Any) -> str:
     return raw
 
 
+def limited(limit: int) -> Callable[[Any], str]:
+    """A parser for free text of at most `limit` characters."""
+
+    def parse(value: Any) -> str:
+        result = text(value)
+        if len(result) > limit:
+            raise CellError(_("At most %(limit)d characters.") % {"limit": limit})
+        return result
+
+    return parse
+
+
+def name_text(value: Any) -> str:
+    """A person's or a region's name: at most 64 characters, as the registry keeps them."""
+    name = text(value)
+    if len(name) > 64:
+        raise CellError(_("A name has at most 64 characters."))
+    return name
+
+
 def phone_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))

@@ -87,16 +87,6 @@ def _phone(value: Any) -> str:
     return phone
 
 
-def _short(limit: int) -> Any:
-    def parse(value: Any) -> str:
-        result = v.text(value)
-        if len(result) > limit:
-            raise v.CellError(_("At most %(limit)d characters.") % {"limit": limit})
-        return result
-
-    return parse
-
-
 def _username(value: Any) -> str:
     name = v.phone_text(value)
     if not re.fullmatch(r"[\w.@+-]{3,150}", name):
@@ -109,7 +99,7 @@ def roster_schema() -> Schema:
         kind="roster",
         title="网格员花名册",
         columns=[
-            Column("name", "姓名", _short(64), ("名字", "人员姓名", "网格员姓名"), "必填", "刘平珍", True),
+            Column("name", "姓名", v.limited(64), ("名字", "人员姓名", "网格员姓名"), "必填", "刘平珍", True),
             Column(
                 "phone",
                 "手机号",
@@ -131,13 +121,13 @@ def roster_schema() -> Schema:
             Column(
                 "region",
                 "所属网格",
-                _short(200),
+                v.limited(200),
                 ("网格", "所属区域", "区域", "网格名称", "负责网格", "服务网格"),
                 "网格（或社区、微网格）名称；重名时写路径，如 三元社区/第八网格",
                 "第八网格",
                 True,
             ),
-            Column("duties", "职责", _short(2000), ("工作职责", "分工", "职责分工"), "", "入户走访、矛盾调解"),
+            Column("duties", "职责", v.limited(2000), ("工作职责", "分工", "职责分工"), "", "入户走访、矛盾调解"),
             Column(
                 "employment",
                 "专兼职",

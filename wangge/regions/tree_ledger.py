@@ -67,23 +67,6 @@ def level_label(level: str) -> str:
     return str(Level(level).label)
 
 
-def _name(value: Any) -> str:
-    name = v.text(value)
-    if len(name) > 64:
-        raise v.CellError(_("A name has at most 64 characters."))
-    return name
-
-
-def _short(limit: int) -> Any:
-    def parse(value: Any) -> str:
-        result = v.text(value)
-        if len(result) > limit:
-            raise v.CellError(_("At most %(limit)d characters.") % {"limit": limit})
-        return result
-
-    return parse
-
-
 def _digits(value: Any) -> str:
     """A code typed as a number comes back as digits (Excel keeps 421202 as 421202.0)."""
     return v.text(value).replace(" ", "")
@@ -99,7 +82,15 @@ def tree_schema() -> Schema:
         kind="regions",
         title="网格台账",
         columns=[
-            Column("name", "区域", _name, ("名称", "区域名称", "单位名称", "region", "name"), "必填", "第一网格", True),
+            Column(
+                "name",
+                "区域",
+                v.name_text,
+                ("名称", "区域名称", "单位名称", "region", "name"),
+                "必填",
+                "第一网格",
+                True,
+            ),
             Column(
                 "level",
                 "层级",
@@ -112,7 +103,7 @@ def tree_schema() -> Schema:
             Column(
                 "parent",
                 "上级区域",
-                _short(200),
+                v.limited(200),
                 ("上级", "所属上级", "上级名称", "所属区域", "parent"),
                 "上一级的名称；重名时写路径，如 甲社区/第一网格；导入的根区域本身可不填",
                 "福星社区",
@@ -132,13 +123,13 @@ def tree_schema() -> Schema:
                 ("统计代码", "统计用代码", "statisticaldivisioncode"),
                 "12 位，社区（村）填写",
             ),
-            Column("grid_code", "网格编码", _short(32), ("网格代码", "网格编号", "gridcode"), "", "XA-FX-01"),
+            Column("grid_code", "网格编码", v.limited(32), ("网格代码", "网格编号", "gridcode"), "", "XA-FX-01"),
             Column("declared_households", "户数（公示）", _count, ("户数", "households"), "", 600),
             Column("declared_population", "人数（公示）", _count, ("人数", "人口数", "residents"), "", 2100),
             Column(
-                "service_address", "服务站地址", _short(200), ("服务站", "服务中心地址", "servicecentreaddress"), ""
+                "service_address", "服务站地址", v.limited(200), ("服务站", "服务中心地址", "servicecentreaddress"), ""
             ),
-            Column("service_phone", "服务站电话", _short(32), ("服务中心电话", "servicecentrephone"), ""),
+            Column("service_phone", "服务站电话", v.limited(32), ("服务中心电话", "servicecentrephone"), ""),
         ],
     )
 
