@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from django.db.models import QuerySet
 
@@ -34,6 +34,30 @@ Cancelled = Callable[[], bool]
 
 # The statuses a plan's rows take; the preview counts them.
 NEW, UPDATE, UNCHANGED, SKIP, INVALID = "new", "update", "unchanged", "skip", "invalid"
+
+
+class FailingRow:
+    """A kind's planned row (a dataclass with `errors` and `status`): a failed check keeps its message."""
+
+    errors: list[str]
+    status: str
+
+    def fail(self, message: str) -> None:
+        self.errors.append(message)
+        self.status = INVALID
+
+
+RowT = TypeVar("RowT", bound=FailingRow)
+
+
+class RowsPlan(Generic[RowT]):
+    """A kind's plan (a dataclass with `rows`): the rows with errors are the invalid ones."""
+
+    rows: list[RowT]
+
+    @property
+    def errors(self) -> list[RowT]:
+        return [r for r in self.rows if r.status == INVALID]
 
 
 class ImportCancelledError(Exception):

@@ -27,6 +27,7 @@ from wangge.core.models import AuditEvent, User
 from wangge.core.pinyin import name_keys
 from wangge.core.refusals import Kind, refusal_record
 from wangge.core.roles import Cap
+from wangge.ledgers.kinds import INVALID, NEW, SKIP, UNCHANGED, UPDATE, FailingRow, RowsPlan
 from wangge.ledgers.parallel import Spread
 from wangge.ledgers.people_schema import CHILD_BY_GENDER, RECORD_HEADER
 from wangge.ledgers.places import PLACE_KEYS, Places
@@ -39,7 +40,6 @@ from wangge.people.models import Household, Membership, Person, PersonTag, Resid
 from wangge.people.relations import child_of_gender
 from wangge.regions.models import Level, Region, scope_paths
 
-NEW, UPDATE, UNCHANGED, SKIP, INVALID = "new", "update", "unchanged", "skip", "invalid"
 REPEATED = "repeated"  # a row that repeats an earlier one word for word: left out, with a note
 WARNED, LEFT_OUT = "warnings", "left_out"  # counts of rows kept with a warning, and of lines left out
 PLAIN = [f for f in people.PLAIN_FIELDS]
@@ -47,7 +47,7 @@ Progress = Callable[[int, int], None]
 
 
 @dataclass
-class RowPlan:
+class RowPlan(FailingRow):
     number: int  # the spreadsheet's row number, as the user sees it
     raw: list[Any]
     data: dict[str, Any] = field(default_factory=dict)
@@ -62,25 +62,17 @@ class RowPlan:
     stored: str = ""  # a new person's encrypted, hashed and pinyin columns, in STORED order, joined by SEPARATOR
     warnings: list[str] = field(default_factory=list)  # kept, but the user is told (e.g. 户主待补)
 
-    def fail(self, message: str) -> None:
-        self.errors.append(message)
-        self.status = INVALID
-
     def warn(self, message: str) -> None:
         if message not in self.warnings:  # a stored plan is checked again before the import
             self.warnings.append(message)
 
 
 @dataclass
-class Plan:
+class Plan(RowsPlan[RowPlan]):
     rows: list[RowPlan]
     counts: dict[str, int]
     tags: dict[str, Tag | None]
     left_out: list[tuple[int, str]] = field(default_factory=list)  # lines that are not people: (row, why)
-
-    @property
-    def errors(self) -> list[RowPlan]:
-        return [r for r in self.rows if r.status == INVALID]
 
     @property
     def notes(self) -> list[tuple[int, str]]:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from wangge.core.audit import audit_record
 from wangge.core.models import User
 from wangge.ledgers import values as v
-from wangge.ledgers.kinds import INVALID, NEW, SKIP, UNCHANGED, UPDATE, Cancelled, Progress, tick
+from wangge.ledgers.kinds import INVALID, NEW, SKIP, UNCHANGED, UPDATE, Cancelled, FailingRow, Progress, RowsPlan, tick
 from wangge.ledgers.readers import LedgerError, Table, decode_text
 from wangge.ledgers.schema import Column, Header, Schema
 from wangge.regions import services
@@ -114,7 +114,7 @@ def boundary_schema() -> Schema:
 
 
 @dataclass
-class BoundaryRow:
+class BoundaryRow(FailingRow):
     number: int  # the feature's number in the collection, from 1
     raw: list[Any]
     data: dict[str, Any] = field(default_factory=dict)
@@ -122,19 +122,11 @@ class BoundaryRow:
     status: str = NEW  # NEW: the region has no boundary yet; UPDATE: it has another one
     region: Region | None = None
 
-    def fail(self, message: str) -> None:
-        self.errors.append(message)
-        self.status = INVALID
-
 
 @dataclass
-class BoundaryPlan:
+class BoundaryPlan(RowsPlan[BoundaryRow]):
     rows: list[BoundaryRow]
     counts: dict[str, int]
-
-    @property
-    def errors(self) -> list[BoundaryRow]:
-        return [r for r in self.rows if r.status == INVALID]
 
 
 def plan_boundaries(

@@ -25,7 +25,7 @@ from wangge.core.audit import audit_record
 from wangge.core.models import User
 from wangge.core.roles import ADMIN_ROLES, Role
 from wangge.ledgers import values as v
-from wangge.ledgers.kinds import INVALID, NEW, SKIP, UNCHANGED, UPDATE, Cancelled, Progress, tick
+from wangge.ledgers.kinds import INVALID, NEW, SKIP, UNCHANGED, UPDATE, Cancelled, FailingRow, Progress, RowsPlan, tick
 from wangge.ledgers.readers import Table
 from wangge.ledgers.schema import Column, Header, Schema
 from wangge.regions import services
@@ -150,7 +150,7 @@ def roster_schema() -> Schema:
 
 
 @dataclass
-class RosterRow:
+class RosterRow(FailingRow):
     number: int
     raw: list[Any]
     data: dict[str, Any] = field(default_factory=dict)
@@ -161,19 +161,11 @@ class RosterRow:
     user: User | None = None  # the existing account the person is matched to
     username: str = ""  # the new account's, when none exists
 
-    def fail(self, message: str) -> None:
-        self.errors.append(message)
-        self.status = INVALID
-
 
 @dataclass
-class RosterPlan:
+class RosterPlan(RowsPlan[RosterRow]):
     rows: list[RosterRow]
     counts: dict[str, int]
-
-    @property
-    def errors(self) -> list[RosterRow]:
-        return [r for r in self.rows if r.status == INVALID]
 
 
 def plan_roster(

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from wangge.core.audit import audit_record
 from wangge.core.models import User
 from wangge.ledgers import values as v
-from wangge.ledgers.kinds import INVALID, NEW, SKIP, UNCHANGED, UPDATE, Cancelled, Progress, tick
+from wangge.ledgers.kinds import INVALID, NEW, SKIP, UNCHANGED, UPDATE, Cancelled, FailingRow, Progress, RowsPlan, tick
 from wangge.ledgers.readers import Table
 from wangge.ledgers.schema import Column, Header, Schema
 from wangge.regions import services
@@ -135,7 +135,7 @@ def tree_schema() -> Schema:
 
 
 @dataclass
-class TreeRow:
+class TreeRow(FailingRow):
     number: int
     raw: list[Any]
     data: dict[str, Any] = field(default_factory=dict)
@@ -148,19 +148,11 @@ class TreeRow:
     changes: dict[str, Any] = field(default_factory=dict)
     created: Region | None = None
 
-    def fail(self, message: str) -> None:
-        self.errors.append(message)
-        self.status = INVALID
-
 
 @dataclass
-class TreePlan:
+class TreePlan(RowsPlan[TreeRow]):
     rows: list[TreeRow]
     counts: dict[str, int]
-
-    @property
-    def errors(self) -> list[TreeRow]:
-        return [r for r in self.rows if r.status == INVALID]
 
 
 class _Tree:
