@@ -10,7 +10,7 @@ from django.test import override_settings
 from wangge.core import crypto
 from wangge.core.pinyin import name_keys
 from wangge.ledgers.parallel import _SPREADS, Spread
-from wangge.ledgers.people_plan import SEPARATOR, STORED, _stored_share
+from wangge.ledgers.people_plan import SEPARATOR, STORED, stored_share
 from wangge.people.services import identity_columns, phone_columns
 
 
@@ -62,7 +62,7 @@ def test_stored_columns_computed_elsewhere_are_what_the_registry_stores() -> Non
         (f"42120219500302{n:03d}X"[:18], f"1387150{n:04d}", name)
         for n, name in enumerate(["曾小明", "单田芳", "李四"] * 40)
     ]
-    spread = Spread(_stored_share, items, min_items=10)
+    spread = Spread(stored_share, items, min_items=10)
     for (number, phone, name), values in zip(items, spread.result(), strict=True):
         stored = dict(zip(STORED, values.split(SEPARATOR), strict=True))
         assert crypto.decrypt(stored["id_number_enc"], context="person.id_number") == number
