@@ -22,13 +22,22 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from wangge.core import crypto
+from wangge.core.actors import PublicActor, SystemActor, public_label
 from wangge.core.context import current_ip, current_request_id, request_context
 from wangge.core.models import AuditEvent, AuditHead
 
 if TYPE_CHECKING:
-    from wangge.core.models import User
+    from wangge.core.actors import Actor
 
-__all__ = ["audit_record", "audit_verify", "current_ip", "current_request_id", "mask_typed", "request_context"]
+__all__ = [
+    "audit_record",
+    "audit_verify",
+    "current_ip",
+    "current_request_id",
+    "event_actor_label",
+    "mask_typed",
+    "request_context",
+]
 
 
 # What a user types that the trail must not keep as typed: numbers (ID, phone, their tails) and names.
@@ -78,8 +87,10 @@ def _canonical(event: AuditEvent) -> bytes:
         event.detail,
         event.prev_hash,
     ]
-    if event.request_id:  # rows written before request ids existed keep their hash
+    if event.request_id or event.actor_kind:  # rows written before request ids existed keep their hash
         payload.append(event.request_id)
+    if event.actor_kind:  # so do the rows of staff and the system (a public caller's row is one longer)
+        payload.append(event.actor_kind)
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -87,9 +98,14 @@ def compute_hash(event: AuditEvent) -> str:
     return hmac.new(settings.AUDIT_CHAIN_KEY.encode(), _canonical(event), hashlib.sha256).hexdigest()
 
 
+def event_actor_label(event: AuditEvent) -> str:
+    """Who a row says acted: a public caller as 居民 138****1234 / Open311 客户端 foo, else the username."""
+    return public_label(event.actor_kind, event.username) if event.actor_kind else event.username
+
+
 def audit_record(
     *,
-    actor: User | None,
+    actor: Actor | None,
     action: str,
     obj: models.Model | None = None,
     object_type: str = "",
@@ -98,21 +114,32 @@ def audit_record(
     detail: str | dict[str, Any] = "",
     username: str = "",
 ) -> AuditEvent:
-    """Append one row to the trail, in the caller's transaction."""
+    """Append one row to the trail, in the caller's transaction.
+
+    A staff user is recorded by id, username and roles; a `PublicActor` by its kind and masked label (no user
+    id, and its own address when it carries one); `SYSTEM` (or None, for commands) by `username` or its name.
+    """
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     if isinstance(detail, dict):
         detail = json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str)
-    authenticated = actor is not None and actor.is_authenticated
+    user_id, role, actor_kind, ip = None, "", "", current_ip()
+    if isinstance(actor, PublicActor):
+        username, actor_kind, ip = actor.masked, str(actor.kind), actor.ip or ip
+    elif isinstance(actor, SystemActor):
+        username = username or actor.name
+    elif actor is not None and actor.is_authenticated:
+        user_id, username, role = actor.pk, actor.username, ",".join(sorted(actor.role_set))
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         event = AuditEvent(
             at=timezone.now(),
-            user_id=actor.pk if authenticated and actor is not None else None,
-            username=(actor.username if authenticated and actor is not None else username)[:150],
-            role=",".join(sorted(actor.role_set)) if authenticated and actor is not None else "",
-            ip=current_ip()[:64],
+            user_id=user_id,
+            username=username[:150],
+            role=role,
+            actor_kind=actor_kind,
+            ip=ip[:64],
             request_id=current_request_id(),
             action=action,
             object_type=object_type,

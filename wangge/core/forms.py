@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from wangge.core.actors import PublicKind
 from wangge.core.natural import natural_key
 from wangge.core.roles import GRANTABLE_CAPABILITIES, Role
 
@@ -133,6 +134,11 @@ class UserForm(StyledForm):
 
 class AuditSearchForm(StyledForm):
     username = forms.CharField(label=_("User"), required=False)
+    actor_kind = forms.ChoiceField(
+        label=_("Caller"),
+        required=False,
+        choices=[("", "—"), ("staff", _("Staff and system")), *PublicKind.choices],
+    )
     action = forms.CharField(label=_("Action"), required=False)
     object_type = forms.CharField(label=_("Object type"), required=False)
     object_id = forms.CharField(label=_("Object id"), required=False)

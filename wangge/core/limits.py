@@ -1,11 +1,16 @@
-"""Limits every service checks on what a person types: lengths and coordinates (a refusal, never a silent cut)."""
+"""Limits every service checks: lengths and coordinates of what a person types (a refusal, never a silent cut),
+and how often a caller may do something (`check_quota`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
 def check_text(value: str | None, *, limit: int, label: str, code: str = "too_long") -> str:
@@ -35,3 +40,38 @@ def check_position(
             _("A position is a latitude from −90 to 90 and a longitude from −180 to 180."), code="bad_position"
         )
     return point[0].quantize(Decimal("0.000001")), point[1].quantize(Decimal("0.000001"))
+
+
+@dataclass(frozen=True)
+class Quota:
+    """At most `count` within any `per` (a sliding window over the caller's own records)."""
+
+    count: int
+    per: timedelta
+
+
+def _period(per: timedelta) -> str:
+    seconds = int(per.total_seconds())
+    if seconds % 86400 == 0:
+        n = seconds // 86400
+        return ngettext("%(n)d day", "%(n)d days", n) % {"n": n}
+    if seconds % 3600 == 0:
+        n = seconds // 3600
+        return ngettext("%(n)d hour", "%(n)d hours", n) % {"n": n}
+    n = max(1, seconds // 60)
+    return ngettext("%(n)d minute", "%(n)d minutes", n) % {"n": n}
+
+
+def check_quota(used_since: Callable[[datetime], int], quotas: Iterable[Quota], *, now: datetime, what: str) -> None:
+    """Refuse (`rate_limited`) when `used_since(now - per)` already reached a quota's count; nothing is counted here.
+
+    `used_since(moment)` counts what the caller did since that moment, from the records the action leaves
+    (a resident's reports are counted from the cases they made), so the limit cannot drift from the facts.
+    """
+    for quota in quotas:
+        if used_since(now - quota.per) >= quota.count:
+            raise ValidationError(
+                _("Too many %(what)s: at most %(count)d within %(period)s. Please try again later.")
+                % {"what": what, "count": quota.count, "period": _period(quota.per)},
+                code="rate_limited",
+            )

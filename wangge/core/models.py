@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wangge.core.actors import PublicKind
 from wangge.core.roles import GRANTABLE_CAPABILITIES, Role, requires_two_factor
 
 
@@ -118,7 +119,9 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user_id = models.BigIntegerField(null=True, blank=True)
-    username = models.CharField(max_length=150, blank=True)
+    username = models.CharField(max_length=150, blank=True)  # a public caller: its masked label (138****1234)
+    # A caller who is not staff (a resident, an Open311 client); blank for staff users and the system.
+    actor_kind = models.CharField(max_length=16, choices=PublicKind.choices, blank=True)
     role = models.CharField(max_length=200, blank=True)
     ip = models.CharField(max_length=64, blank=True)
     # The web request (or queued task) that wrote the row: the same id is in that request's log line.

@@ -19,6 +19,8 @@ def audit_search(*, actor: User, filters: dict[str, Any]) -> QuerySet[AuditEvent
     qs = AuditEvent.objects.all()
     if filters.get("username"):
         qs = qs.filter(username__icontains=filters["username"])
+    if filters.get("actor_kind"):  # "staff": the rows of staff users and the system
+        qs = qs.filter(actor_kind="" if filters["actor_kind"] == "staff" else filters["actor_kind"])
     if filters.get("action"):
         qs = qs.filter(action__startswith=filters["action"])
     if filters.get("object_type"):

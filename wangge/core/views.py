@@ -25,7 +25,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from wangge.core import health, holidays, panels, selectors, services
-from wangge.core.audit import audit_record
+from wangge.core.audit import audit_record, event_actor_label
 from wangge.core.context import current_request_id
 from wangge.core.decorators import capability_required
 from wangge.core.forms import (
@@ -347,7 +347,7 @@ def audit_export_view(request: HttpRequest) -> HttpResponse:
     rows = (
         [
             e.at.strftime("%Y-%m-%d %H:%M:%S"),
-            e.username,
+            event_actor_label(e),
             e.role,
             e.ip,
             e.action,
