@@ -19,7 +19,7 @@ sweep), and then written with COPY (PostgreSQL) or executemany (SQLite), ids ass
 What each column holds, and which service sets it that way:
 
 - `cases_case`: number `SJ<local date><id:06>`, title, category, source, urgency, region (the grid),
-  address, lat/lng (70 %), reporter name and phone (enc/masked/hash from `steps.phone_fields`, drawn
+  address, lat/lng (70 %), reporter name and phone (enc/masked/hash from `actions.phone_fields`, drawn
   from a pool of 5,000 phones: encrypting 500,000 is slow and changes nothing the lists read),
   reported_by, reported_at (office hours, uniform over 365 days) — as `case_create`; handling_level,
   handling_region (`level_region`: grid, community or street), department (the category's for a
@@ -218,8 +218,8 @@ class Simulator:
 
     def __init__(self, rng: random.Random, now: datetime, world: World) -> None:
         from wangge.cases import workflow
+        from wangge.cases.actions import calendar, phone_fields
         from wangge.cases.choices import HandlingLevel
-        from wangge.cases.steps import calendar, phone_fields
 
         self.rng, self.now, self.world = rng, now, world
         self.cal = calendar()

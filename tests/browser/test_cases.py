@@ -86,7 +86,7 @@ def png(path: Path, colour: str, size: tuple[int, int] = (64, 48)) -> Path:
 
 def grid_point(name: str) -> tuple[float, float]:
     """(lat, lng) in the middle of a demo grid, to six decimals as the form keeps them."""
-    from wangge.cases.mapping import centre
+    from wangge.cases.sketch import centre
     from wangge.regions.models import Region
 
     point = centre(Region.all_objects.get(name=name, is_active=True).boundary)

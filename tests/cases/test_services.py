@@ -347,7 +347,7 @@ def test_a_person_dispatches_only_to_a_department_that_serves_the_area(
 
 
 def services_departments(tree: Tree) -> list[str]:
-    from wangge.cases.services import departments_serving
+    from wangge.cases.departments import departments_serving
 
     return departments_serving(tree.grid_a1)
 

@@ -18,9 +18,9 @@ from ninja.pagination import paginate
 from wangge.api.pagination import Page
 from wangge.api.schemas import Id, answers
 from wangge.cases import selectors, services, workflow
+from wangge.cases.actions import MAX_EXTENSION_DAYS
 from wangge.cases.choices import Action, HandlingLevel, Source, State, Supervision, Urgency
 from wangge.cases.models import Case, Category
-from wangge.cases.steps import MAX_EXTENSION_DAYS
 from wangge.core.models import User
 from wangge.core.refusals import get_in_scope_or_404
 from wangge.core.roles import Cap

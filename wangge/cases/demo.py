@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from wangge.cases import notify, services
 from wangge.cases.choices import Action, DeadlineStatus, HandlingLevel, Source, State, Urgency
-from wangge.cases.mapping import centre
+from wangge.cases.departments import departments_serving
 from wangge.cases.models import Case, Category
+from wangge.cases.sketch import centre
 from wangge.cases.tasks import sweep_deadlines
 from wangge.core.models import User
 from wangge.places.demo import demo_scale, scaled
@@ -188,7 +189,7 @@ class _Demo:
         case = self.act(case, self.acceptor(case), Action.ACCEPT, t)
         department = case.category.default_department
         if case.region_id not in self.serving:
-            self.serving[case.region_id] = services.departments_serving(case.region)
+            self.serving[case.region_id] = departments_serving(case.region)
         to_department = (
             case.handling_level in (HandlingLevel.STREET, HandlingLevel.DEPARTMENT)
             and department in self.serving[case.region_id]  # a department with a handler here; else the street

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wangge.cases.choices import OPEN_STATES, DeadlineStatus, State
+from wangge.cases.departments import is_department_handler
 from wangge.cases.models import Case, Category, Notification
-from wangge.cases.services import is_department_handler
 from wangge.core.models import User
 from wangge.core.refusals import get_in_scope_or_404
 from wangge.core.roles import Cap

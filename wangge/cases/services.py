@@ -22,17 +22,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wangge.cases import notify, workflow
+from wangge.cases.actions import APPLY, TRACKED, calendar, in_scope, level_region, new_stage, phone_fields, refuse
 from wangge.cases.choices import SUPERVISION_ORDER, Action, DeadlineStatus, HandlingLevel, Photo, Source, State, Urgency
-from wangge.cases.mapping import metres_outside
+from wangge.cases.departments import is_department_handler
 from wangge.cases.models import Case, CaseAttachment, CaseReporter, CaseStep, Category
-from wangge.cases.steps import APPLY, TRACKED, calendar, in_scope, level_region, new_stage, phone_fields, refuse
+from wangge.cases.sketch import metres_outside
 from wangge.core.audit import audit_record
 from wangge.core.limits import check_position, check_text
 from wangge.core.models import User
 from wangge.core.roles import Cap, Role
 from wangge.people.models import Person
 from wangge.places.models import House
-from wangge.regions.models import Level, Region, UserScope
+from wangge.regions.models import Level, Region
 
 # What a report may hold (the API schema and the forms state the same limits).
 TITLE_MAX = 100
@@ -278,32 +279,6 @@ def case_reporter_add(
 
 
 # --- act --------------------------------------------------------------------------------------------
-
-
-def departments_with_handlers() -> set[str]:
-    """The departments that have at least one active handler account, anywhere."""
-    return set(
-        User.objects.filter(is_active=True, roles__role=Role.DEPARTMENT_HANDLER)
-        .exclude(department="")
-        .values_list("department", flat=True)
-    )
-
-
-def departments_serving(region: Region) -> list[str]:
-    """The departments with an active handler whose scope covers `region`: where a case here can go."""
-    scopes = (
-        UserScope.objects.filter(
-            user__is_active=True, user__roles__role=Role.DEPARTMENT_HANDLER, region__is_active=True
-        )
-        .exclude(user__department="")
-        .values_list("user__department", "region__path")
-    )
-    return sorted({department for department, path in scopes if region.path.startswith(path)})
-
-
-def is_department_handler(user: User) -> bool:
-    """A department's handler sees and acts on their department's cases only (not the whole area of their scope)."""
-    return user.has_role(Role.DEPARTMENT_HANDLER) and not user.has_perm(Cap.REPORT_CASES)
 
 
 def _check_party(actor: User | None, case: Case, capability: str, party: str) -> None:

@@ -14,9 +14,9 @@ from django.db.models.functions import Coalesce, ExtractMonth
 from django.utils import timezone
 
 from wangge.cases.choices import State
+from wangge.cases.departments import is_department_handler
 from wangge.cases.models import Case, CaseMonthStat, CaseStatMark
 from wangge.cases.selectors import cases_visible
-from wangge.cases.services import is_department_handler
 from wangge.core.models import User
 from wangge.regions.models import Region, paths_q, scope_paths
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from wangge.cases import catalogue_services, selectors, services, stats
 from wangge.cases.choices import Action, HandlingLevel
+from wangge.cases.departments import departments_serving, departments_with_handlers
 from wangge.cases.forms import (
     SUPERVISION_LEVELS,
     ActionForm,
@@ -26,8 +27,8 @@ from wangge.cases.forms import (
     CategoryLimitsForm,
     EscalationRuleForm,
 )
-from wangge.cases.mapping import grid_sketch
 from wangge.cases.models import Case, CaseAttachment, Category, EscalationRule
+from wangge.cases.sketch import grid_sketch
 from wangge.core.audit import audit_record, mask_typed
 from wangge.core.decorators import capability_required
 from wangge.core.models import User
@@ -228,7 +229,7 @@ def detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
     user = _user(request)
     case = selectors.case_get(user=user, case_id=case_id)
     allowed = services.allowed_actions(actor=user, case=case)
-    departments = services.departments_serving(case.region)
+    departments = departments_serving(case.region)
     context = {
         "case": case,
         "steps": case.steps.all(),
@@ -449,7 +450,7 @@ def catalogue_view(request: HttpRequest) -> HttpResponse:
         edit_form = CategoryLimitsForm(
             initial={"category": editing.pk, **{f: getattr(editing, f) for f in catalogue_services.CATEGORY_FIELDS}}
         )
-    staffed = services.departments_with_handlers()
+    staffed = departments_with_handlers()
     rules = list(EscalationRule.objects.select_related("category").prefetch_related("copy_regions"))
     for rule in rules:
         rule.unstaffed = [d.strip() for d in rule.copy_departments.split(",") if d.strip() and d.strip() not in staffed]  # type: ignore[attr-defined]

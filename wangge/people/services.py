@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
@@ -26,6 +25,7 @@ from wangge.core.idcard import (
 )
 from wangge.core.limits import check_text
 from wangge.core.models import User
+from wangge.core.phones import clean_phone
 from wangge.core.pinyin import name_keys
 from wangge.core.refusals import AccessRefused, Kind, Refusal, refusal_count, refusals_recorded
 from wangge.core.roles import Cap
@@ -190,24 +190,6 @@ def identity_columns(number: str) -> dict[str, str]:
         "id_tail4": tails.get(4, ""),
         "id_tail6": tails.get(6, ""),
     }
-
-
-_PHONE_CHARS = frozenset("0123456789+-().")
-
-
-def clean_phone(phone: str) -> str:
-    """A phone number as stored: digits, + and -; `ValidationError` for letters or unless it has 5 to 15 digits.
-
-    Spaces, dots and brackets people type between the digits are dropped; anything else is a mistake
-    to report, never a reason to store nothing (an empty answer clears the number).
-    """
-    phone = unicodedata.normalize("NFKC", phone or "").strip()  # full-width digits and brackets as typed on a phone
-    if any(ch not in _PHONE_CHARS and not ch.isspace() for ch in phone):
-        raise ValidationError(_("The phone number is not valid."), code="bad_phone")
-    phone = "".join(ch for ch in phone if ch in "0123456789+-")
-    if phone and not (5 <= sum(ch in "0123456789" for ch in phone) <= 15):
-        raise ValidationError(_("The phone number is not valid."), code="bad_phone")
-    return phone
 
 
 def phone_columns(phone: str) -> dict[str, str]:

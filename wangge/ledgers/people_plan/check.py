@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from wangge.core.idcard import DocumentType
+from wangge.core.phones import clean_phone
 from wangge.ledgers.parallel import Spread
 from wangge.ledgers.people_plan.cells import CellMemo, not_a_person, parse_row
 from wangge.ledgers.people_plan.rows import Progress, RowPlan
@@ -145,13 +146,13 @@ def check_row(
             )
     elif phone:
         try:
-            data["phone"] = people.clean_phone(phone)
+            data["phone"] = clean_phone(phone)
         except ValidationError as exc:
             row.fail(f"联系电话：{' '.join(exc.messages)}")
     landlord_phone = data.get("landlord_phone", "")
     if landlord_phone:
         try:
-            data["landlord_phone"] = people.clean_phone(landlord_phone)
+            data["landlord_phone"] = clean_phone(landlord_phone)
         except ValidationError as exc:
             row.fail(f"房东电话：{' '.join(exc.messages)}")
     if data.get("landlord_name") or data.get("landlord_phone"):

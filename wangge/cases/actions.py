@@ -26,10 +26,12 @@ from wangge.cases.choices import (
     Supervision,
     next_level,
 )
+from wangge.cases.departments import departments_serving
 from wangge.cases.models import Case, CaseReporter
 from wangge.core import crypto, worktime
 from wangge.core.idcard import mask_phone
 from wangge.core.models import User
+from wangge.core.phones import clean_phone
 from wangge.core.worktime import WorkCalendar
 from wangge.regions.models import Level, Region, scope_paths
 
@@ -72,8 +74,6 @@ def level_region(region: Region, level: str) -> Region:
 
 def phone_fields(phone: str) -> tuple[str, str, str]:
     """A reporter's phone as stored (ciphertext, mask, keyed hash); the registry's rule decides what is a phone."""
-    from wangge.people.services import clean_phone
-
     phone = clean_phone(phone)
     if not phone:
         return "", "", ""
@@ -130,8 +130,6 @@ def _reject(case: Case, actor: User | None, now: datetime, data: dict[str, Any])
 
 def _require_department(department: str, case: Case, actor: User | None) -> None:
     """A person sending a case to a department names one that has a handler here: a typo would lose the case."""
-    from wangge.cases.services import departments_serving
-
     if actor is not None and department not in departments_serving(case.region):
         raise refuse(
             _("No handler of “%(department)s” serves this area; choose one of the listed departments.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wangge.cases.mapping import centre, grid_sketch
+from wangge.cases.sketch import centre, grid_sketch
 
 SQUARE = {
     "type": "Polygon",

@@ -1,0 +1,25 @@
+"""Phone numbers as people type them: the one rule for what is a phone number, used by every app that stores one."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+_PHONE_CHARS = frozenset("0123456789+-().")
+
+
+def clean_phone(phone: str) -> str:
+    """A phone number as stored: digits, + and -; `ValidationError` for letters or unless it has 5 to 15 digits.
+
+    Spaces, dots and brackets people type between the digits are dropped; anything else is a mistake
+    to report, never a reason to store nothing (an empty answer clears the number).
+    """
+    phone = unicodedata.normalize("NFKC", phone or "").strip()  # full-width digits and brackets as typed on a phone
+    if any(ch not in _PHONE_CHARS and not ch.isspace() for ch in phone):
+        raise ValidationError(_("The phone number is not valid."), code="bad_phone")
+    phone = "".join(ch for ch in phone if ch in "0123456789+-")
+    if phone and not (5 <= sum(ch in "0123456789" for ch in phone) <= 15):
+        raise ValidationError(_("The phone number is not valid."), code="bad_phone")
+    return phone
