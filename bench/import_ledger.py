@@ -133,14 +133,15 @@ def _clean(community) -> None:  # type: ignore[no-untyped-def]
     """
     from django.db import connection, transaction
 
+    from wangge.core.models import HistoryEntry
     from wangge.ledgers.models import ImportJob
-    from wangge.people.models import Change, Household, Membership, Person, PersonTag, Residence
+    from wangge.people.models import Household, Membership, Person, PersonTag, Residence
     from wangge.places.models import Building, Compound, House
 
     under = {"region__path__startswith": community.path}
     with transaction.atomic():
         people = Person.all_objects.filter(**under)
-        Change.objects.filter(object_type__in=["person", "household", "house"]).delete()
+        HistoryEntry.objects.filter(object_type__in=["people.person", "people.household", "places.house"]).delete()
         for model, lookup in (
             (PersonTag, "person__in"),
             (Residence, "person__in"),
@@ -153,7 +154,7 @@ def _clean(community) -> None:  # type: ignore[no-untyped-def]
             model.all_objects.filter(**under)._raw_delete(model.all_objects.db)  # type: ignore[attr-defined]
         ImportJob.objects.all().delete()
     if connection.vendor == "postgresql":
-        tables = [m._meta.db_table for m in (Change, PersonTag, Residence, Membership, Household, Person)]
+        tables = [m._meta.db_table for m in (HistoryEntry, PersonTag, Residence, Membership, Household, Person)]
         tables += [m._meta.db_table for m in (House, Building, Compound)]
         with connection.cursor() as cursor:
             cursor.execute(f"VACUUM ANALYZE {', '.join(connection.ops.quote_name(t) for t in tables)}")

@@ -16,7 +16,7 @@ from django.utils import translation
 from tests.conftest import Tree
 from tests.ledgers import builders
 from wangge.core import crypto
-from wangge.core.models import AccessRefusal, AuditEvent, User
+from wangge.core.models import AccessRefusal, AuditEvent, HistoryEntry, User
 from wangge.core.roles import Cap, Role
 from wangge.core.services import user_set_capabilities
 from wangge.ledgers import files, kinds, reports, services
@@ -25,7 +25,7 @@ from wangge.ledgers.people_schema import people_schema
 from wangge.ledgers.readers import LedgerError
 from wangge.people import services as people_services
 from wangge.people.choices import IdentityColor, Relation, Residency, SourceState
-from wangge.people.models import Change, Household, Membership, Person, PersonTag, Residence
+from wangge.people.models import Household, Membership, Person, PersonTag, Residence
 from wangge.places.models import Building, Compound, House
 
 State = ImportJob.State
@@ -89,7 +89,7 @@ def test_a_family_ledger_under_a_title_row_builds_people_households_and_houses(
     assert zhang.birth_date == date(1950, 3, 2) and zhang.gender == "M"
     assert zhang.source_state == SourceState.ENTERED and zhang.region == tree.grid_a1
     assert zhang.phone_masked == "138****1108"
-    assert Change.objects.get(object_type="person", object_id=zhang.pk).source == "八月台账.xlsx"
+    assert HistoryEntry.objects.get(object_type="people.person", object_id=zhang.pk).source == "八月台账.xlsx"
     # 红粉白: the local head red, the tenant head pink, members white
     colours = dict(Person.all_objects.values_list("name", "identity_color"))
     assert colours == {
@@ -108,7 +108,7 @@ def test_a_family_ledger_under_a_title_row_builds_people_households_and_houses(
     assert house.floor == 5 and {r.person.name for r in house.residences.all()} == {"王磊", "王小雨"}
     assert set(PersonTag.objects.values_list("tag__name", flat=True)) == {"高龄老人", "留守儿童"}
     assert Person.all_objects.get(name="王磊").residency == Residency.TENANT
-    assert Change.objects.filter(object_type="house", action="import", source="八月台账.xlsx").count() == 2
+    assert HistoryEntry.objects.filter(object_type="places.house", action="import", source="八月台账.xlsx").count() == 2
     event = AuditEvent.objects.filter(action="ledger.import", result="ok").get()
     assert json.loads(event.detail)["created"] == 4
 
@@ -139,7 +139,7 @@ def test_registered_places_are_found_and_grown_new_ones_created_beside_them(
     assert homes["王磊"].building.name == "5栋" and homes["王磊"].building.compound == compound  # type: ignore[union-attr]
     assert homes["赵敏"].address == "幸福路8号" and homes["赵敏"].building is None
     assert Compound.all_objects.filter(region=grid).count() == 1
-    assert Change.objects.filter(object_type="house", action="import").count() == 3
+    assert HistoryEntry.objects.filter(object_type="places.house", action="import").count() == 3
 
 
 @pytest.mark.parametrize(
@@ -280,7 +280,7 @@ def test_existing_people_are_updated_with_history(
     assert job.state == State.DONE and job.counts["update"] == 1 and job.result["updated"] == 1
     person.refresh_from_db()
     assert person.phone_masked == "139****2222" and person.work_unit == "咸宁市纺织厂"
-    change = Change.objects.filter(object_id=person.pk, action="update").get()
+    change = HistoryEntry.objects.filter(object_id=person.pk, action="update").get()
     assert change.source == "更新.xlsx" and "work_unit" in change.changes
     # the same file again changes nothing
     again = run_import(worker, tree.grid_a1, builders.xlsx(rows), confirm=False)
@@ -357,7 +357,7 @@ def test_a_failure_while_writing_leaves_nothing_behind(
     job = run_import(worker, tree.grid_a1, builders.xlsx(family(new_id)))
     assert job.state == State.FAILED and job.message
     assert not Person.all_objects.exists() and not Household.all_objects.exists() and not House.all_objects.exists()
-    assert not Change.objects.exists()
+    assert not HistoryEntry.objects.exists()
 
 
 def test_a_cancelled_import_writes_nothing(

@@ -21,11 +21,11 @@ from huey.contrib.djhuey import HUEY
 
 from tests.conftest import Tree
 from tests.ledgers import builders
-from wangge.core.models import User
+from wangge.core.models import HistoryEntry, User
 from wangge.core.roles import Role
 from wangge.ledgers import services
 from wangge.ledgers.models import ImportJob
-from wangge.people.models import Change, Household, Membership, Person
+from wangge.people.models import Household, Membership, Person
 from wangge.places.models import House
 
 ROWS = 6000
@@ -68,7 +68,7 @@ def test_kill_9_in_the_middle_of_the_write_changes_nothing_and_the_job_is_done_a
         Household.all_objects.count(),
         Membership.objects.count(),
         House.all_objects.count(),
-        Change.objects.count(),
+        HistoryEntry.objects.count(),
     )
 
     env = {**os.environ, "DATABASE_URL": _database_url(), "WANGGE_LEDGER_DIR": str(ledger_dir)}
@@ -103,7 +103,7 @@ def test_kill_9_in_the_middle_of_the_write_changes_nothing_and_the_job_is_done_a
         Household.all_objects.count(),
         Membership.objects.count(),
         House.all_objects.count(),
-        Change.objects.count(),
+        HistoryEntry.objects.count(),
     )
     assert after == before
     job.refresh_from_db()

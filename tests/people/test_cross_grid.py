@@ -15,12 +15,12 @@ from tests.conftest import Tree, sign_in
 from wangge.cases import services as case_services
 from wangge.cases.catalogue import seed
 from wangge.cases.models import Category
-from wangge.core.models import AuditEvent, User
+from wangge.core.models import AuditEvent, HistoryEntry, User
 from wangge.core.roles import Role
 from wangge.core.services import token_issue
 from wangge.people import services
 from wangge.people.choices import Relation
-from wangge.people.models import Change, Household, Membership, Person, Residence
+from wangge.people.models import Household, Membership, Person, Residence
 from wangge.places import services as place_services
 
 
@@ -47,7 +47,7 @@ def test_joining_a_household_of_another_grid_is_a_move_with_history(
     assert bride.region == tree.grid_a1  # the household's grid
     home = Residence.objects.get(person=bride, ended_on__isnull=True, is_default=True)
     assert home.house_id == family.house_id
-    change = Change.objects.filter(object_type="person", object_id=bride.pk, action="move").get()
+    change = HistoryEntry.objects.filter(object_type="people.person", object_id=bride.pk, action="move").get()
     assert change.changes["region"] == ["第二网格", "第一网格"]
     assert AuditEvent.objects.filter(action="person.move", object_id=str(bride.pk), user_id=staff.pk).exists()
 
@@ -103,7 +103,9 @@ def test_a_merge_keeps_the_household_in_one_grid(tree: Tree, make_user: Callable
     keep.refresh_from_db()
     assert Membership.objects.get(person=keep, ended_on__isnull=True).household == household
     assert keep.region == tree.grid_a2
-    assert Change.objects.get(object_type="person", object_id=keep.pk, action="merge").changes["region"] == [
+    assert HistoryEntry.objects.get(object_type="people.person", object_id=keep.pk, action="merge").changes[
+        "region"
+    ] == [
         "第一网格",
         "第二网格",
     ]

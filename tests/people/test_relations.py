@@ -6,18 +6,19 @@ import importlib
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.apps import apps as global_apps
 from django.utils import translation
 
 from tests.conftest import Tree
-from wangge.core.models import User
+from wangge.core.models import HistoryEntry, User
 from wangge.core.roles import Role
 from wangge.ledgers.people_schema import CHILD_BY_GENDER, code_names
 from wangge.people import relations, services
 from wangge.people.choices import Gender, Relation
-from wangge.people.models import Change, Membership
+from wangge.people.models import Membership
 
 M, F = Gender.MALE, Gender.FEMALE
 REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "gbt4761-2008.tsv"
@@ -158,7 +159,7 @@ def test_a_son_takes_over_and_every_relation_is_restated(tree: Tree, worker: Use
 
     now = dict(Membership.objects.filter(household=home, ended_on__isnull=True).values_list("person__name", "relation"))
     assert now == {"王强": "02", "王建国": "51", "李秀英": "52", "王芳": "77", "张丽": "12", "王小明": "20"}
-    change = Change.objects.get(object_type="person", object_id=wife.pk, action="relation")
+    change = HistoryEntry.objects.get(object_type="people.person", object_id=wife.pk, action="relation")
     assert change.changes == {"relation": ["38", "12"]}
 
 
@@ -171,6 +172,15 @@ def test_self_is_stored_as_the_head(tree: Tree, worker: User) -> None:
     assert Membership.objects.get(household=other, person=alone).relation == Relation.HEAD
 
 
+class _AppsWithHistoryAsChange:
+    """The models as 0012 saw them, on today's tables: the history it swapped (people.Change then) is core's now."""
+
+    def get_model(self, app_label: str, model_name: str) -> Any:
+        if (app_label, model_name) == ("people", "Change"):
+            return HistoryEntry
+        return global_apps.get_model(app_label, model_name)
+
+
 def test_the_migration_swaps_son_and_daughter_in_law(tree: Tree, worker: User) -> None:
     migration = importlib.import_module("wangge.people.migrations.0012_swap_son_and_daughter_in_law_codes")
     head, dil, sil = (
@@ -180,15 +190,17 @@ def test_the_migration_swaps_son_and_daughter_in_law(tree: Tree, worker: User) -
     # As the registry stored them before 0011: 儿媳 28, 女婿 38.
     Membership.objects.create(household=home, person=dil, relation="28", started_on=date(2020, 1, 1))
     Membership.objects.create(household=home, person=sil, relation="38", started_on=date(2020, 1, 1))
-    Change.objects.create(object_type="person", object_id=dil.pk, action="move", changes={"relation": [None, "28"]})
+    HistoryEntry.objects.create(
+        object_type="people.person", object_id=dil.pk, action="move", changes={"relation": [None, "28"]}
+    )
 
-    migration.swap(global_apps, None)
+    migration.swap(_AppsWithHistoryAsChange(), None)
 
     assert dict(Membership.objects.values_list("person__name", "relation")) == {
         "户主": "02",
         "儿媳": "38",
         "女婿": "28",
     }
-    assert Change.objects.get(object_id=dil.pk, action="move").changes == {"relation": [None, "38"]}
-    migration.swap(global_apps, None)  # the reverse is the same swap
+    assert HistoryEntry.objects.get(object_id=dil.pk, action="move").changes == {"relation": [None, "38"]}
+    migration.swap(_AppsWithHistoryAsChange(), None)  # the reverse is the same swap
     assert Membership.objects.get(person=dil).relation == "28"

@@ -9,12 +9,12 @@ from django.db import connection
 from django.http import Http404
 
 from tests.conftest import Tree
-from wangge.core.models import AuditEvent, User
+from wangge.core.models import AuditEvent, HistoryEntry, User
 from wangge.core.roles import Role
 from wangge.core.services import user_set_capabilities
 from wangge.people import services
 from wangge.people.choices import HouseholdKind, IdentityColor, Relation, SourceState
-from wangge.people.models import Change, Household, Membership, Person, PersonTag, Tag
+from wangge.people.models import Household, Membership, Person, PersonTag, Tag
 from wangge.places.models import House
 
 
@@ -36,7 +36,7 @@ def test_create_derives_gender_and_birth_and_stores_no_plain_number(tree: Tree, 
         cursor.execute("SELECT * FROM people_person")
         raw = " ".join(str(v) for row in cursor.fetchall() for v in row)
     assert number not in raw and "13871501108" not in raw and number[-8:] not in raw
-    assert Change.objects.filter(object_type="person", object_id=person.pk, action="create").exists()
+    assert HistoryEntry.objects.filter(object_type="people.person", object_id=person.pk, action="create").exists()
 
 
 def test_typed_gender_or_birth_that_contradicts_the_id_is_refused(tree: Tree, worker: User, new_id) -> None:  # type: ignore[no-untyped-def]
@@ -87,7 +87,7 @@ def test_people_belong_to_a_grid_in_scope(tree: Tree, worker: User) -> None:
 def test_update_keeps_old_and_new_and_masks_sensitive(tree: Tree, worker: User, new_id) -> None:  # type: ignore[no-untyped-def]
     person = services.person_create(actor=worker, region=tree.grid_a1, name="张三", phone="13800000001")
     services.person_update(actor=worker, person=person, occupation="退休", health_status="chronic", phone="13900000002")
-    change = Change.objects.filter(object_id=person.pk, action="update").get()
+    change = HistoryEntry.objects.filter(object_id=person.pk, action="update").get()
     assert change.changes["occupation"] == ["", "退休"]
     assert change.changes["health_status"] == ["***", "***"]
     assert change.changes["phone"] == ["138****0001", "139****0002"]
@@ -102,7 +102,7 @@ def test_claim_then_verify(tree: Tree, worker: User) -> None:
         services.person_claim(actor=worker, person=person)
     verified = services.person_verify(actor=worker, person=person)
     assert verified.source_state == SourceState.VERIFIED and verified.verified_by == worker
-    assert Change.objects.filter(object_id=person.pk, action="create", source="台账.xlsx").exists()
+    assert HistoryEntry.objects.filter(object_id=person.pk, action="create", source="台账.xlsx").exists()
 
 
 def test_identity_colours_follow_households(tree: Tree, worker: User) -> None:
@@ -159,7 +159,7 @@ def test_a_person_moving_to_a_home_in_another_grid_moves_there_with_history(
     services.residence_set(actor=staff, person=person, house=there)
     person.refresh_from_db()
     assert person.region == tree.grid_a2
-    change = Change.objects.get(object_id=person.pk, action="home")
+    change = HistoryEntry.objects.get(object_id=person.pk, action="home")
     assert change.changes["region"] == ["第一网格", "第二网格"]
     worker = make_user(Role.GRID_WORKER)  # grid_a1 only: may not move someone into another grid
     other = services.person_create(actor=worker, region=tree.grid_a1, name="不许搬")
@@ -177,7 +177,7 @@ def test_merge_combines_duplicates_with_their_history(tree: Tree, worker: User) 
     keep.refresh_from_db()
     assert keep.phone_masked == "137****0000" and keep.occupation == "司机"
     assert PersonTag.objects.filter(person=keep, tag__code="veteran").exists()
-    assert Change.objects.filter(object_id=keep.pk, action="create").count() == 2
+    assert HistoryEntry.objects.filter(object_id=keep.pk, action="create").count() == 2
     dup.refresh_from_db()
     assert dup.merged_into == keep and dup.deleted_at is not None
 

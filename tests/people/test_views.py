@@ -12,12 +12,12 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import Tree, sign_in
-from wangge.core.models import AuditEvent, User
+from wangge.core.models import AuditEvent, HistoryEntry, User
 from wangge.core.roles import Role
 from wangge.core.services import user_set_capabilities
 from wangge.people import services
 from wangge.people.choices import HouseholdKind
-from wangge.people.models import Change, Household, Membership, Person, PersonTag, Tag
+from wangge.people.models import Household, Membership, Person, PersonTag, Tag
 
 
 @pytest.fixture
@@ -220,7 +220,7 @@ def test_edit_keeps_the_change_in_the_history(people: dict[str, object], worker:
     data.update(occupation="教师", birth_date="1990-06-01", residency="registered", doc_type="citizen_id")
     response = worker.post(f"/people/{li.pk}/edit/", data)  # type: ignore[attr-defined]
     assert response.status_code == 302
-    change = Change.objects.filter(object_id=li.pk, action="update").get()  # type: ignore[attr-defined]
+    change = HistoryEntry.objects.filter(object_id=li.pk, action="update").get()  # type: ignore[attr-defined]
     assert change.changes == {"occupation": ["", "教师"]}
     card = worker.get(f"/people/{li.pk}/").content.decode()  # type: ignore[attr-defined]
     assert "教师" in card and 'data-testid="history"' in card
@@ -261,7 +261,7 @@ def test_claim_then_verify(people: dict[str, object], worker: Client) -> None:
     assert worker.post(f"/people/{li.pk}/claim/").status_code == 302  # type: ignore[attr-defined]
     assert Person.all_objects.get(pk=li.pk).source_state == "claimed"  # type: ignore[attr-defined]
     worker.post(f"/people/{li.pk}/claim/")  # type: ignore[attr-defined]
-    assert Change.objects.filter(object_id=li.pk, action="claim").count() == 1  # type: ignore[attr-defined]
+    assert HistoryEntry.objects.filter(object_id=li.pk, action="claim").count() == 1  # type: ignore[attr-defined]
     worker.post(f"/people/{li.pk}/verify/")  # type: ignore[attr-defined]
     assert Person.all_objects.get(pk=li.pk).source_state == "verified"  # type: ignore[attr-defined]
     assert worker.get(f"/people/{li.pk}/claim/").status_code == 405  # type: ignore[attr-defined]

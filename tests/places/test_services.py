@@ -122,7 +122,7 @@ def test_every_change_to_a_house_is_kept_and_shown(tree: Tree, make_user: Callab
     from django.test import Client
 
     from tests.conftest import sign_in
-    from wangge.people.models import Change
+    from wangge.core.models import HistoryEntry
 
     staff = make_user(Role.COMMUNITY_STAFF)
     house = services.house_create(actor=staff, region=tree.grid_a1, number="101", address="福源路1号")
@@ -134,7 +134,7 @@ def test_every_change_to_a_house_is_kept_and_shown(tree: Tree, make_user: Callab
         landlord_phone="13871501108",
         area=Decimal("86.5"),
     )
-    changes = list(Change.objects.filter(object_type="house", object_id=house.pk).order_by("id"))
+    changes = list(HistoryEntry.objects.filter(object_type="places.house", object_id=house.pk).order_by("id"))
     assert [c.action for c in changes] == ["create", "update"]
     assert changes[1].changes["is_rental"] == [False, True] and changes[1].actor == staff
     assert changes[1].changes["landlord_phone"] == ["", "138****1108"]  # the history never holds the number

@@ -310,3 +310,28 @@ class AccessRefusal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind} {self.hour:%Y-%m-%d %H}: {self.count}"
+
+
+class HistoryEntry(models.Model):
+    """One change to a registry record (a person, a household, a house …): who, when, what, old → new.
+
+    The record is named by its model's label (`people.person`) and primary key, so any app's records
+    have a history without a table of their own; written and read through `wangge.core.history`.
+    """
+
+    object_type = models.CharField(max_length=64)
+    object_id = models.BigIntegerField()
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=32)
+    changes = models.JSONField(default=dict)
+    source = models.CharField(max_length=200, blank=True, help_text="e.g. the imported file's name")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "at"], name="history_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.object_type}#{self.object_id} {self.action}"

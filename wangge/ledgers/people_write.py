@@ -13,9 +13,10 @@ from typing import Any
 
 from django.utils import timezone
 
+from wangge.core import history
 from wangge.core.audit import audit_record
 from wangge.core.idcard import DocumentType
-from wangge.core.models import User
+from wangge.core.models import HistoryEntry, User
 from wangge.ledgers.bulk import BATCH, Inserter, WriteBehind
 from wangge.ledgers.kinds import tick as _tick
 from wangge.ledgers.people_plan import (
@@ -33,7 +34,7 @@ from wangge.ledgers.places import Places
 from wangge.people import services as people
 from wangge.people.choices import HouseholdKind, IdentityColor, Relation, Residency, SourceState
 from wangge.people.fake import identity_color
-from wangge.people.models import Change, Household, Membership, Person, PersonTag, Residence
+from wangge.people.models import Household, Membership, Person, PersonTag, Residence
 from wangge.places.models import House
 
 # --- writing -------------------------------------------------------------------------------------------
@@ -123,18 +124,20 @@ def apply_people(
                 for tag in row.data.get("tags", [])
             ],
         )
-        changes = Inserter(Change)
+        entries = Inserter(HistoryEntry)
         writer.insert(
-            changes,
+            entries,
             [
-                changes.row(
-                    object_type="person",
-                    object_id=row.person_id,
-                    at=now,
-                    actor_id=actor.pk,
-                    action="import",
-                    changes={"name": [None, row.data["name"]]},
-                    source=source,
+                entries.row(
+                    **history.columns(
+                        model=Person,
+                        object_id=row.person_id,
+                        at=now,
+                        actor_id=actor.pk,
+                        action="import",
+                        changes={"name": [None, row.data["name"]]},
+                        source=source,
+                    )
                 )
                 for row in new_rows
             ],
@@ -282,18 +285,20 @@ class Households:
                         self.new_heads.append((household.pk, row.person_id))
                         household.head_id = row.person_id
         writer.insert(memberships, rows)
-        changes = Inserter(Change)
+        entries = Inserter(HistoryEntry)
         writer.insert(
-            changes,
+            entries,
             [
-                changes.row(
-                    object_type="household",
-                    object_id=self.by_key[key].pk,
-                    at=now,
-                    actor_id=actor.pk,
-                    action="import",
-                    changes={"number": [None, key[1]], "head": [None, self.by_key[key].head_id]},
-                    source=source,
+                entries.row(
+                    **history.columns(
+                        model=Household,
+                        object_id=self.by_key[key].pk,
+                        at=now,
+                        actor_id=actor.pk,
+                        action="import",
+                        changes={"number": [None, key[1]], "head": [None, self.by_key[key].head_id]},
+                        source=source,
+                    )
                 )
                 for key in self.fresh
             ],
@@ -358,13 +363,8 @@ def _update_person(row: RowPlan, *, actor: User, houses: Places, households: Hou
     if "region" in changes:
         Person.all_objects.filter(pk=person.pk).update(region=row.grid)
         old_region, person.region = person.region, row.grid
-        people.Change.objects.create(
-            object_type="person",
-            object_id=person.pk,
-            actor=actor,
-            action="move",
-            changes={"region": [old_region.name, row.grid.name]},
-            source=source[:200],
+        history.record(
+            obj=person, actor=actor, action="move", changes={"region": [old_region.name, row.grid.name]}, source=source
         )
         changed = True
     if "household" in changes:

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
+from wangge.core import history
+from wangge.core.models import HistoryEntry
 from wangge.ledgers.bulk import Inserter
-from wangge.people.models import Change
 from wangge.places.models import Building, Compound, House
 
 if TYPE_CHECKING:
@@ -102,17 +103,19 @@ class Places:
             else:
                 known[hkey] = pk
         self.created = len(new_houses)
-        history = Inserter(Change)  # each new house's history starts with the file it came from
-        history.insert(
+        entries = Inserter(HistoryEntry)  # each new house's history starts with the file it came from
+        entries.insert(
             [
-                history.row(
-                    object_type="house",
-                    object_id=pk,
-                    at=now or timezone.now(),
-                    actor_id=actor_id,
-                    action="import",
-                    changes={"address" if hkey[0] == "loose" else "number": [None, hkey[2]]},
-                    source=source[:200],
+                entries.row(
+                    **history.columns(
+                        model=House,
+                        object_id=pk,
+                        at=now or timezone.now(),
+                        actor_id=actor_id,
+                        action="import",
+                        changes={"address" if hkey[0] == "loose" else "number": [None, hkey[2]]},
+                        source=source,
+                    )
                 )
                 for hkey, pk in zip(new_houses, house_ids, strict=True)
             ]

@@ -7,7 +7,7 @@ Two halves:
   phones, residency, care and special-group tags). Pure Python, seeded, no database.
 - `person_row` and `write_households` turn them into rows with `bulk_create`, computing exactly
   what the services compute one person at a time (encryption, keyed hashes, masks, pinyin keys,
-  红粉白 colours), so tens of thousands of people load in seconds. They write no `Change` or
+  红粉白 colours), so tens of thousands of people load in seconds. They write no history or
   audit rows: the caller records one summary for the whole load.
 """
 

@@ -284,24 +284,3 @@ class PersonTag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id}:{self.tag_id}"
-
-
-class Change(models.Model):
-    """One change to a registry record: who, when, old → new. Shown on the record's history."""
-
-    object_type = models.CharField(max_length=32)
-    object_id = models.BigIntegerField()
-    at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    action = models.CharField(max_length=32)
-    changes = models.JSONField(default=dict)
-    source = models.CharField(max_length=200, blank=True, help_text="e.g. the imported file's name")
-
-    class Meta:
-        ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id", "at"], name="change_object_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.object_type}#{self.object_id} {self.action}"

@@ -19,7 +19,7 @@ from wangge.core.models import User
 from wangge.core.pinyin import query_keys
 from wangge.core.refusals import get_in_scope_or_404
 from wangge.core.roles import Cap
-from wangge.people.models import Change, Household, Membership, Person, PersonTag, Residence, Tag
+from wangge.people.models import Household, Membership, Person, PersonTag, Residence, Tag
 from wangge.places.models import Building, Compound, House
 from wangge.regions.models import Region, paths_q, scope_paths
 
@@ -307,10 +307,6 @@ def person_get(*, user: User, person_id: int) -> Person:
     return get_in_scope_or_404(
         with_list_details(Person.objects.for_user(user).select_related("region"), user=user), user=user, pk=person_id
     )
-
-
-def person_history(*, person: Person) -> QuerySet[Change]:
-    return Change.objects.filter(object_type="person", object_id=person.pk).select_related("actor")
 
 
 def person_tags(*, user: User, person: Person, include_ended: bool = True) -> QuerySet[PersonTag]:

@@ -12,7 +12,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wangge.core import crypto
+from wangge.core import crypto, history
 from wangge.core.audit import audit_record, mask_typed
 from wangge.core.idcard import (
     DocumentType,
@@ -31,7 +31,7 @@ from wangge.core.refusals import AccessRefused, Kind, Refusal, refusal_count, re
 from wangge.core.roles import Cap
 from wangge.people import relations
 from wangge.people.choices import HouseholdKind, IdentityColor, Relation, SourceState
-from wangge.people.models import Change, Household, Membership, Person, PersonTag, Residence, Tag
+from wangge.people.models import Household, Membership, Person, PersonTag, Residence, Tag
 from wangge.people.selectors import HEALTH_FIELDS
 from wangge.places.models import House
 from wangge.regions.access import require
@@ -80,9 +80,7 @@ def _record(
     *, actor: User | None, obj: Person | Household, action: str, changes: dict[str, Any], source: str = ""
 ) -> None:
     kind = "person" if isinstance(obj, Person) else "household"
-    Change.objects.create(
-        object_type=kind, object_id=obj.pk, actor=actor, action=action, changes=changes, source=source[:200]
-    )
+    history.record(obj=obj, actor=actor, action=action, changes=changes, source=source)
     audit_record(
         actor=actor,
         action=f"{kind}.{action}",
@@ -479,7 +477,7 @@ def person_merge(*, actor: User, keep: Person, duplicate: Person) -> Person:
     kept_tags = set(PersonTag.objects.filter(person=keep, ended_on__isnull=True).values_list("tag_id", flat=True))
     PersonTag.objects.filter(person=duplicate, tag_id__in=kept_tags, ended_on__isnull=True).update(ended_on=today)
     PersonTag.objects.filter(person=duplicate).update(person=keep)
-    Change.objects.filter(object_type="person", object_id=duplicate.pk).update(object_id=keep.pk)
+    history.move(model=Person, from_id=duplicate.pk, to_id=keep.pk)
     filled = {}
     for field in PLAIN_FIELDS:
         if getattr(keep, field) in ("", None) and getattr(duplicate, field) not in ("", None):
@@ -699,23 +697,23 @@ def household_set_head(*, actor: User, household: Household, person: Person) -> 
         raise ValidationError(_("Only a member of the household can become its head."), code="not_member")
     old_head = household.head_id
     before = dict(Membership.objects.filter(household=household, ended_on__isnull=True).values_list("pk", "relation"))
-    people_of = dict(
-        Membership.objects.filter(household=household, ended_on__isnull=True).values_list("pk", "person_id")
-    )
+    people_of = {
+        m.pk: m.person
+        for m in Membership.objects.filter(household=household, ended_on__isnull=True).select_related("person")
+    }
     restated = []
     for membership_id, relation in _relations_towards(household, person).items():
         if before.get(membership_id) != relation:
             Membership.objects.filter(pk=membership_id).update(relation=relation)
             restated.append(
-                Change(
-                    object_type="person",
-                    object_id=people_of[membership_id],
+                history.entry(
+                    obj=people_of[membership_id],
                     actor=actor,
                     action="relation",
                     changes={"relation": [before.get(membership_id), relation]},
                 )
             )
-    Change.objects.bulk_create(restated)
+    history.record_many(restated)
     Household.all_objects.filter(pk=household.pk).update(head=person)
     refresh_identity_colors([pk for pk in (old_head, person.pk) if pk])
     household.refresh_from_db()

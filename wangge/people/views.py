@@ -16,7 +16,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from wangge.core import panels
+from wangge.core import history, panels
 from wangge.core.decorators import capability_required
 from wangge.core.models import User
 from wangge.core.pagination import CountedPaginator
@@ -39,7 +39,7 @@ from wangge.people.forms import (
     RevealForm,
     TagAddForm,
 )
-from wangge.people.models import Change, Household, Person
+from wangge.people.models import Household, Person
 from wangge.regions.models import Level, Region
 from wangge.regions.selectors import only_grid, regions_visible
 
@@ -306,20 +306,15 @@ def _display_value(name: str, value: Any, tag_names: dict[str, str]) -> Any:
     return choices.get(value, value)
 
 
-def _history_rows(changes: Any, *, user: User) -> list[tuple[Change, str, list[tuple[str, Any, Any]]]]:
-    """Each change with a readable action and its fields as (label, old, new)."""
-    actions = _action_labels()
+def _history_rows(person: Person, *, user: User) -> list[history.Shown]:
+    """The person's last 100 changes with a readable action and their fields as (label, old, new)."""
     tag_names = dict(selectors.visible_tags(user=user).values_list("code", "name"))
-    rows = []
-    for change in changes:
-        fields = []
-        for name, pair in (change.changes or {}).items():
-            old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
-            fields.append(
-                (_field_label(name), _display_value(name, old, tag_names), _display_value(name, new, tag_names))
-            )
-        rows.append((change, actions.get(change.action, change.action), fields))
-    return rows
+    return history.shown(
+        history.for_object(person)[:100],
+        actions=_action_labels(),
+        label=_field_label,
+        value=lambda name, value: _display_value(name, value, tag_names),
+    )
 
 
 @capability_required(Cap.VIEW_RESIDENT_DATA)
@@ -334,7 +329,7 @@ def detail_view(request: HttpRequest, person_id: int) -> HttpResponse:
         "members": members,
         "homes": person.current_homes,  # type: ignore[attr-defined]
         "tags": list(selectors.person_tags(user=user, person=person)),
-        "history": _history_rows(selectors.person_history(person=person)[:100], user=user),
+        "history": _history_rows(person, user=user),
         "tag_form": TagAddForm(tags=selectors.visible_tags(user=user)),
         "household_form": HouseholdCreateForm(),
         "merged_into": person.merged_into_id,

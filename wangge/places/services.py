@@ -11,6 +11,7 @@ from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wangge.core import history
 from wangge.core.audit import audit_record
 from wangge.core.idcard import mask_phone
 from wangge.core.models import User
@@ -55,9 +56,7 @@ def _audit(*, actor: User | None, obj: Model, action: str, fields: list[str]) ->
 
 def _house_history(*, actor: User | None, house: House, action: str, changes: dict[str, Any]) -> None:
     """A house's change, old → new, in the registry's one history table (shown on the house page)."""
-    from wangge.people.models import Change  # people builds on places: the import stays local
-
-    Change.objects.create(object_type="house", object_id=house.pk, actor=actor, action=action, changes=changes)
+    history.record(obj=house, actor=actor, action=action, changes=changes)
 
 
 def _plain(field: str, value: Any) -> Any:

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from wangge.core import history
 from wangge.core.decorators import capability_required
 from wangge.core.idcard import mask_phone
 from wangge.core.models import User
@@ -85,30 +86,30 @@ def house_view(request: HttpRequest, house_id: int) -> HttpResponse:
     return render(request, "places/house.html", context)
 
 
-def _house_history(house: House) -> list[tuple[Any, str, list[tuple[str, Any, Any]]]]:
-    """Each recorded change of the house: (change, action, [(field label, old, new)])."""
-    from wangge.people.models import Change
-
+def _house_history(house: House) -> list[history.Shown]:
+    """The house's last 100 changes: (entry, action, [(field label, old, new)])."""
     actions = {
         "create": _("Registered"),
         "update": _("Edited"),
         "delete": _("Removed"),
         "import": _("Imported from a ledger"),
     }
-    rows = []
-    for change in Change.objects.filter(object_type="house", object_id=house.pk).select_related("actor")[:100]:
-        fields = []
-        for name, pair in (change.changes or {}).items():
-            old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
-            try:
-                field = House._meta.get_field(name)
-            except FieldDoesNotExist:
-                fields.append((name, old, new))
-                continue
-            choices = dict(getattr(field, "choices", None) or [])
-            fields.append((str(getattr(field, "verbose_name", name)), choices.get(old, old), choices.get(new, new)))
-        rows.append((change, actions.get(change.action, change.action), fields))
-    return rows
+    return history.shown(history.for_object(house)[:100], actions=actions, label=_house_label, value=_house_value)
+
+
+def _house_label(name: str) -> str:
+    try:
+        return str(getattr(House._meta.get_field(name), "verbose_name", name))
+    except FieldDoesNotExist:
+        return name
+
+
+def _house_value(name: str, value: Any) -> Any:
+    try:
+        choices = dict(getattr(House._meta.get_field(name), "choices", None) or [])
+    except FieldDoesNotExist:
+        return value
+    return choices.get(value, value)
 
 
 # --- compounds ------------------------------------------------------------------------------------
