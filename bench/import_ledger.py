@@ -40,7 +40,7 @@ def main() -> None:
     import python_calamine
     from django.db import connection
 
-    from wangge.ledgers.parallel import worker_count
+    from wangge.core.jobs.parallel import worker_count
 
     print(machine())
     print(f"check workers (WANGGE_LEDGER_WORKERS): {worker_count()}")

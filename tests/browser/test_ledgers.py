@@ -105,7 +105,7 @@ def test_the_rows_with_errors_download_as_a_report_built_on_the_first_click(
     import python_calamine
 
     from wangge.core.idcard import check_char
-    from wangge.ledgers import files
+    from wangge.core.jobs import files
     from wangge.ledgers.models import ImportJob
 
     good = "42120219610203005"
@@ -135,11 +135,11 @@ def test_the_rows_with_errors_download_as_a_report_built_on_the_first_click(
         page.screenshot(path=str(Path(folder) / "ledger-preview-with-errors.png"), full_page=True)
 
     job = ImportJob.objects.get(file_name=ledger.name)
-    assert files.load_report(job.pk) is None  # not built by the check
+    assert files.load(job.pk, "report") is None  # not built by the check
     with page.expect_download() as download:
         page.locator("[data-testid=report]").click()
     report = Path(download.value.path()).read_bytes()
     sheet = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(report)).get_sheet_by_index(0).to_python()
     assert [row[0] for row in sheet[1:]] == ["错号人"] and "证件号码" in sheet[1][-1]
     assert download.value.suggested_filename == "第八网格核对-错误行.xlsx"
-    assert files.load_report(job.pk) is not None  # kept for the next download
+    assert files.load(job.pk, "report") is not None  # kept for the next download

@@ -16,10 +16,11 @@ from django.utils import translation
 from tests.conftest import Tree
 from tests.ledgers import builders
 from wangge.core import crypto
+from wangge.core.jobs import files
 from wangge.core.models import AccessRefusal, AuditEvent, HistoryEntry, User
 from wangge.core.roles import Cap, Role
 from wangge.core.services import user_set_capabilities
-from wangge.ledgers import files, kinds, reports, services
+from wangge.ledgers import kinds, reports, services
 from wangge.ledgers.models import ImportJob, MappingTemplate
 from wangge.ledgers.people_schema import people_schema
 from wangge.ledgers.readers import LedgerError
@@ -195,7 +196,7 @@ def test_the_report_gives_back_an_id_excel_made_a_number_as_the_file_had_it(
 @pytest.fixture(params=["one process", "spread over processes"])
 def check_processes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, settings: object) -> None:
     """The check in this process, or its rows shared with forked workers even for a small file."""
-    from wangge.ledgers import parallel
+    from wangge.core.jobs import parallel
 
     if request.param == "spread over processes":
         monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
@@ -451,7 +452,7 @@ def test_the_import_matches_the_registry_again_after_the_check(
     assert job.state == State.DONE and job.result["created"] == 1 and job.result["updated"] == 1
     person.refresh_from_db()
     assert person.work_unit == "新单位" and Person.all_objects.filter(name="后登记").count() == 1
-    assert not files.load_plan(job.pk) and services.job_report(job) is None
+    assert not files.load(job.pk, "plan") and services.job_report(job) is None
 
 
 def test_blank_rows_between_the_data_are_left_out_and_row_numbers_stay_the_sheets(
@@ -479,20 +480,23 @@ def test_the_error_report_is_built_at_its_first_download_and_kept(
     rows = [["姓名", "身份证号码", "出生日期"], ["好人", new_id(), ""], ["坏日期", "", "1950-02-30"]]
     job = run_import(worker, tree.grid_a1, builders.xlsx(rows), confirm=False, on_invalid="skip")
     assert job.counts["invalid"] == 1
-    assert files.load_report(job.pk) is None and files.load_errors(job.pk) is not None  # not built yet
+    assert files.load(job.pk, "report") is None and files.load(job.pk, "errors") is not None  # not built yet
     report = services.job_report(job)
-    assert report is not None and files.load_report(job.pk) == report  # built once, then served as kept
+    assert report is not None and files.load(job.pk, "report") == report  # built once, then served as kept
     assert services.job_report(job) == report
     # a report built from rows that a new check replaced meanwhile is served, not kept
     files.remove(job.pk, "report")
-    calls = iter([files.load_errors(job.pk), b"the rows of another check"])
-    monkeypatch.setattr(files, "load_errors", lambda job_id: next(calls))
+    calls = iter([files.load(job.pk, "errors"), b"the rows of another check"])
+    real_load = files.load
+    monkeypatch.setattr(
+        files, "load", lambda job_id, suffix: next(calls) if suffix == "errors" else real_load(job_id, suffix)
+    )
     assert services.job_report(job)
-    assert files.load_report(job.pk) is None
+    assert files.load(job.pk, "report") is None
     monkeypatch.undo()
     # a new mapping means a new check: the rows with errors and their report go
     services.import_set_mapping(actor=worker, job=job, mapping=job.mapping, on_existing="update", on_invalid="skip")
-    assert files.load_errors(job.pk) is None and services.job_report(job) is None
+    assert files.load(job.pk, "errors") is None and services.job_report(job) is None
 
 
 def test_many_rows_with_errors_get_their_report_at_the_check(
@@ -511,7 +515,7 @@ def test_many_rows_with_errors_get_their_report_at_the_check(
     ]
     job = run_import(worker, tree.grid_a1, builders.xlsx(rows), confirm=False, on_invalid="skip")
     assert job.counts["invalid"] == 2
-    assert files.load_errors(job.pk) is None and files.load_report(job.pk) is not None
+    assert files.load(job.pk, "errors") is None and files.load(job.pk, "report") is not None
     sheet = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(services.job_report(job) or b""))
     assert [row[0] for row in sheet.get_sheet_by_index(0).to_python()[1:]] == ["甲", "乙"]
 
@@ -555,7 +559,7 @@ def test_a_check_spread_over_processes_imports_what_one_process_imports(
     monkeypatch: pytest.MonkeyPatch,
     settings: object,
 ) -> None:
-    from wangge.ledgers import parallel
+    from wangge.core.jobs import parallel
 
     monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
     settings.WANGGE_LEDGER_WORKERS = 2  # type: ignore[attr-defined]

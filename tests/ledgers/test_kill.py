@@ -21,6 +21,8 @@ from huey.contrib.djhuey import HUEY
 
 from tests.conftest import Tree
 from tests.ledgers import builders
+from wangge.core.jobs.registry import job_type
+from wangge.core.jobs.sweep import recover_stalled
 from wangge.core.models import HistoryEntry, User
 from wangge.core.roles import Role
 from wangge.ledgers import services
@@ -108,10 +110,10 @@ def test_kill_9_in_the_middle_of_the_write_changes_nothing_and_the_job_is_done_a
     assert after == before
     job.refresh_from_db()
     assert job.state == ImportJob.State.RUNNING  # the worker died without a word…
-    assert services.recover_stalled_jobs(now=timezone.now() + timedelta(minutes=5)) == 0  # (not yet stale)
+    assert recover_stalled(ImportJob, now=timezone.now() + timedelta(minutes=5)) == 0  # (not yet stale)
     HUEY.immediate = True
     try:
-        assert services.recover_stalled_jobs(now=timezone.now() + timedelta(minutes=11)) == 1
+        assert recover_stalled(ImportJob, now=timezone.now() + timedelta(minutes=11)) == 1
     finally:
         HUEY.immediate = False
     job.refresh_from_db()  # …the housekeeping queued it again, and (the queue being immediate here) it ran
@@ -128,9 +130,9 @@ def test_a_job_that_keeps_stalling_fails_and_says_so(tree: Tree, make_user: Call
         file_name="台账.xlsx",
         file_sha256="0" * 64,
         state=ImportJob.State.RUNNING,
-        attempts=services.MAX_RESUMES,
+        attempts=job_type(ImportJob).max_resumes,
         started_at=timezone.now() - timedelta(hours=1),
     )
-    assert services.recover_stalled_jobs() == 1
+    assert recover_stalled(ImportJob) == 1
     job.refresh_from_db()
     assert job.state == ImportJob.State.FAILED and "中断" in job.message

@@ -14,9 +14,10 @@ from django.test import Client
 from tests.conftest import Tree, sign_in
 from tests.ledgers import builders
 from wangge.core import services as accounts
+from wangge.core.jobs import files
 from wangge.core.models import AuditEvent, User
 from wangge.core.roles import Role
-from wangge.ledgers import files, services
+from wangge.ledgers import services
 from wangge.ledgers.models import ImportJob
 from wangge.regions import services as region_services
 from wangge.regions.models import Assignment, UserScope
@@ -80,10 +81,10 @@ def test_the_roster_creates_accounts_scopes_and_duties_and_matches_who_exists(
     assert AuditEvent.objects.filter(action="assignment.create", user_id=admin.pk).count() == 4
 
     # the slip's one-time password opens the account, once handed over
-    slips = json.loads(files.take_slips(job.pk) or b"[]")
+    slips = json.loads(files.take(job.pk, "slips") or b"[]")
     assert [(s["name"], s["username"]) for s in slips] == [("陈红", "13900000001")]
     assert chen.check_password(slips[0]["password"])
-    assert files.take_slips(job.pk) is None
+    assert files.take(job.pk, "slips") is None
 
 
 def test_the_slips_are_shown_once_and_the_password_is_changed_at_first_sign_in(

@@ -200,7 +200,8 @@ def test_an_export_whose_worker_died_is_built_again_then_given_up(
 
     from django.utils import timezone
 
-    from wangge.ledgers import exports
+    from wangge.core.jobs.registry import job_type
+    from wangge.core.jobs.sweep import recover_stalled
     from wangge.people import services as people_services
 
     for name in ("乙一", "乙二"):
@@ -209,15 +210,15 @@ def test_an_export_whose_worker_died_is_built_again_then_given_up(
     job = ExportJob.objects.create(
         user=user, file_name="实有人口.xlsx", state=ExportJob.State.RUNNING, started_at=timezone.now()
     )  # as a worker killed while building it leaves it
-    assert exports.recover_stalled_exports() == 0  # still within its time
+    assert recover_stalled(ExportJob) == 0  # still within its time
     later = timezone.now() + timedelta(minutes=31)
-    assert exports.recover_stalled_exports(now=later) == 1
+    assert recover_stalled(ExportJob, now=later) == 1
     job.refresh_from_db()  # queued again, and (the queue being immediate here) built
     assert job.state == ExportJob.State.DONE and job.rows == 2 and job.attempts == 1
     ExportJob.objects.filter(pk=job.pk).update(
-        state=ExportJob.State.RUNNING, attempts=exports.MAX_RESUMES, started_at=timezone.now()
+        state=ExportJob.State.RUNNING, attempts=job_type(ExportJob).max_resumes, started_at=timezone.now()
     )
-    assert exports.recover_stalled_exports(now=later) == 1
+    assert recover_stalled(ExportJob, now=later) == 1
     job.refresh_from_db()
     assert job.state == ExportJob.State.FAILED and "中断" in job.message
 

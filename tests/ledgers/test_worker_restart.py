@@ -22,6 +22,7 @@ from huey.contrib.djhuey import HUEY
 from tests.conftest import Tree
 from tests.ledgers import builders
 from tests.ledgers.test_kill import _database_url
+from wangge.core.jobs.sweep import recover_stalled
 from wangge.core.models import User
 from wangge.core.roles import Role
 from wangge.ledgers import services
@@ -93,7 +94,7 @@ def test_a_job_survives_its_worker_on_redis(
     assert job.state == ImportJob.State.RUNNING and Person.all_objects.count() == before
     assert HUEY.pending_count() == 0  # the task left Redis with the dead worker …
 
-    assert services.recover_stalled_jobs(now=timezone.now() + timedelta(minutes=11)) == 1
+    assert recover_stalled(ImportJob, now=timezone.now() + timedelta(minutes=11)) == 1
     assert HUEY.pending_count() == 1  # … and the housekeeping put the job back
     job.refresh_from_db()
     assert job.state == ImportJob.State.QUEUED and job.attempts == 1

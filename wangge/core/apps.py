@@ -27,11 +27,13 @@ class CoreConfig(AppConfig):
             checks,  # noqa: F401  (registers the system checks)
             indicators,
         )
+        from wangge.core.jobs import registry as jobs
         from wangge.core.logs import install_job_hooks
         from wangge.core.panels import register_panels
 
         install_job_hooks()
         indicators.discover()  # each app's figures, from its indicators.py
+        jobs.discover()  # each app's background job models, from its jobs.py
 
         post_migrate.connect(_record_keys, sender=self, dispatch_uid="wangge.core.record_keys")
         register_panels()

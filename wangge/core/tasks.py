@@ -1,4 +1,4 @@
-"""Background and periodic work for accounts and the audit trail. Tasks only call services."""
+"""Background and periodic work for accounts, the audit trail and every app's jobs. Tasks only call services."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from wangge.core.audit import audit_record, audit_verify, request_context
+from wangge.core.jobs import files as job_files
+from wangge.core.jobs.sweep import recover_stalled
 from wangge.core.models import LoginFailure
 from wangge.core.refusals import refusals_prune
 
@@ -58,3 +60,10 @@ def nightly_maintenance() -> dict[str, int]:
 @db_periodic_task(crontab(hour="2", minute="30"))
 def nightly_maintenance_task() -> dict[str, int]:
     return nightly_maintenance()
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def jobs_housekeeping_task() -> None:
+    """Jobs whose worker died are queued again (or failed), and job files past their retention removed."""
+    recover_stalled()
+    job_files.sweep(settings.WANGGE_LEDGER_RETENTION_DAYS * 86400)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -21,11 +20,12 @@ from django.utils.translation import gettext as _
 
 from wangge.core.audit import audit_record, mask_typed
 from wangge.core.idcard import mask_phone
+from wangge.core.jobs import files
+from wangge.core.jobs.state import job_move
 from wangge.core.memory import full_collections_paused
 from wangge.core.models import User
 from wangge.core.roles import Cap
 from wangge.core.xlsx import workbook_bytes
-from wangge.ledgers import files
 from wangge.ledgers.models import ExportJob
 from wangge.ledgers.people_schema import chinese_label, people_schema
 from wangge.people import selectors
@@ -215,10 +215,11 @@ def _enqueue(job_id: str) -> None:
 def run_export(job_id: str) -> ExportJob | None:
     """Worker: build a large export's file."""
     job = ExportJob.objects.select_related("user").filter(pk=job_id).first()
-    if job is None or not ExportJob.objects.filter(pk=job.pk, state=ExportJob.State.QUEUED).update(
-        state=ExportJob.State.RUNNING, started_at=timezone.now()
+    if job is None or not job_move(
+        job, from_states=[ExportJob.State.QUEUED], to=ExportJob.State.RUNNING, started_at=timezone.now()
     ):
         return job
+    attempt = job.attempts  # queued again meanwhile (this worker thought dead), the file is the new run's to store
     try:
         qs, _described = people_queryset(job.user, job.query)
         if not job.user.has_perm(Cap.BULK_EXPORT):
@@ -230,45 +231,27 @@ def run_export(job_id: str) -> ExportJob | None:
 
         progress("rows", 0)
         content, rows = _people_workbook(job.user, qs, full=job.full_values, progress=progress)
-        files.store_export(job.pk, content)
+        if ExportJob.objects.filter(pk=job.pk, state=ExportJob.State.RUNNING, attempts=attempt).exists():
+            files.store(job.pk, "export", content)
     except Exception as exc:
-        ExportJob.objects.filter(pk=job.pk).update(
-            state=ExportJob.State.FAILED, message=str(exc)[:500], finished_at=timezone.now()
+        job_move(
+            job,
+            from_states=[ExportJob.State.RUNNING],
+            attempt=attempt,
+            to=ExportJob.State.FAILED,
+            message=str(exc)[:500],
+            finished_at=timezone.now(),
         )
         raise
     # built: the search text (it may hold an ID number or a name) is not kept beside the file
-    ExportJob.objects.filter(pk=job.pk).update(
-        state=ExportJob.State.DONE, rows=rows, finished_at=timezone.now(), query=""
+    job_move(
+        job,
+        from_states=[ExportJob.State.RUNNING],
+        attempt=attempt,
+        to=ExportJob.State.DONE,
+        rows=rows,
+        finished_at=timezone.now(),
+        query="",
     )
     job.refresh_from_db()
     return job
-
-
-# One still "building" after this long lost its worker (its progress is only what it has read so far).
-EXPORT_STALE_AFTER = timedelta(minutes=30)
-MAX_RESUMES = 2
-
-
-def recover_stalled_exports(*, now: datetime | None = None) -> int:
-    """Exports whose worker died while building them (killed, machine restarted): queue them again, or fail them.
-
-    Nothing of them was kept (the file is stored only when complete). Returns how many were found.
-    """
-    now = now or timezone.now()
-    stalled = 0
-    for job in ExportJob.objects.filter(state=ExportJob.State.RUNNING, started_at__lt=now - EXPORT_STALE_AFTER):
-        if job.attempts < MAX_RESUMES:
-            moved = ExportJob.objects.filter(pk=job.pk, state=ExportJob.State.RUNNING).update(
-                state=ExportJob.State.QUEUED, attempts=job.attempts + 1, started_at=None
-            )
-            if moved:
-                logger.warning("export %s stalled (its worker stopped); queued again", job.pk)
-                _enqueue(str(job.pk))
-        else:
-            moved = ExportJob.objects.filter(pk=job.pk, state=ExportJob.State.RUNNING).update(
-                state=ExportJob.State.FAILED,
-                message=_("The export was interrupted (the worker stopped). Export the list again."),
-                finished_at=now,
-            )
-        stalled += moved
-    return stalled

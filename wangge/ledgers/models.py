@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wangge.core.jobs.models import Job
 from wangge.regions.models import Region
 
 
@@ -23,7 +22,7 @@ class OnInvalid(models.TextChoices):
     SKIP = "skip", _("Import the valid rows, leave out the rows with errors")
 
 
-class ImportJob(models.Model):
+class ImportJob(Job):
     class State(models.TextChoices):
         UPLOADED = "uploaded", _("Uploaded: check the columns")
         CHECKING = "checking", _("Checking")
@@ -36,9 +35,7 @@ class ImportJob(models.Model):
 
     ACTIVE = (State.CHECKING, State.QUEUED, State.RUNNING)
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=20, default="people")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("import into"))
     file_name = models.CharField(_("file"), max_length=200)
     file_sha256 = models.CharField(max_length=64)
@@ -56,17 +53,10 @@ class ImportJob(models.Model):
     first_notes = models.JSONField(default=list)  # [row, text]: rows kept with a warning, lines left out
     first_updates = models.JSONField(default=list)  # [row, name, [[field, old, new, weighty]]]: what updates change
     excluded = models.JSONField(default=list)  # rows the user chose not to update, when confirming
-    message = models.TextField(blank=True)
     result = models.JSONField(default=dict)
-    created_at = models.DateTimeField(default=timezone.now)
     checked_at = models.DateTimeField(null=True, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    # times the job was queued again after its worker died mid-way (services.recover_stalled_jobs)
-    attempts = models.PositiveSmallIntegerField(default=0)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(Job.Meta):
         verbose_name = _("import")
         verbose_name_plural = _("imports")
 
@@ -103,7 +93,7 @@ class MappingTemplate(models.Model):
         return self.name
 
 
-class ExportJob(models.Model):
+class ExportJob(Job):
     """A large export built in the background; the file is kept for a few days, then removed."""
 
     class State(models.TextChoices):
@@ -112,23 +102,15 @@ class ExportJob(models.Model):
         DONE = "done", _("Ready to download")
         FAILED = "failed", _("Failed")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=20, default="people")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     query = models.CharField(max_length=2000, blank=True)
     file_name = models.CharField(max_length=200)
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     rows = models.PositiveIntegerField(default=0)
     full_values = models.BooleanField(default=False)
-    message = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    # times the export was queued again after its worker died mid-way (exports.recover_stalled_exports)
-    attempts = models.PositiveSmallIntegerField(default=0)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(Job.Meta):
+        pass
 
     def __str__(self) -> str:
         return self.file_name

@@ -12,7 +12,6 @@ import logging
 import pickle
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -21,9 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wangge.core.audit import audit_record
+from wangge.core.jobs import files
+from wangge.core.jobs.heartbeat import is_interrupted
+from wangge.core.jobs.registry import QUEUED_PHASE
+from wangge.core.jobs.state import job_move
 from wangge.core.memory import full_collections_paused
 from wangge.core.models import User
-from wangge.ledgers import files, reports
+from wangge.ledgers import reports
 from wangge.ledgers.kinds import INVALID, ImportCancelledError, Plan, kind_for
 from wangge.ledgers.models import ImportJob, MappingTemplate, OnExisting, OnInvalid
 from wangge.ledgers.readers import LedgerError, Table
@@ -35,8 +38,6 @@ logger = logging.getLogger(__name__)
 State = ImportJob.State
 FIRST_ERRORS = 50
 FIRST_UPDATES = 200  # the people an import would update, shown with their changes before confirming
-STALE_AFTER = timedelta(minutes=10)
-MAX_RESUMES = 2  # a job whose worker died is queued again this many times, then fails
 
 
 def schema_for(kind: str) -> Schema:
@@ -46,16 +47,6 @@ def schema_for(kind: str) -> Schema:
 def _own(actor: User, job: ImportJob) -> None:
     if job.user_id != actor.pk:
         raise PermissionDenied(_("This import belongs to another user."))
-
-
-def _move(job: ImportJob, *, from_states: Sequence[str], to: str, **fields: Any) -> bool:
-    """Change state only if the job is still in one of `from_states` (a double click moves it once)."""
-    moved = ImportJob.objects.filter(pk=job.pk, state__in=list(from_states)).update(state=to, **fields)
-    if moved:
-        job.state = to
-        for name, value in fields.items():
-            setattr(job, name, value)
-    return bool(moved)
 
 
 @full_collections_paused()
@@ -96,8 +87,8 @@ def import_upload(
         samples=_samples(table, header),
         counts={"rows": sum(1 for row in table.rows[header.data_start :] if any(c not in ("", None) for c in row))},
     )
-    files.store_upload(job.pk, data)
-    files.store_table(job.pk, table_dump(table))
+    files.store(job.pk, "upload", data)
+    files.store(job.pk, "table", table_dump(table))
     audit_record(
         actor=actor,
         action="ledger.upload",
@@ -139,13 +130,16 @@ def table_dump(table: Table) -> bytes:
 
 def job_table(job: ImportJob) -> tuple[Table, Header]:
     """The cells read at upload (reading them again from the workbook costs as much as the file is large)."""
-    stored = files.load_table(job.pk)
+    stored = files.load(job.pk, "table")
     loaded = pickle.loads(stored) if stored is not None else None  # noqa: S301  (our own file, authenticated)
     if loaded is not None and loaded[0] == TABLE_FORMAT:
         _format, rows, kind, sheet, merged = loaded
         table = Table(rows=rows, kind=kind, sheet=sheet, merged=merged)
     else:
-        table = kind_for(job.kind).read(files.load_upload(job.pk), job.file_name)
+        upload = files.load(job.pk, "upload")
+        if upload is None:
+            raise FileNotFoundError(files.path_for(job.pk, "upload"))
+        table = kind_for(job.kind).read(upload, job.file_name)
     header = Header(row_index=job.data_start - 1, data_start=job.data_start, labels=job.labels, mapping=job.mapping)
     return table, header
 
@@ -163,7 +157,7 @@ def import_set_mapping(
     check_mapping(schema, mapping)
     if on_existing not in OnExisting.values or on_invalid not in OnInvalid.values:
         raise LedgerError(_("Unknown choice."), code="bad_choice")
-    if not _move(
+    if not job_move(
         job,
         from_states=[State.UPLOADED, State.CHECKED, State.FAILED],
         to=State.UPLOADED,
@@ -181,9 +175,9 @@ def import_check(*, actor: User, job: ImportJob) -> ImportJob:
     _own(actor, job)
     check_mapping(schema_for(job.kind), job.mapping)
     with transaction.atomic():
-        if not _move(job, from_states=[State.UPLOADED, State.CHECKED, State.FAILED], to=State.CHECKING, message=""):
+        if not job_move(job, from_states=[State.UPLOADED, State.CHECKED, State.FAILED], to=State.CHECKING, message=""):
             raise LedgerError(_("This import can no longer be changed."), code="wrong_state")
-        files.set_progress(job.pk, phase="check", done=0, total=job.counts.get("rows", 0))
+        files.set_progress(job.pk, phase=QUEUED_PHASE, done=0, total=job.counts.get("rows", 0))
         job_id = str(job.pk)
         transaction.on_commit(lambda: _enqueue("check", job_id))
     return job
@@ -216,19 +210,28 @@ def run_check(job_id: str) -> ImportJob | None:
     job = ImportJob.objects.select_related("user", "region").filter(pk=job_id).first()
     if job is None or job.state != State.CHECKING:
         return job
+    attempt = job.attempts  # restarted meanwhile (its worker thought dead), this check's result is dropped
+    files.set_progress(job.pk, phase="check", done=0, total=job.counts.get("rows", 0))
     try:
         plan = _plan(job, phase="check")
     except LedgerError as exc:
-        _move(job, from_states=[State.CHECKING], to=State.FAILED, message=str(exc), finished_at=timezone.now())
+        job_move(
+            job,
+            from_states=[State.CHECKING],
+            attempt=attempt,
+            to=State.FAILED,
+            message=str(exc),
+            finished_at=timezone.now(),
+        )
         return job
     invalid = plan.errors
     ledger = kind_for(job.kind)
     with ledger.prepared(plan) as finish:  # the people kind starts encrypting and hashing on the other cores
         files.remove(job.pk, "report", "errors")
         if len(invalid) > REPORT_AT_CHECK:
-            files.store_report(job.pk, reports.error_report(job.labels, _error_rows(invalid)))
+            files.store(job.pk, "report", reports.error_report(job.labels, _error_rows(invalid)))
         elif invalid:  # the report is built at the first download: the preview comes sooner
-            files.store_errors(job.pk, files.plain_pickle((ERRORS_FORMAT, _error_rows(invalid))))
+            files.store(job.pk, "errors", files.plain_pickle((ERRORS_FORMAT, _error_rows(invalid))))
         for row in plan.rows:
             row.raw = []  # the sheet's cells are no longer needed: free them before the plan grows
         finish()
@@ -236,10 +239,11 @@ def run_check(job_id: str) -> ImportJob | None:
     if dumped is None:
         files.remove(job.pk, "plan")
     else:
-        files.store_plan(job.pk, dumped)
-    _move(
+        files.store(job.pk, "plan", dumped)
+    job_move(
         job,
         from_states=[State.CHECKING],
+        attempt=attempt,
         to=State.CHECKED,
         counts={"rows": len(plan.rows), **plan.counts},
         first_errors=[[r.number, joined(r.errors)] for r in invalid[:FIRST_ERRORS]],
@@ -262,18 +266,18 @@ def _error_rows(invalid: Sequence[Any]) -> list[tuple[int, list[Any], list[str]]
 
 def job_report(job: ImportJob) -> bytes | None:
     """The error report of a checked file (.xlsx): built from the rows with errors the first time it is asked for."""
-    report = files.load_report(job.pk)
+    report = files.load(job.pk, "report")
     if report is not None:
         return report
-    stored = files.load_errors(job.pk)
+    stored = files.load(job.pk, "errors")
     loaded = pickle.loads(stored) if stored is not None else None  # noqa: S301  (our own file, authenticated)
     if loaded is None or loaded[0] != ERRORS_FORMAT:
         return None
     report = reports.error_report(job.labels, loaded[1])
     # Kept only if the rows are still this check's (a new check meanwhile removes them or writes others);
     # two downloads at once both build it, and either file is the same.
-    if files.load_errors(job.pk) == stored:
-        files.store_report(job.pk, report)
+    if files.load(job.pk, "errors") == stored:
+        files.store(job.pk, "report", report)
     return report
 
 
@@ -327,9 +331,9 @@ def import_confirm(*, actor: User, job: ImportJob, exclude: Sequence[int] = ()) 
     if set(excluded) - shown:
         raise LedgerError(_("Only rows listed among the updates can be left out."), code="bad_exclude")
     with transaction.atomic():
-        if _move(job, from_states=[State.CHECKED], to=State.QUEUED, message="", excluded=excluded):
+        if job_move(job, from_states=[State.CHECKED], to=State.QUEUED, message="", excluded=excluded):
             files.remove(job.pk, "cancel")
-            files.set_progress(job.pk, phase="queued", done=0, total=job.counts.get("rows", 0))
+            files.set_progress(job.pk, phase=QUEUED_PHASE, done=0, total=job.counts.get("rows", 0))
             audit_record(actor=actor, action="ledger.confirm", obj=job, detail={"counts": job.counts})
             job_id = str(job.pk)
             transaction.on_commit(lambda: _enqueue("import", job_id))
@@ -358,18 +362,29 @@ def _lock_scope(region: Region) -> None:
     list(Region.all_objects.select_for_update().filter(pk__in=ids).order_by("path").values_list("pk", flat=True))
 
 
+class _Superseded(Exception):
+    """The job was queued again while this worker wrote it (thought dead): roll back, leave the job to the new run."""
+
+
 @full_collections_paused()
 def run_import(job_id: str) -> ImportJob | None:
-    """Worker: write the whole file in one transaction, or nothing."""
+    """Worker: write the whole file in one transaction, or nothing.
+
+    The job becomes DONE in the same transaction as the rows it wrote, and only if it is still this
+    run's (`attempts` unchanged): a worker restarted by its owner or the sweep while it was merely slow
+    rolls back, so the file is imported exactly once.
+    """
     job = ImportJob.objects.select_related("user", "region").filter(pk=job_id).first()
-    if job is None or not _move(job, from_states=[State.QUEUED], to=State.RUNNING, started_at=timezone.now()):
+    if job is None or not job_move(job, from_states=[State.QUEUED], to=State.RUNNING, started_at=timezone.now()):
         return job
+    attempt = job.attempts
     progress = lambda done, total: files.set_progress(job.pk, phase="write", done=done, total=total)  # noqa: E731
+    progress(0, job.counts.get("rows", 0))  # the first heartbeat
     ledger = kind_for(job.kind)
     try:
         with transaction.atomic():
             _lock_scope(job.region)
-            stored = files.load_plan(job.pk)
+            stored = files.load(job.pk, "plan")
             if stored is None:
                 plan = _plan(job, phase="write")
             else:
@@ -387,17 +402,40 @@ def run_import(job_id: str) -> ImportJob | None:
                 progress=progress,
                 cancelled=lambda: files.cancel_requested(job.pk),
             )
+            done = job_move(
+                job,
+                from_states=[State.RUNNING],
+                attempt=attempt,
+                to=State.DONE,
+                counts=counts,
+                result=result,
+                finished_at=timezone.now(),
+            )
+            if not done:
+                raise _Superseded
+    except _Superseded:
+        logger.warning("import %s was queued again while this worker wrote it; rolled back", job.pk)
+        job.refresh_from_db()
+        return job  # its files belong to the run that took it over
     except ImportCancelledError:
-        _move(job, from_states=[State.RUNNING], to=State.CANCELLED, finished_at=timezone.now())
+        job_move(job, from_states=[State.RUNNING], attempt=attempt, to=State.CANCELLED, finished_at=timezone.now())
         _audit_outcome(job, "cancelled")
     except LedgerError as exc:
-        _move(job, from_states=[State.RUNNING], to=State.FAILED, message=str(exc), finished_at=timezone.now())
+        job_move(
+            job,
+            from_states=[State.RUNNING],
+            attempt=attempt,
+            to=State.FAILED,
+            message=str(exc),
+            finished_at=timezone.now(),
+        )
         _audit_outcome(job, "failed")
     except Exception:
         logger.exception("import %s failed", job.pk)
-        _move(
+        job_move(
             job,
             from_states=[State.RUNNING],
+            attempt=attempt,
             to=State.FAILED,
             message=_(
                 "The import stopped on an unexpected error; nothing was written. The administrator can see the log."
@@ -405,16 +443,7 @@ def run_import(job_id: str) -> ImportJob | None:
             finished_at=timezone.now(),
         )
         _audit_outcome(job, "failed")
-    else:
-        _move(
-            job,
-            from_states=[State.RUNNING],
-            to=State.DONE,
-            counts=counts,
-            result=result,
-            finished_at=timezone.now(),
-        )
-    finally:
+    if job.attempts == attempt:
         files.remove(job.pk, "cancel", "plan")
         if job.state == State.DONE:
             files.remove(job.pk, "upload", "table")  # the registry holds the data now; the report stays for a while
@@ -436,52 +465,19 @@ def _audit_outcome(job: ImportJob, outcome: str) -> None:
 def import_cancel(*, actor: User, job: ImportJob) -> ImportJob:
     """Stop an import: before it runs it simply ends; while it runs the worker rolls back at its next step."""
     _own(actor, job)
-    if job.state == State.RUNNING:
+    if job.state == State.RUNNING and not is_interrupted(job):
         files.request_cancel(job.pk)
         return job
-    if not _move(
+    if not job_move(
         job,
-        from_states=[State.UPLOADED, State.CHECKING, State.CHECKED, State.QUEUED, State.FAILED],
+        from_states=[State.UPLOADED, State.CHECKING, State.CHECKED, State.QUEUED, State.RUNNING, State.FAILED],
+        attempt=job.attempts,  # a worker thought dead but alive after all then finds its job taken, and rolls back
         to=State.CANCELLED,
         finished_at=timezone.now(),
     ):
         raise LedgerError(_("This import has already finished."), code="wrong_state")
     files.remove(job.pk, "upload", "table", "progress")
     return job
-
-
-def recover_stalled_jobs(*, now: Any = None) -> int:
-    """Jobs whose worker died mid-way (killed, crashed, machine restarted): queue them again, or fail them.
-
-    Their transaction rolled back, so nothing of them was written: a check starts again, an import runs
-    again from its stored plan, up to MAX_RESUMES times; then the job fails and says so. A worker stopped
-    the ordinary way (SIGINT, as the systemd unit does) finishes its job first and never gets here.
-    Returns how many stalled jobs were found.
-    """
-    now = now or timezone.now()
-    stalled = 0
-    for job in ImportJob.objects.filter(state__in=[State.CHECKING, State.RUNNING]):
-        at = files.progress(job.pk).get("at")
-        last = datetime.fromtimestamp(at, tz=UTC) if at else job.started_at or job.created_at
-        if now - last <= STALE_AFTER:
-            continue
-        if job.attempts < MAX_RESUMES:
-            again = State.CHECKING if job.state == State.CHECKING else State.QUEUED
-            if _move(job, from_states=[job.state], to=again, attempts=job.attempts + 1):
-                stalled += 1
-                logger.warning("job %s stalled (its worker stopped); queued again (attempt %d)", job.pk, job.attempts)
-                phase = "check" if again == State.CHECKING else "queued"
-                files.set_progress(job.pk, phase=phase, done=0, total=job.counts.get("rows", 0))
-                _enqueue("check" if again == State.CHECKING else "import", str(job.pk))
-        elif _move(
-            job,
-            from_states=[job.state],
-            to=State.FAILED,
-            message=_("The import was interrupted (the worker stopped). Nothing was written; start it again."),
-            finished_at=now,
-        ):
-            stalled += 1
-    return stalled
 
 
 @transaction.atomic

@@ -23,10 +23,11 @@ from django.utils.translation import gettext as _
 
 from wangge.core.audit import audit_record
 from wangge.core.decorators import capability_required
+from wangge.core.jobs import files
 from wangge.core.models import User
 from wangge.core.roles import Cap
 from wangge.core.xlsx import xlsx_response
-from wangge.ledgers import files, reports, services
+from wangge.ledgers import reports, services
 from wangge.ledgers.forms import OptionsForm, TemplateForm, UploadForm
 from wangge.ledgers.kinds import LedgerKind, UnknownKindError, kind_for
 from wangge.ledgers.models import ExportJob, ImportJob, MappingTemplate, OnExisting
@@ -243,7 +244,7 @@ def import_report_view(request: HttpRequest, job: ImportJob, kind: LedgerKind) -
 @_job_view()
 def import_slips_view(request: HttpRequest, job: ImportJob, kind: LedgerKind) -> HttpResponse:
     """What the import hands over once (new accounts' one-time passwords), on a page to print; gone once shown."""
-    stored = files.take_slips(job.pk)
+    stored = files.take(job.pk, "slips")
     slips = json.loads(stored) if stored is not None else None
     if slips is not None:
         with transaction.atomic():
@@ -282,7 +283,7 @@ def _imports_url(kind: LedgerKind) -> str:
 def export_view(request: HttpRequest, job_id: Any) -> HttpResponse:
     job = get_object_or_404(ExportJob, pk=job_id, user=_user(request))
     if request.GET.get("download") and job.state == ExportJob.State.DONE:
-        content = files.load_export(job.pk)
+        content = files.load(job.pk, "export")
         if content is None:
             raise Http404
         return xlsx_response(job.file_name, content)

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from wangge.core.jobs import files
 from wangge.core.models import User
 from wangge.core.roles import Cap
-from wangge.ledgers import files
 from wangge.ledgers.kinds import Cancelled, LedgerKind, Plan, Progress, ResultItem, register
 from wangge.ledgers.models import ImportJob, OnExisting
 from wangge.ledgers.readers import Table
@@ -223,14 +223,14 @@ class RosterKind(LedgerKind):
             actor=actor, job_id=str(job.pk), source=job.file_name, counts=counts, written=written
         )
         if slips:  # kept encrypted until shown, once; an import that rolls back leaves them unlinked and swept
-            files.store_slips(job.pk, json.dumps([asdict(slip) for slip in slips]).encode())
+            files.store(job.pk, "slips", json.dumps([asdict(slip) for slip in slips]).encode())
         return written
 
     def done_link(self, job: ImportJob) -> tuple[str, str]:
         return reverse("regions:detail", args=[job.region_id]), _("See the region tree")
 
     def done_extra(self, job: ImportJob) -> tuple[str, str] | None:
-        if not files.has_slips(job.pk):
+        if not files.has(job.pk, "slips"):
             return None
         return reverse("ledgers:import_slips", args=[job.pk]), _("Print the password slips (shown once)")
 

@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from wangge.core.idcard import DocumentType
+from wangge.core.jobs.parallel import Spread
 from wangge.core.phones import clean_phone
-from wangge.ledgers.parallel import Spread
 from wangge.ledgers.people_plan.cells import CellMemo, not_a_person, parse_row
 from wangge.ledgers.people_plan.rows import Progress, RowPlan
 from wangge.ledgers.people_schema import CHILD_BY_GENDER

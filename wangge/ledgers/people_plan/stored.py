@@ -8,11 +8,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from wangge.core.jobs.parallel import Spread
 from wangge.core.models import User
 from wangge.core.pinyin import name_keys
 from wangge.core.roles import Cap
 from wangge.ledgers.kinds import INVALID, NEW
-from wangge.ledgers.parallel import Spread
 from wangge.ledgers.people_plan.households import check_households
 from wangge.ledgers.people_plan.matching import match_existing
 from wangge.ledgers.people_plan.rows import Plan, RowPlan, count_rows, grids_of

@@ -4,7 +4,7 @@ import pickle
 from datetime import date, datetime
 from decimal import Decimal
 
-from wangge.ledgers.files import plain_pickle
+from wangge.core.jobs.files import plain_pickle
 
 
 def test_plain_pickle_reads_back_what_the_stored_cells_and_plans_hold() -> None:

@@ -1,9 +1,13 @@
-"""Files a ledger job keeps: the upload and its cells (encrypted: they hold ID numbers), its rows with errors and
-their report, progress and cancel flags.
+"""Files a background job keeps beside its row, in `WANGGE_LEDGER_DIR` (shared by web servers and workers).
 
-Progress and the cancel flag live in small files rather than in the job's row because the import
-writes inside one long transaction: on SQLite that transaction holds the only write lock, and on
-PostgreSQL nobody else would see the row change until it commits.
+Stored files (`store`/`load`, encrypted: an upload, its cells, a plan, a report, a built export hold ID
+numbers) are named `<job id>.<suffix>`; each feature picks its suffixes (an import keeps "upload",
+"table", "plan", "errors", "report", "slips"; an export "export").
+
+Progress (with the heartbeat: the time it was written) and the cancel flag live in small files rather
+than in the job's row because an import writes inside one long transaction: on SQLite that
+transaction holds the only write lock, and on PostgreSQL nobody else would see the row change until
+it commits.
 """
 
 from __future__ import annotations
@@ -54,84 +58,28 @@ def _write_atomically(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _store(job_id: object, suffix: str, data: bytes) -> None:
+def store(job_id: object, suffix: str, data: bytes) -> None:
+    """Keep `data` for the job, encrypted, under `suffix` (written whole or not at all)."""
     _write_atomically(path_for(job_id, suffix), crypto.encrypt_bytes(data, context=f"ledgers.{suffix}"))
 
 
-def _load(job_id: object, suffix: str) -> bytes | None:
+def load(job_id: object, suffix: str) -> bytes | None:
+    """What `store` kept, or None if there is nothing (never stored, removed, or swept)."""
     path = path_for(job_id, suffix)
     if not path.exists():
         return None
     return crypto.decrypt_bytes(path.read_bytes(), context=f"ledgers.{suffix}")
 
 
-def store_upload(job_id: object, data: bytes) -> None:
-    _store(job_id, "upload", data)
-
-
-def load_upload(job_id: object) -> bytes:
-    data = _load(job_id, "upload")
-    if data is None:
-        raise FileNotFoundError(path_for(job_id, "upload"))
+def take(job_id: object, suffix: str) -> bytes | None:
+    """What `store` kept, removed as it is read (shown once: the roster's one-time passwords)."""
+    data = load(job_id, suffix)
+    path_for(job_id, suffix).unlink(missing_ok=True)
     return data
 
 
-def store_table(job_id: object, data: bytes) -> None:
-    """The upload's cells as read at upload (pickled): the check does not read the workbook again."""
-    _store(job_id, "table", data)
-
-
-def load_table(job_id: object) -> bytes | None:
-    return _load(job_id, "table")
-
-
-def store_report(job_id: object, data: bytes) -> None:
-    _store(job_id, "report", data)
-
-
-def load_report(job_id: object) -> bytes | None:
-    return _load(job_id, "report")
-
-
-def store_errors(job_id: object, data: bytes) -> None:
-    """The rows with errors, as read, with what is wrong (pickled): the error report is built from them when asked for."""
-    _store(job_id, "errors", data)
-
-
-def load_errors(job_id: object) -> bytes | None:
-    return _load(job_id, "errors")
-
-
-def store_plan(job_id: object, data: bytes) -> None:
-    _store(job_id, "plan", data)
-
-
-def load_plan(job_id: object) -> bytes | None:
-    return _load(job_id, "plan")
-
-
-def store_export(job_id: object, data: bytes) -> None:
-    _store(job_id, "export", data)
-
-
-def load_export(job_id: object) -> bytes | None:
-    return _load(job_id, "export")
-
-
-def store_slips(job_id: object, data: bytes) -> None:
-    """What an import hands over once (the roster's one-time passwords), encrypted until it is shown."""
-    _store(job_id, "slips", data)
-
-
-def take_slips(job_id: object) -> bytes | None:
-    """The slips, removed as they are read: they are shown once."""
-    data = _load(job_id, "slips")
-    path_for(job_id, "slips").unlink(missing_ok=True)
-    return data
-
-
-def has_slips(job_id: object) -> bool:
-    return path_for(job_id, "slips").exists()
+def has(job_id: object, suffix: str) -> bool:
+    return path_for(job_id, suffix).exists()
 
 
 def set_progress(job_id: object, *, phase: str, done: int, total: int) -> None:
@@ -155,8 +103,10 @@ def cancel_requested(job_id: object) -> bool:
 
 
 def remove(job_id: object, *suffixes: str) -> None:
-    for suffix in suffixes or ("upload", "table", "report", "errors", "progress", "cancel", "export", "plan", "slips"):
-        path_for(job_id, suffix).unlink(missing_ok=True)
+    """Remove the job's files with these suffixes, or every file of the job if none is named."""
+    paths = [path_for(job_id, suffix) for suffix in suffixes] if suffixes else list(_dir().glob(f"{job_id}.*"))
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def sweep(older_than_seconds: float) -> int:

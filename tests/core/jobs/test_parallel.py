@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from django.test import override_settings
 
 from wangge.core import crypto
+from wangge.core.jobs.parallel import _SPREADS, Spread
 from wangge.core.pinyin import name_keys
-from wangge.ledgers.parallel import _SPREADS, Spread
 from wangge.ledgers.people_plan import SEPARATOR, STORED, stored_share
 from wangge.people.services import identity_columns, phone_columns
 
