@@ -52,6 +52,7 @@ def run_import() -> Callable[..., ImportJob]:
         name: str = "台账.xlsx",
         confirm: bool = True,
         kind: str = "people",
+        include_name_only: bool = False,
         **options: str,
     ) -> ImportJob:
         job = services.import_upload(actor=actor, region=region, file_name=name, data=data, kind=kind)  # type: ignore[arg-type]
@@ -66,8 +67,9 @@ def run_import() -> Callable[..., ImportJob]:
         services.import_check(actor=actor, job=job)
         services.run_check(str(job.pk))
         job.refresh_from_db()
-        if confirm and job.state == ImportJob.State.CHECKED and not services._refusal(job, job.counts):
-            services.import_confirm(actor=actor, job=job)
+        refused = services._refusal(job, job.counts) or services._name_only_refusal(job, include_name_only)
+        if confirm and job.state == ImportJob.State.CHECKED and not refused:
+            services.import_confirm(actor=actor, job=job, include_name_only=include_name_only)
             services.run_import(str(job.pk))
             job.refresh_from_db()
         return job

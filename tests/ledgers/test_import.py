@@ -233,6 +233,7 @@ def test_each_bad_row_says_what_is_wrong_and_nothing_is_written(
         "invalid": 8,
         "warnings": 1,
         "left_out": 0,
+        "name_only": 0,
     }
     errors = dict(job.first_errors)
     assert set(errors) == {3, 4, 5, 6, 7, 8, 9, 11}
@@ -719,7 +720,7 @@ def test_the_same_file_twice_is_named_and_changes_nothing(
         ["张婆婆", "", "", "", ""],
     ]
     data = builders.xlsx(rows)
-    first = run_import(worker, tree.grid_a1, data)
+    first = run_import(worker, tree.grid_a1, data, include_name_only=True)
     assert first.state == ImportJob.State.DONE and first.result["created"] == 3
     fingerprint = sorted(Person.all_objects.values_list("pk", "name"))
 

@@ -144,6 +144,7 @@ def person_create(request: HttpRequest, payload: PersonCreateIn) -> Status[Any]:
             doc_type=payload.doc_type,
             id_number=payload.id_number,
             phone=payload.phone,
+            residence_permit=payload.residence_permit,
             source="api",
             **_person_fields(data),
         )
@@ -168,7 +169,7 @@ def person_patch(request: HttpRequest, person_id: Id, payload: PersonPatchIn) ->
     user = _writer(request)
     person = _person_load(user, person_id)
     data = payload.dict(exclude_unset=True)
-    identity = {key: data.get(key) for key in ("id_number", "doc_type", "phone")}
+    identity = {key: data.get(key) for key in ("id_number", "doc_type", "phone", "residence_permit")}
     try:
         fields = _person_fields(data)
         if "name" in data:

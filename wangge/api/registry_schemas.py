@@ -82,6 +82,7 @@ class PersonCreateIn(_PersonFieldsIn):
     doc_type: str = Field(DocumentType.CITIZEN_ID.value, json_schema_extra={"enum": list(DocumentType.values)})
     id_number: str = _ID_NUMBER
     phone: str = _PHONE
+    residence_permit: str = Field("", max_length=32, description="居住证 / 暂住证 number; empty for none")
 
 
 class PersonPatchIn(_PersonFieldsIn):
@@ -89,6 +90,7 @@ class PersonPatchIn(_PersonFieldsIn):
     doc_type: str | None = Field(None, json_schema_extra={"enum": [*DocumentType.values, None]})
     id_number: str | None = Field(None, max_length=32)
     phone: str | None = Field(None, max_length=20)
+    residence_permit: str | None = Field(None, max_length=32, description="居住证 / 暂住证 number; empty clears it")
 
 
 # --- outputs --------------------------------------------------------------------------------------
@@ -143,6 +145,7 @@ class PersonOut(Schema):
     occupation: str
     work_unit: str
     domicile: str
+    residence_permit_masked: str
     health_status: str
     vaccination_status: str
     disability_type: str

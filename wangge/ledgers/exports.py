@@ -138,6 +138,7 @@ def people_rows(people: Iterable[Person], *, full: bool, health_allowed: bool) -
             person.occupation,
             person.work_unit,
             person.domicile,
+            (reveal_value(person, "residence_permit") if full else person.residence_permit_masked),
             home.landlord_name if home is not None else "",
             _landlord_phone(home, full=full),
             _label(HealthStatus, health["health_status"]),

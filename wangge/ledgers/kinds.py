@@ -41,6 +41,7 @@ class FailingRow:
 
     errors: list[str]
     status: str
+    name_only: bool = False  # a new record known by nothing but a name: written only if the user allows it
 
     def fail(self, message: str) -> None:
         self.errors.append(message)
@@ -77,6 +78,7 @@ class PlannedRow(Protocol):
     raw: list[Any]  # the row's cells (for the error report)
     errors: list[str]
     status: str
+    name_only: bool
 
 
 class Plan(Protocol):

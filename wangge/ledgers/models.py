@@ -53,6 +53,8 @@ class ImportJob(Job):
     first_notes = models.JSONField(default=list)  # [row, text]: rows kept with a warning, lines left out
     first_updates = models.JSONField(default=list)  # [row, name, [[field, old, new, weighty]]]: what updates change
     excluded = models.JSONField(default=list)  # rows the user chose not to update, when confirming
+    # the user ticked "also import the rows that have only a name" when confirming (else they are left out)
+    include_name_only = models.BooleanField(default=False)
     result = models.JSONField(default=dict)
     checked_at = models.DateTimeField(null=True, blank=True)
 

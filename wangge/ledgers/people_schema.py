@@ -25,6 +25,7 @@ from wangge.people.choices import (
     Relation,
     Residency,
 )
+from wangge.places.addresses import building_name
 
 # 子女 and the like: 子 or 女 by the row's gender, decided once the gender is known (`people.relations`).
 CHILD_BY_GENDER = "2?"
@@ -219,11 +220,7 @@ def _record_number(value: Any) -> int:
 
 def _building(value: Any) -> str:
     """3, 3栋, 3号楼, 3幢 → 3栋 (how the registry names buildings)."""
-    raw = v.text(value)
-    for suffix in ("号楼", "幢", "栋", "号"):
-        if raw.endswith(suffix) and raw[: -len(suffix)].isdigit():
-            return f"{raw[: -len(suffix)]}栋"
-    return f"{raw}栋" if raw.isdigit() else raw[:32]
+    return building_name(v.text(value))
 
 
 def _house_number(value: Any) -> str:
@@ -366,6 +363,24 @@ def people_schema() -> Schema:
                 ("户籍地址", "户籍所在地", "户口所在地", "户籍地详址", "户口地址", "原籍"),
                 "户籍所在地址；流动人口填来源地",
                 "湖北省咸宁市咸安区永安街道",
+            ),
+            Column(
+                "residence_permit",
+                "居住证号",
+                v.limited(40),
+                (
+                    "暂住证号",
+                    "居住证编号",
+                    "暂住证编号",
+                    "居住证号码",
+                    "暂住证号码",
+                    "居住证",
+                    "暂住证",
+                    "暂住证/居住证号",
+                    "居住证/暂住证号",
+                ),
+                "流动人口的居住证或暂住证号码",
+                "",
             ),
             Column(
                 "landlord_name",

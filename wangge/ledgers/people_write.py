@@ -189,6 +189,9 @@ def _person_row(persons: Inserter, row: RowPlan, *, now: Any, colour: str) -> li
             values[index[key]] = data[key]
     for key, value in zip(STORED, row.stored.split(SEPARATOR) if row.stored else stored_columns(row), strict=True):
         values[index[key]] = value
+    if data.get("residence_permit"):  # few rows carry one: encrypted here, not among the columns spread ahead
+        for key, value in people.permit_columns(data["residence_permit"]).items():
+            values[index[key]] = value
     return values
 
 
@@ -357,8 +360,15 @@ def _update_person(row: RowPlan, *, actor: User, houses: Places, households: Hou
     changes = dict(row.changes)
     changed = False
     fields = {k: v for k, v in changes.items() if k in PLAIN}
-    if fields or "phone" in changes:
-        people.person_update(actor=actor, person=person, phone=changes.get("phone"), source=source, **fields)
+    if fields or "phone" in changes or "residence_permit" in changes:
+        people.person_update(
+            actor=actor,
+            person=person,
+            phone=changes.get("phone"),
+            residence_permit=changes.get("residence_permit"),
+            source=source,
+            **fields,
+        )
         changed = True
     if "region" in changes:
         Person.all_objects.filter(pk=person.pk).update(region=row.grid)

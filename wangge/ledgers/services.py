@@ -312,10 +312,13 @@ def _refusal(job: ImportJob, counts: dict[str, int]) -> str:
     return ""
 
 
-def import_confirm(*, actor: User, job: ImportJob, exclude: Sequence[int] = ()) -> ImportJob:
+def import_confirm(
+    *, actor: User, job: ImportJob, exclude: Sequence[int] = (), include_name_only: bool = False
+) -> ImportJob:
     """The user's go: queue the import (once, however many times the button is pressed).
 
-    `exclude` names rows of the preview's updates the user does not want applied: they are skipped.
+    `exclude` names rows of the preview's updates the user does not want applied: they are skipped. New
+    records with only a name are left out unless `include_name_only` (the user ticked that they want them).
     """
     _own(actor, job)
     kind_for(job.kind).check_access(actor, job.region)
@@ -323,7 +326,7 @@ def import_confirm(*, actor: User, job: ImportJob, exclude: Sequence[int] = ()) 
         return job  # a second click, or a resubmitted form: the import is already on its way
     if job.state != State.CHECKED:
         raise LedgerError(_("Check the file before importing it."), code="not_checked")
-    refusal = _refusal(job, job.counts)
+    refusal = _refusal(job, job.counts) or _name_only_refusal(job, include_name_only)
     if refusal:
         raise LedgerError(refusal, code="refused")
     shown = {line[0] for line in job.first_updates}
@@ -331,7 +334,14 @@ def import_confirm(*, actor: User, job: ImportJob, exclude: Sequence[int] = ()) 
     if set(excluded) - shown:
         raise LedgerError(_("Only rows listed among the updates can be left out."), code="bad_exclude")
     with transaction.atomic():
-        if job_move(job, from_states=[State.CHECKED], to=State.QUEUED, message="", excluded=excluded):
+        if job_move(
+            job,
+            from_states=[State.CHECKED],
+            to=State.QUEUED,
+            message="",
+            excluded=excluded,
+            include_name_only=include_name_only,
+        ):
             files.remove(job.pk, "cancel")
             files.set_progress(job.pk, phase=QUEUED_PHASE, done=0, total=job.counts.get("rows", 0))
             audit_record(actor=actor, action="ledger.confirm", obj=job, detail={"counts": job.counts})
@@ -340,15 +350,28 @@ def import_confirm(*, actor: User, job: ImportJob, exclude: Sequence[int] = ()) 
     return job
 
 
-def _leave_out(plan: Plan, excluded: Sequence[int]) -> None:
-    """Rows the user excluded when confirming are skipped, not updated (and counted so)."""
-    if not excluded:
-        return
+def _name_only_refusal(job: ImportJob, include_name_only: bool) -> str:
+    """Every new row has only a name and the user did not allow such rows: the import would add nobody."""
+    counts = job.counts
+    name_only = counts.get("name_only", 0)
+    updates = counts.get("update", 0) if job.on_existing == OnExisting.UPDATE else 0
+    if include_name_only or not name_only or counts.get("new", 0) > name_only or updates:
+        return ""
+    return _(
+        "Every new row has only a name (%(n)d rows): tick “also import the rows that have only a name” to import "
+        "them, or add their ID numbers or birth dates."
+    ) % {"n": name_only}
+
+
+def _leave_out(plan: Plan, excluded: Sequence[int], include_name_only: bool = True) -> None:
+    """Rows the user excluded when confirming are skipped, not updated; new records with only a name are
+    skipped unless the user allowed them (both counted so)."""
     numbers = set(excluded)
     for row in plan.rows:
-        if row.number in numbers and row.status == "update":
+        was = row.status
+        if (was == "update" and row.number in numbers) or (was == "new" and row.name_only and not include_name_only):
             row.status = "skip"
-            plan.counts["update"] -= 1
+            plan.counts[was] -= 1
             plan.counts["skip"] = plan.counts.get("skip", 0) + 1
 
 
@@ -390,7 +413,7 @@ def run_import(job_id: str) -> ImportJob | None:
             else:
                 progress(0, job.counts.get("rows", 0))
                 plan = ledger.load(stored, actor=job.user, region=job.region)
-            _leave_out(plan, job.excluded)
+            _leave_out(plan, job.excluded, job.include_name_only)
             counts = {"rows": len(plan.rows), **plan.counts}
             refusal = _refusal(job, counts)
             if refusal:

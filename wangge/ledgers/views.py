@@ -206,7 +206,12 @@ def import_check_view(request: HttpRequest, job: ImportJob, kind: LedgerKind) ->
 def import_confirm_view(request: HttpRequest, job: ImportJob, kind: LedgerKind) -> HttpResponse:
     try:
         exclude = [int(n) for n in request.POST.getlist("exclude") if n.isdigit()]
-        services.import_confirm(actor=_user(request), job=job, exclude=exclude)
+        services.import_confirm(
+            actor=_user(request),
+            job=job,
+            exclude=exclude,
+            include_name_only=request.POST.get("include_name_only") == "on",
+        )
     except LedgerError as exc:
         messages.error(request, str(exc))
     return redirect("ledgers:import", job.pk)

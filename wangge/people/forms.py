@@ -110,7 +110,7 @@ class PersonForm(StyledForm):
         (_("Contact"), ["phone"]),
         (
             _("Household situation"),
-            ["residency", "domicile", "moved_in_on", "moved_out_on", "is_deceased", "deceased_on"],
+            ["residency", "domicile", "residence_permit", "moved_in_on", "moved_out_on", "is_deceased", "deceased_on"],
         ),
         (
             _("Social"),
@@ -169,6 +169,13 @@ class PersonForm(StyledForm):
         required=False,
         help_text=_("Where the household registration is; for floating population, the place of origin."),
     )
+    residence_permit = forms.CharField(
+        label=_("Residence permit number (居住证号)"),
+        max_length=32,
+        required=False,
+        help_text=_("居住证 or 暂住证 of a resident registered elsewhere."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
     is_party_member = forms.BooleanField(label=_("Party member"), required=False)
     is_volunteer = forms.BooleanField(label=_("Volunteer"), required=False)
     is_veteran = forms.BooleanField(label=_("Veteran"), required=False)
@@ -192,6 +199,7 @@ class PersonForm(StyledForm):
         if editing:
             self.fields["id_number"].help_text = _("Leave empty to keep the number on record.")
             self.fields["phone"].help_text = _("Leave empty to keep the number on record.")
+            self.fields["residence_permit"].help_text = _("Leave empty to keep the number on record.")
 
     def fieldsets(self) -> list[tuple[Any, list[forms.BoundField]]]:
         sets = [(title, [self[name] for name in names if name in self.fields]) for title, names in self.FIELDSETS]
@@ -204,7 +212,7 @@ class PersonForm(StyledForm):
             n
             for _t, names in self.FIELDSETS
             for n in names
-            if n in self.fields and n not in ("region", "doc_type", "id_number", "phone")
+            if n in self.fields and n not in ("region", "doc_type", "id_number", "phone", "residence_permit")
         ]
         return {n: data.get(n) for n in names}
 

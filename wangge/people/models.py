@@ -70,6 +70,9 @@ class Person(models.Model):
     # 户籍地: where the person's household registration is (for 流动人口, their place of origin); GB/T 31000's
     # 户籍地址 item of the 实有人口 record
     domicile = models.CharField(_("registered domicile"), max_length=200, blank=True)
+    # 居住证号 / 暂住证号 of a resident registered elsewhere: personal, so stored encrypted with a masked copy
+    residence_permit_enc = models.TextField(blank=True, editable=False)
+    residence_permit_masked = models.CharField(_("residence permit number"), max_length=32, blank=True, editable=False)
     health_status = models.CharField(_("health"), max_length=10, choices=HealthStatus.choices, blank=True)
     vaccination_status = models.CharField(_("vaccination"), max_length=64, blank=True)
     disability_type = models.CharField(_("disability type"), max_length=14, choices=DisabilityType.choices, blank=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
@@ -202,6 +203,34 @@ def phone_columns(phone: str) -> dict[str, str]:
     }
 
 
+PERMIT_COLUMNS = ("residence_permit_enc", "residence_permit_masked")
+
+
+def clean_permit(number: str) -> str:
+    """A residence permit (居住证 / 暂住证) number as stored: letters, digits and -, 6 to 32 of them, upper case."""
+    value = "".join(unicodedata.normalize("NFKC", number or "").split()).upper()
+    if value and (not 6 <= len(value) <= 32 or any(not (ch.isascii() and (ch.isalnum() or ch == "-")) for ch in value)):
+        raise ValidationError(
+            _("The residence permit number is not valid: 6 to 32 letters and digits."), code="bad_permit"
+        )
+    return value
+
+
+def permit_columns(number: str) -> dict[str, str]:
+    """What is stored for a clean residence permit number: ciphertext and mask (never the number)."""
+    if not number:
+        return dict.fromkeys(PERMIT_COLUMNS, "")
+    return {
+        "residence_permit_enc": crypto.encrypt(number, context="person.residence_permit"),
+        "residence_permit_masked": mask_id(number),
+    }
+
+
+def _set_permit(person: Person, number: str) -> None:
+    for column, value in permit_columns(clean_permit(number)).items():
+        setattr(person, column, value)
+
+
 def _set_phone(person: Person, phone: str) -> None:
     for column, value in phone_columns(clean_phone(phone)).items():
         setattr(person, column, value)
@@ -306,6 +335,7 @@ def person_create(
     doc_type: str = DocumentType.CITIZEN_ID,
     id_number: str = "",
     phone: str = "",
+    residence_permit: str = "",
     source: str = "",
     **fields: Any,
 ) -> Person:
@@ -320,6 +350,7 @@ def person_create(
     person.birth_date = fields.get("birth_date")
     _set_identity(person, doc_type=doc_type, id_number=id_number, typed=fields)
     _set_phone(person, phone)
+    _set_permit(person, residence_permit)
     person.name_pinyin, person.name_initials = name_keys(person.name)
     _refuse_duplicate(person, actor=actor)
     try:
@@ -357,6 +388,7 @@ def person_update(
     id_number: str | None = None,
     doc_type: str | None = None,
     phone: str | None = None,
+    residence_permit: str | None = None,
     source: str = "",
     **fields: Any,
 ) -> Person:
@@ -386,6 +418,10 @@ def person_update(
         _set_phone(person, phone)
         if person.phone_masked != before:
             changes["phone"] = [before, person.phone_masked]
+    if residence_permit is not None and clean_permit(residence_permit) != reveal_value(person, "residence_permit"):
+        before = person.residence_permit_masked
+        _set_permit(person, residence_permit)
+        changes["residence_permit"] = [before, person.residence_permit_masked]
     if "name" in fields:
         person.name_pinyin, person.name_initials = name_keys(person.name)
     if not changes:
@@ -822,7 +858,12 @@ def tag_end(*, actor: User, person_tag: PersonTag, ended_on: date | None = None)
 
 def reveal_value(person: Person, field: str) -> str:
     """Decrypt without auditing: for services that must re-derive a value, never for display."""
-    token = person.id_number_enc if field == "id_number" else person.phone_enc
+    tokens = {
+        "id_number": person.id_number_enc,
+        "phone": person.phone_enc,
+        "residence_permit": person.residence_permit_enc,
+    }
+    token = tokens[field]
     if not token:
         return ""
     return crypto.decrypt(token, context=f"person.{field}")

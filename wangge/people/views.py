@@ -194,6 +194,7 @@ def create_view(request: HttpRequest) -> HttpResponse:
                     doc_type=data["doc_type"],
                     id_number=data["id_number"],
                     phone=data["phone"],
+                    residence_permit=data["residence_permit"],
                     **form.person_fields(),
                 )
             except ValidationError as exc:
@@ -221,6 +222,7 @@ def edit_view(request: HttpRequest, person_id: int) -> HttpResponse:
             del form.fields[name]
     form.fields["id_number"].widget.attrs["placeholder"] = person.id_number_masked
     form.fields["phone"].widget.attrs["placeholder"] = person.phone_masked
+    form.fields["residence_permit"].widget.attrs["placeholder"] = person.residence_permit_masked
     duplicate_id = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -231,6 +233,7 @@ def edit_view(request: HttpRequest, person_id: int) -> HttpResponse:
                 doc_type=data["doc_type"],
                 id_number=data["id_number"] or None,
                 phone=data["phone"] or None,
+                residence_permit=data["residence_permit"] or None,
                 **form.person_fields(),
             )
         except ValidationError as exc:

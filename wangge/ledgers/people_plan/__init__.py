@@ -19,10 +19,21 @@ from wangge.core.roles import Cap
 from wangge.ledgers.kinds import INVALID, NEW, SKIP, UNCHANGED, UPDATE
 from wangge.ledgers.people_plan.cells import CellMemo, not_a_person
 from wangge.ledgers.people_plan.check import CheckedSheet, check_sheet
+from wangge.ledgers.people_plan.compounds import check_compounds
 from wangge.ledgers.people_plan.duplicates import mark_duplicates
 from wangge.ledgers.people_plan.households import check_households, tenant_households
 from wangge.ledgers.people_plan.matching import match_existing, update_lines
-from wangge.ledgers.people_plan.rows import PLAIN, REPEATED, Plan, Progress, RowPlan, count_rows, grids_of
+from wangge.ledgers.people_plan.rows import (
+    NAME_ONLY,
+    PLAIN,
+    REPEATED,
+    Plan,
+    Progress,
+    RowPlan,
+    count_rows,
+    grids_of,
+    mark_name_only,
+)
 from wangge.ledgers.people_plan.stored import (
     SEPARATOR,
     STORED,
@@ -41,6 +52,7 @@ from wangge.regions.models import Level, Region
 
 __all__ = [
     "INVALID",
+    "NAME_ONLY",
     "NEW",
     "PLAIN",
     "SEPARATOR",
@@ -127,6 +139,7 @@ def plan_people(
         rows.append(row)
     left_out += mark_duplicates(rows, {column.key: column.header for _index, column in columns})
     rows = [row for row in rows if row.status != REPEATED]
+    check_compounds(rows, actor=actor)
     elsewhere = match_existing(rows, actor=actor, places=Places(rows))
     if elsewhere:  # counted for the security page, and one audit row per check (the rows are not named)
         refusal_record(user=actor, kind=Kind.DUPLICATE, n=elsewhere)
@@ -139,6 +152,7 @@ def plan_people(
         )
     tenant_households(rows)
     check_households(rows)
+    mark_name_only(rows)
     if progress is not None:
         progress(len(data_rows), len(data_rows))
     return Plan(rows=rows, counts=count_rows(rows, left_out), tags=tags, left_out=sorted(left_out))

@@ -23,6 +23,7 @@ from wangge.people import services as people
 from wangge.people.choices import Residency
 from wangge.people.models import Tag
 from wangge.people.relations import child_of_gender
+from wangge.places.addresses import parse_address
 from wangge.regions.models import Region
 
 
@@ -149,6 +150,14 @@ def check_row(
             data["phone"] = clean_phone(phone)
         except ValidationError as exc:
             row.fail(f"联系电话：{' '.join(exc.messages)}")
+    permit = data.get("residence_permit", "")
+    if permit and "*" in permit:
+        data.pop("residence_permit")  # masked (an export without permission): the registered number stays
+    elif permit:
+        try:
+            data["residence_permit"] = people.clean_permit(permit)
+        except ValidationError as exc:
+            row.fail(f"居住证号：{' '.join(exc.messages)}")
     landlord_phone = data.get("landlord_phone", "")
     if landlord_phone:
         try:
@@ -170,6 +179,8 @@ def check_row(
         row.fail("与户主关系：" + _("Give the household number (户号) too."))
     if data.get("household_number") and not data.get("relation"):
         row.fail("户号：" + _("Give the relation to the head of household (与户主关系) too."))
+    if data.get("address") and not data.get("building"):
+        _read_address(data)
     if (data.get("building") or data.get("compound")) and not data.get("house_number"):
         row.fail("房号：" + _("A house in a building needs its house number."))
     if data.get("house_number") and not (data.get("building") or data.get("address")):
@@ -192,3 +203,20 @@ def check_row(
             % {"names": "、".join(forbidden)}
         )
     data["tags"] = chosen
+
+
+def _read_address(data: dict[str, Any]) -> None:
+    """A plain address of the usual forms (福源小区1栋1单元101室, 兴旺街8号院3-2-401) is read into 小区, 楼栋,
+    单元 and 房号, so that it finds the house those columns make; any other address stays as written."""
+    parsed = parse_address(data["address"])
+    if parsed is None:
+        return
+    if parsed.compound:
+        if data.get("compound") not in (None, "", parsed.compound):
+            return  # the 小区 column names another compound: the address is something else (kept as written)
+        data["compound"] = parsed.compound
+    data["building"] = parsed.building
+    if parsed.unit is not None:
+        data.setdefault("unit", parsed.unit)
+    data.setdefault("house_number", parsed.room)
+    del data["address"]

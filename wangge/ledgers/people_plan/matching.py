@@ -58,7 +58,14 @@ def match_existing(rows: list[RowPlan], *, actor: User, places: Places) -> int:
 # Changes a user must look at twice before confirming: another name, birth date or grid may be another person.
 WEIGHTY = ("name", "birth_date", "region")
 _HIDDEN = ("health_status", "disability_type", "disability_grade")  # sensitive: never shown in the preview
-_OTHER_LABELS = {"region": "网格", "household": "户号", "house": "住址", "tags": "标签", "phone": "联系电话"}
+_OTHER_LABELS = {
+    "region": "网格",
+    "household": "户号",
+    "house": "住址",
+    "tags": "标签",
+    "phone": "联系电话",
+    "residence_permit": "居住证号",
+}
 
 
 def update_lines(plan: Plan, labels: dict[str, str], limit: int) -> list[list[Any]]:
@@ -84,6 +91,8 @@ def _shown_change(person: Person, key: str, new: Any) -> tuple[str, str]:
         return "***", "***"
     if key == "phone":
         return person.phone_masked or "—", people.mask_phone(new)
+    if key == "residence_permit":
+        return person.residence_permit_masked or "—", people.mask_id(new)
     if key == "region":
         return person.region.name, new.name
     if key == "household":
@@ -243,6 +252,8 @@ def _differences(
             changes[key] = data[key]
     if data.get("phone") and person.phone_hash != people.crypto.lookup_hash(data["phone"], kind="phone"):
         changes["phone"] = data["phone"]
+    if data.get("residence_permit") and data["residence_permit"] != people.reveal_value(person, "residence_permit"):
+        changes["residence_permit"] = data["residence_permit"]
     if row.grid is not None and row.grid.pk != person.region_id:
         changes["region"] = row.grid
     if data.get("household_number") and (

@@ -6,8 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from wangge.core.models import User
-from wangge.core.roles import Cap
+from django.utils.translation import gettext as _
+
 from wangge.ledgers.kinds import INVALID, NEW, SKIP, UNCHANGED, UPDATE, FailingRow, RowsPlan
 from wangge.ledgers.values import joined
 from wangge.people import services as people
@@ -16,6 +16,7 @@ from wangge.regions.models import Level, Region
 
 REPEATED = "repeated"  # a row that repeats an earlier one word for word: left out, with a note
 WARNED, LEFT_OUT = "warnings", "left_out"  # counts of rows kept with a warning, and of lines left out
+NAME_ONLY = "name_only"  # count of new people with only a name: imported only if the user allows it
 PLAIN = [f for f in people.PLAIN_FIELDS]
 Progress = Callable[[int, int], None]
 
@@ -35,6 +36,7 @@ class RowPlan(FailingRow):
     changes: dict[str, Any] = field(default_factory=dict)
     stored: str = ""  # a new person's encrypted, hashed and pinyin columns, in STORED order, joined by SEPARATOR
     warnings: list[str] = field(default_factory=list)  # kept, but the user is told (e.g. 户主待补)
+    name_only: bool = False  # a new person with a name and nothing else to know them by (`mark_name_only`)
 
     def warn(self, message: str) -> None:
         if message not in self.warnings:  # a stored plan is checked again before the import
@@ -64,18 +66,37 @@ def grids_of(region: Region) -> list[Region]:
     )
 
 
-def _visible_tags(actor: User) -> dict[str, Tag | None]:
-    """Tag name → tag; a sensitive tag the user may not see maps to None (named, but refused)."""
-    allowed = actor.has_perm(Cap.VIEW_SENSITIVE_GROUPS)
-    return {t.name: t if allowed or not t.is_sensitive else None for t in Tag.objects.all()}
+def name_only_warning() -> str:
+    return "姓名：" + _(
+        "Only a name: no ID number and no birth date to tell this person from another. Left out unless you tick "
+        "“also import the rows that have only a name” when confirming; better, add the ID number or birth date."
+    )
+
+
+def mark_name_only(rows: Sequence[RowPlan]) -> None:
+    """A row that would add a person known by nothing but a name (no document number, no birth date) is a
+    warning: the import leaves it out unless the user allows such rows when confirming. A name that finds
+    its registered person (same grid, no number either) updates them and is not one of these."""
+    warning = name_only_warning()
+    for row in rows:
+        data = row.data
+        row.name_only = (
+            row.status == NEW and bool(data.get("name")) and not row.id_number and not data.get("birth_date")
+        )
+        if row.name_only:
+            row.warn(warning)
+        elif warning in row.warnings:  # matched since the check: no longer a new person
+            row.warnings.remove(warning)
 
 
 def count_rows(rows: Sequence[RowPlan], left_out: Sequence[tuple[int, str]] = ()) -> dict[str, int]:
     counts = dict.fromkeys((NEW, UPDATE, UNCHANGED, SKIP, INVALID), 0)
-    warned = 0
+    warned = name_only = 0
     for row in rows:
         counts[row.status] += 1
         warned += bool(row.warnings) and row.status != INVALID
+        name_only += row.name_only and row.status == NEW
     counts[WARNED] = warned
+    counts[NAME_ONLY] = name_only
     counts[LEFT_OUT] = len(left_out)
     return counts

@@ -13,9 +13,10 @@ from wangge.core.models import User
 from wangge.core.pinyin import name_keys
 from wangge.core.roles import Cap
 from wangge.ledgers.kinds import INVALID, NEW
+from wangge.ledgers.people_plan.compounds import check_compounds
 from wangge.ledgers.people_plan.households import check_households
 from wangge.ledgers.people_plan.matching import match_existing
-from wangge.ledgers.people_plan.rows import Plan, RowPlan, count_rows, grids_of
+from wangge.ledgers.people_plan.rows import Plan, RowPlan, count_rows, grids_of, mark_name_only
 from wangge.ledgers.places import Places
 from wangge.ledgers.readers import LedgerError
 from wangge.people import services as people
@@ -132,6 +133,8 @@ def plan_load(blob: bytes, *, actor: User, region: Region) -> Plan:
             row.fail("网格：" + _("The grid of this row is no longer active in this region."))
         data["tags"] = [tags[pk] for pk in tag_ids if pk in tags]
         rows.append(row)
+    check_compounds(rows, actor=actor)
     match_existing(rows, actor=actor, places=Places(rows))
     check_households(rows)
+    mark_name_only(rows)
     return Plan(rows=rows, counts=count_rows(rows, left_out), tags={}, left_out=list(left_out))
