@@ -91,3 +91,23 @@ def test_the_service_cleans_the_number_and_refuses_nonsense(tree: Tree) -> None:
     assert people_services.reveal_value(person, "residence_permit") == "420100AB12"
     with pytest.raises(ValidationError):
         people_services.person_update(actor=None, person=person, residence_permit="京A·12345")
+
+
+def test_the_card_shows_the_permit_in_full_only_with_the_permission_a_reason_and_an_audit_row(
+    tree: Tree, make_user: Callable[..., User]
+) -> None:
+    from wangge.core.models import AuditEvent
+    from wangge.core.services import user_set_capabilities
+
+    person = people_services.person_create(actor=None, region=tree.grid_a1, name="王磊", residence_permit=PERMIT)
+    worker = make_user(Role.GRID_WORKER)
+    url = f"/people/{person.pk}/reveal/"
+    plain = sign_in(Client(), worker)
+    assert plain.post(url, {"field": "residence_permit", "reason": "核对居住证"}).status_code == 403
+    user_set_capabilities(actor=make_user(Role.SYSTEM_ADMIN), user=worker, capabilities={"core.reveal_sensitive"})
+    revealer = sign_in(Client(), User.objects.get(pk=worker.pk))
+    card = revealer.get(f"/people/{person.pk}/").content.decode()
+    assert 'data-testid="reveal-residence_permit"' in card and PERMIT not in card
+    shown = revealer.post(url, {"field": "residence_permit", "reason": "核对居住证"}, headers={"HX-Request": "true"})
+    assert PERMIT in shown.content.decode()
+    assert AuditEvent.objects.get(action="reveal.residence_permit").detail.count("核对居住证") == 1

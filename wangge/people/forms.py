@@ -218,7 +218,9 @@ class PersonForm(StyledForm):
 
 
 class RevealForm(StyledForm):
-    field = forms.ChoiceField(choices=[("id_number", "id_number"), ("phone", "phone")], widget=forms.HiddenInput)
+    field = forms.ChoiceField(
+        choices=[(name, name) for name in ("id_number", "phone", "residence_permit")], widget=forms.HiddenInput
+    )
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
 

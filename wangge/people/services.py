@@ -876,7 +876,7 @@ def person_reveal(*, actor: User, person: Person, field: str, reason: str) -> st
 
     Without the permission the reveal is refused and counted (`core.refusals`), not audited row by row.
     """
-    if field not in ("id_number", "phone"):
+    if field not in ("id_number", "phone", "residence_permit"):
         raise ValueError(field)
     _require(actor, Cap.VIEW_RESIDENT_DATA, person.region)
     if not actor.has_perm(Cap.REVEAL_SENSITIVE):

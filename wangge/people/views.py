@@ -359,7 +359,10 @@ def reveal_view(request: HttpRequest, person_id: int) -> HttpResponse:
             value = services.person_reveal(actor=user, person=person, field=field, reason=reason)
         except ValidationError as exc:
             error = _error_text(exc)
-    masked = person.phone_masked if field == "phone" else person.id_number_masked
+    masked = {
+        "phone": person.phone_masked,
+        "residence_permit": person.residence_permit_masked,
+    }.get(field, person.id_number_masked)
     context = {"person": person, "field": field, "masked": masked, "value": value, "error": error}
     if _is_htmx(request):  # htmx swaps only 2xx answers: the error is shown in the swapped fragment
         return render(request, "people/_reveal.html", context)
