@@ -119,7 +119,7 @@ def test_the_500_page_falls_back_to_plain_chinese_when_it_cannot_be_drawn(
     def broken(*args: object, **kwargs: object) -> str:
         raise ValueError("Missing staticfiles manifest entry")
 
-    monkeypatch.setattr("wangge.core.views.loader.render_to_string", broken)
+    monkeypatch.setattr("wangge.core.views.site.loader.render_to_string", broken)
     response = Client(raise_request_exception=False).get("/boom/")
     assert response.status_code == 500 and "服务器出错" in response.content.decode()
 

@@ -4,11 +4,17 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from wangge.core.actors import PublicKind
 from wangge.core.natural import natural_key
 from wangge.core.roles import GRANTABLE_CAPABILITIES, Role
+
+
+def validation_text(exc: ValidationError) -> str:
+    """A service's refusal as one line for the page (its messages, already in the user's language)."""
+    return " ".join(exc.messages)
 
 
 def style_fields(form: forms.BaseForm) -> None:

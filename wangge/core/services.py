@@ -176,6 +176,46 @@ def user_reset_password(*, actor: User, user: User, password: str) -> None:
     audit_record(actor=actor, action="user.password_reset", obj=user)
 
 
+@transaction.atomic
+def user_save(
+    *,
+    actor: User,
+    user: User | None,
+    username: str,
+    password: str,
+    full_name: str,
+    phone: str,
+    department: str,
+    roles: set[str],
+    capabilities: set[str],
+    is_active: bool = True,
+) -> User:
+    """The account form's one write, all or nothing: a new account (a temporary password required)
+    or an edit of one (its details, roles and, if given, a new temporary password), then its
+    explicit permissions."""
+    if user is None:
+        if not password:
+            raise ValidationError(_("Set a temporary password for the new account."), code="password_required")
+        user = user_create(
+            actor=actor,
+            username=username,
+            password=password,
+            full_name=full_name,
+            phone=phone,
+            department=department,
+            roles=roles,
+        )
+    else:
+        user_update(
+            actor=actor, user=user, full_name=full_name, phone=phone, department=department, is_active=is_active
+        )
+        user_set_roles(actor=actor, user=user, roles=roles)
+        if password:
+            user_reset_password(actor=actor, user=user, password=password)
+    user_set_capabilities(actor=actor, user=user, capabilities=capabilities)
+    return user
+
+
 # Letters and digits that cannot be mistaken for each other on a printed slip (no 0 O 1 l I).
 _SLIP_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
 
@@ -413,16 +453,6 @@ def lockout_clear(*, actor: User, failure: LoginFailure) -> None:
         detail={"kind": failure.kind, "key": failure.key},
     )
     LoginFailure.objects.filter(pk=failure.pk).delete()
-
-
-@transaction.atomic
-def two_factor_confirm(*, actor: User, device: object, verified: bool) -> None:
-    audit_record(
-        actor=actor,
-        action="login.2fa",
-        obj=actor,
-        result=AuditEvent.Result.OK if verified else AuditEvent.Result.DENIED,
-    )
 
 
 # --- API tokens ------------------------------------------------------------------------------------
