@@ -20,8 +20,8 @@ from wangge.regions import demo as regions_demo
 def test_a_year_of_cases(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WANGGE_DEMO_SCALE", "0.2")
     out = io.StringIO()
-    regions_demo.load(stdout=out)
     core_demo.load(stdout=out)
+    regions_demo.load(stdout=out)
     demo.load(stdout=out)
     cases = Case.all_objects.all()
     assert cases.count() >= 300
@@ -74,8 +74,8 @@ def test_the_demo_restores_a_flushed_catalogue_and_calendar(monkeypatch: pytest.
     Category.objects.all().delete()
     Holiday.objects.all().delete()
     out = io.StringIO()
-    regions_demo.load(stdout=out)
     core_demo.load(stdout=out)
+    regions_demo.load(stdout=out)
     demo.load(stdout=out)
     assert Category.objects.count() == 47 and Holiday.objects.exists()
     assert Case.all_objects.count() >= 30

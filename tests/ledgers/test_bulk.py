@@ -7,8 +7,8 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from wangge.core.bulk import Inserter, WriteBehind
 from wangge.core.models import HistoryEntry
-from wangge.ledgers.bulk import Inserter, WriteBehind
 
 
 def _rows(inserter: Inserter, count: int) -> list[list[object]]:

@@ -10,9 +10,10 @@ from tests.conftest import Tree
 from tests.places.factories import make_block
 from wangge.core.models import User
 from wangge.core.roles import Role
+from wangge.people import homes
 from wangge.people import services as people_services
 from wangge.people.models import Residence
-from wangge.places import selectors, services
+from wangge.places import services
 
 
 @pytest.fixture
@@ -20,13 +21,13 @@ def worker(make_user: Callable[..., User]) -> User:
     return make_user(Role.GRID_WORKER)
 
 
-def colours(grid: selectors.BuildingGrid) -> dict[str, str]:
+def colours(grid: homes.BuildingGrid) -> dict[str, str]:
     return {cell.house.number: cell.color for row in grid.rows for houses in row.cells for cell in houses}
 
 
 def test_building_grid_is_floors_top_down_by_units_in_red_pink_white(tree: Tree, worker: User) -> None:
     block = make_block(tree)
-    grid = selectors.building_grid(user=worker, building=block.building)
+    grid = homes.building_grid(user=worker, building=block.building)
     assert [row.floor for row in grid.rows] == [6, 5, 4, 3, 2, 1]
     assert grid.units == [1, 2]
     assert colours(grid) == {"301": "red", "302": "pink", "601": "white", "101": "empty", "102": "empty"}
@@ -39,15 +40,15 @@ def test_building_grid_is_floors_top_down_by_units_in_red_pink_white(tree: Tree,
 
 def test_building_grid_takes_a_fixed_number_of_queries(tree: Tree, worker: User) -> None:
     block = make_block(tree)
-    selectors.building_grid(user=worker, building=block.building)  # warm the scope cache
+    homes.building_grid(user=worker, building=block.building)  # warm the scope cache
     with CaptureQueriesContext(connection) as before:
-        selectors.building_grid(user=worker, building=block.building)
+        homes.building_grid(user=worker, building=block.building)
     for floor in (2, 4, 5):
         house = services.house_create(actor=None, building=block.building, unit=2, floor=floor, number=f"{floor}02")
         person = people_services.person_create(actor=None, region=tree.grid_a1, name=f"住户{floor}")
         people_services.residence_set(actor=None, person=person, house=house)
     with CaptureQueriesContext(connection) as after:
-        grid = selectors.building_grid(user=worker, building=block.building)
+        grid = homes.building_grid(user=worker, building=block.building)
     assert grid.n_houses == 8
     assert len(after.captured_queries) == len(before.captured_queries) == 2
 
@@ -58,15 +59,15 @@ def test_people_outside_the_scope_are_not_shown(tree: Tree, make_user: Callable[
     # a record from before people moved with their home (or registered elsewhere on purpose)
     Residence.objects.create(person=stranger, house=block.houses["101"], is_default=True)
     worker = make_user(Role.GRID_WORKER)
-    assert colours(selectors.building_grid(user=worker, building=block.building))["101"] == "empty"
+    assert colours(homes.building_grid(user=worker, building=block.building))["101"] == "empty"
 
 
 def test_overview_counts_houses_and_residents(tree: Tree, worker: User) -> None:
     block = make_block(tree)
     services.compound_create(actor=None, region=tree.grid_a1, name="空小区")
-    groups = selectors.buildings_overview(user=worker)
+    groups = homes.buildings_overview(user=worker)
     assert [g.compound.name for g in groups if g.compound] == ["福源小区", "空小区"]
     (building,) = groups[0].buildings
     assert building.pk == block.building.pk
     assert (building.n_houses, building.n_residents) == (5, 4)  # type: ignore[attr-defined]
-    assert selectors.buildings_overview(user=worker, region=tree.micro_a1) == []
+    assert homes.buildings_overview(user=worker, region=tree.micro_a1) == []

@@ -13,7 +13,7 @@ from wangge.core.models import AuditEvent, HistoryEntry, User
 from wangge.core.roles import Role
 from wangge.core.services import user_set_capabilities
 from wangge.people import services
-from wangge.people.choices import HouseholdKind, IdentityColor, Relation, SourceState
+from wangge.people.choices import HouseholdKind, IdentityColor, Relation, SourceState, identity_color
 from wangge.people.models import Household, Membership, Person, PersonTag, Tag
 from wangge.places.models import House
 
@@ -227,3 +227,16 @@ def test_household_numbers_are_unique_per_grid(tree: Tree, worker: User) -> None
     with pytest.raises(ValidationError):
         services.household_create(actor=worker, region=tree.grid_a1, number="H1", head=b)
     assert Household.all_objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("is_head", "kind", "colour"),
+    [
+        (True, HouseholdKind.LOCAL, IdentityColor.RED),
+        (True, HouseholdKind.TENANT, IdentityColor.PINK),
+        (False, HouseholdKind.LOCAL, IdentityColor.WHITE),
+        (False, HouseholdKind.TENANT, IdentityColor.WHITE),
+    ],
+)
+def test_red_pink_white_is_one_rule(is_head: bool, kind: str, colour: str) -> None:
+    assert identity_color(is_head=is_head, household_kind=kind) == colour

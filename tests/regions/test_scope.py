@@ -14,7 +14,9 @@ from wangge.core.models import User
 from wangge.core.roles import Role
 from wangge.core.scoping import ScopeNotApplied
 from wangge.core.services import token_issue
+from wangge.regions import services as region_services
 from wangge.regions.models import Assignment, Region
+from wangge.regions.selectors import grids_visible
 
 
 def test_an_unscoped_read_fails_loudly(tree: Tree) -> None:
@@ -79,3 +81,20 @@ def test_street_supervisor_sees_the_whole_street(tree: Tree, client_for: Callabl
     assert summary.by_level["grid"] == 2 and summary.by_level["community"] == 1
     assert client.get(f"/regions/{tree.grid_a2.pk}/").status_code == 200
     assert client.get(f"/regions/{tree.grid_b1.pk}/").status_code == 404
+
+
+def test_the_grids_in_a_users_scope_are_its_active_grids_and_micro_grids_in_tree_order(
+    tree: Tree, make_user: Callable[..., User]
+) -> None:
+    staff = make_user(Role.COMMUNITY_STAFF)  # scoped to community_a
+    region_services.region_create(actor=None, parent=tree.community_a, name="第三网格")
+    closed = region_services.region_create(actor=None, parent=tree.community_a, name="撤销网格")
+    Region.all_objects.filter(pk=closed.pk).update(is_active=False)
+    grids = list(grids_visible(user=staff))
+    names = [g.name for g in grids]
+    assert set(names) == {"第一网格", "福源小区", "第二网格", "第三网格"}
+    assert [g.path for g in grids] == sorted(g.path for g in grids)
+    assert all(g.files_records for g in grids)
+    with_communities = [g.name for g in grids_visible(user=staff, with_communities=True)]
+    assert with_communities[0] == "甲社区" and set(with_communities[1:]) == set(names)
+    assert not tree.community_a.files_records

@@ -29,6 +29,7 @@ from wangge.core.idcard import mask_phone
 from wangge.core.models import User
 from wangge.core.refusals import get_in_scope_or_404
 from wangge.core.roles import Cap
+from wangge.people import homes
 from wangge.people import selectors as people_selectors
 from wangge.people import services as people_services
 from wangge.people.choices import IdentityColor, Relation
@@ -216,8 +217,8 @@ def household_detail(request: HttpRequest, household_id: Id) -> dict[str, Any]:
 def house_detail(request: HttpRequest, house_id: Id) -> dict[str, Any]:
     user = _reader(request)
     house = place_selectors.house_get(user=user, house_id=house_id)
-    residences = place_selectors.house_residents(user=user, house=house)
-    households = place_selectors.house_households(user=user, house=house)
+    residences = homes.house_residents(user=user, house=house)
+    households = homes.house_households(user=user, house=house)
     return {
         "id": house.pk,
         "label": house.label,

@@ -33,7 +33,7 @@ from wangge.core.models import User
 from wangge.core.roles import Cap, Role
 from wangge.people.models import Person
 from wangge.places.models import House
-from wangge.regions.models import Level, Region
+from wangge.regions.models import Region
 
 # What a report may hold (the API schema and the forms state the same limits).
 TITLE_MAX = 100
@@ -130,7 +130,7 @@ def _check_create(actor: User | None, region: Region, category: Category, source
             raise Http404
         if not actor.has_perm(Cap.REPORT_CASES):
             raise CaseForbidden(_("You do not have permission to do this."))
-    if region.level not in (Level.GRID, Level.MICROGRID) or not region.is_active:
+    if not region.files_records:
         raise refuse(_("A case is reported in an active grid or micro-grid."), "not_a_grid")
     if not category.is_active or category.parent_id is None:
         raise refuse(_("Choose a category of the second level."), "bad_category")

@@ -38,7 +38,7 @@ from wangge.core.xlsx import workbook_bytes, xlsx_response
 from wangge.people.selectors import PersonFilters, people_search, people_visible
 from wangge.places.models import House
 from wangge.regions.models import Level, Region
-from wangge.regions.selectors import in_tree_order, only_grid, regions_visible
+from wangge.regions.selectors import grids_visible, in_tree_order, only_grid, regions_visible
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
@@ -145,10 +145,6 @@ def export_view(request: HttpRequest) -> HttpResponse:
     return xlsx_response("cases.xlsx", workbook_bytes(_("Cases"), headers, rows))
 
 
-def _grids(user: User) -> Any:
-    return regions_visible(user=user).filter(level__in=[Level.GRID, Level.MICROGRID]).order_by("path")
-
-
 def _about(user: User, query: Any, initial: dict[str, Any]) -> str:
     """`?person=` or `?house=` from a registry card: the report concerns them, in their grid."""
     if query.get("person", "").isdigit():
@@ -168,7 +164,7 @@ def _about(user: User, query: Any, initial: dict[str, Any]) -> str:
 def create_view(request: HttpRequest) -> HttpResponse:
     """The quick report, sized for a phone. The hidden client key makes a double submit create one case."""
     user = _user(request)
-    grids = _grids(user)
+    grids = grids_visible(user=user)
     initial: dict[str, Any] = {"client_key": uuid.uuid4().hex}
     initial["region"] = only_grid(user=user)
     about = _about(user, request.GET, initial)

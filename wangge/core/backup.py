@@ -30,6 +30,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
+from django.db.models import Model
 from django.utils import timezone
 
 FORMAT = 1
@@ -37,6 +38,29 @@ MANIFEST = "manifest.json"
 KEYS_TO_KEEP = ["SECRET_KEY", "AUDIT_CHAIN_KEY", "WANGGE_FIELD_KEY", "WANGGE_LOOKUP_KEY"]
 _FINGERPRINT_TEXT = b"wangge backup key fingerprint v1"
 SAMPLE = 200  # encrypted numbers decrypted after a restore
+
+
+@dataclass(frozen=True)
+class SealedColumn:
+    """A text column of encrypted values (`crypto.encrypt` with `context`), sampled after a restore."""
+
+    model: type[Model]
+    field: str
+    context: str
+
+
+_sealed: list[SealedColumn] = []
+
+
+def declare_sealed(model: type[Model], field: str, *, context: str) -> None:
+    """An app names a column it encrypts (from its AppConfig.ready), so a restore can check the keys open it."""
+    column = SealedColumn(model, field, context)
+    if column not in _sealed:
+        _sealed.append(column)
+
+
+def sealed_columns() -> list[SealedColumn]:
+    return list(_sealed)
 
 
 class BackupError(Exception):
@@ -249,17 +273,17 @@ def restore(path: Path) -> RestoreResult:
 def _verify(result: RestoreResult) -> None:
     from wangge.core import crypto, keys
     from wangge.core.audit import audit_verify
-    from wangge.people.models import Person
 
     result.key_problems = keys.keys_mismatches()  # the database's own record of its keys (core.KeyCheck)
     checked, problems = audit_verify()
     result.audit_rows = checked
     result.audit_problems = [f"row {p.event_id}: {p.message}" for p in problems[:20]]
-    people = Person.all_objects.exclude(id_number_enc="").values_list("id_number_enc", flat=True)[:SAMPLE]
-    for token in people:
-        try:
-            crypto.decrypt(token, context="person.id_number")
-        except crypto.DecryptionError:
-            result.undecryptable += 1
-        else:
-            result.decrypted += 1
+    for column in _sealed:
+        tokens = column.model._base_manager.exclude(**{column.field: ""}).values_list(column.field, flat=True)
+        for token in tokens[:SAMPLE]:
+            try:
+                crypto.decrypt(token, context=column.context)
+            except crypto.DecryptionError:
+                result.undecryptable += 1
+            else:
+                result.decrypted += 1

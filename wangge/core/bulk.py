@@ -21,13 +21,37 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache, partial
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
-from wangge.people.fake import reserve_ids
-
 BATCH = 5000
+
+
+def reserve_ids(model: type[models.Model], count: int, *, using: BaseDatabaseWrapper | None = None) -> list[int] | None:
+    """`count` fresh primary keys for `model`'s table, or None where we do not know how (then: bulk_create).
+
+    `using`: the connection to ask (the caller's own, which may be used from another thread).
+    """
+    db = using if using is not None else connection
+    table = model._meta.db_table
+    column = model._meta.pk.column
+    quote = db.ops.quote_name
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, column, count]
+            )
+            return [row[0] for row in cursor.fetchall()]
+        if db.vendor == "sqlite":
+            # Inside the load's transaction, which holds SQLite's write lock: nobody else inserts meanwhile.
+            cursor.execute(f"SELECT COALESCE(MAX({quote(column)}), 0) FROM {quote(table)}")  # noqa: S608
+            top = cursor.fetchone()[0]
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            row = cursor.fetchone()
+            start = max(top, row[0] if row else 0) + 1
+            return list(range(start, start + count))
+    return None
 
 
 class Inserter:

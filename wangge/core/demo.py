@@ -38,11 +38,9 @@ DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238 test key,
 
 
 def load(*, stdout: TextIO) -> None:
-    from wangge.regions.models import Region
-    from wangge.regions.services import scope_set
-
+    """The accounts; the regions' demo (loaded next) gives each its scope."""
     created = 0
-    for username, full_name, role, scope_name, department in DEMO_ACCOUNTS:
+    for username, full_name, role, _scope_name, department in DEMO_ACCOUNTS:
         user = User.objects.filter(username=username).first()
         if user is None:
             user = services.user_create(
@@ -56,9 +54,6 @@ def load(*, stdout: TextIO) -> None:
                 must_change_password=False,
             )
             created += 1
-        if scope_name and not user.scopes.exists():
-            region = Region.all_objects.get(name=scope_name, is_active=True)
-            scope_set(actor=None, user=user, regions=[region])
         if user.needs_two_factor and not TOTPDevice.objects.filter(user=user).exists():
             TOTPDevice.objects.create(user=user, name="demo authenticator", key=DEMO_TOTP_KEY, confirmed=True)
     stdout.write(f"accounts: {created} demo accounts created ({len(DEMO_ACCOUNTS)} in all)\n")

@@ -20,18 +20,24 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
 
-if TYPE_CHECKING:
-    from wangge.core.models import User
-    from wangge.regions.models import Region
+from wangge.core.models import User
 
-    Subject = Region | User
+
+class RegionSubject(Protocol):
+    """A region (`wangge.regions.models.Region`) as an indicator sees it: its level tells which apply."""
+
+    pk: Any
+    level: str
+
+
+Subject = RegionSubject | User
 
 Value = float | int | None
 
@@ -88,11 +94,10 @@ class Indicator:
     help_text: str | Promise = ""
 
     def applies_to(self, subject: Any) -> bool:
-        from wangge.regions.models import Region
-
-        if isinstance(subject, Region):
-            return SubjectKind.REGION in self.subjects and subject.level in self.levels
-        return SubjectKind.USER in self.subjects
+        """A staff user counts as a user; any other subject is a region (core knows no region model)."""
+        if isinstance(subject, User):
+            return SubjectKind.USER in self.subjects
+        return SubjectKind.REGION in self.subjects and subject.level in self.levels
 
     def _check(self, subject: Any) -> None:
         if not self.applies_to(subject):

@@ -43,8 +43,7 @@ from wangge.people.choices import (
 from wangge.people.forms import SORTS, PersonFilterForm
 from wangge.people.models import Person
 from wangge.people.services import reveal_value
-from wangge.regions.models import Level
-from wangge.regions.selectors import regions_visible
+from wangge.regions.selectors import grids_visible
 
 logger = logging.getLogger(__name__)
 
@@ -59,9 +58,7 @@ def people_headers() -> list[str]:
 
 def people_queryset(user: User, query: str) -> tuple[QuerySet[Person], dict[str, str]]:
     """The list the user is looking at (its filters and sort, as in the query string), scoped to them."""
-    regions = (
-        regions_visible(user=user).filter(level__in=[Level.COMMUNITY, Level.GRID, Level.MICROGRID]).order_by("path")
-    )
+    regions = grids_visible(user=user, with_communities=True)
     form = PersonFilterForm(QueryDict(query), regions=regions, tags=selectors.visible_tags(user=user))
     form.is_valid()
     data = form.cleaned_data

@@ -10,12 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from wangge.core.forms import StyledForm
 from wangge.ledgers.models import MappingTemplate, OnExisting, OnInvalid
-from wangge.people.forms import RegionChoiceField
+from wangge.regions.forms import RegionPickerField
 from wangge.regions.models import Region
 
 
 class UploadForm(StyledForm):
-    region = RegionChoiceField(
+    region = RegionPickerField(
         label=_("Import into"),
         queryset=Region.all_objects.none(),
         help_text=_("A grid; or a community, if the file has a 网格 column naming each row's grid."),

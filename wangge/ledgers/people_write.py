@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from wangge.core import history
 from wangge.core.audit import audit_record
+from wangge.core.bulk import BATCH, Inserter, WriteBehind
 from wangge.core.idcard import DocumentType
 from wangge.core.models import HistoryEntry, User
-from wangge.ledgers.bulk import BATCH, Inserter, WriteBehind
 from wangge.ledgers.kinds import tick as _tick
 from wangge.ledgers.people_plan import (
     NEW,
@@ -32,8 +32,7 @@ from wangge.ledgers.people_plan import (
 )
 from wangge.ledgers.places import Places
 from wangge.people import services as people
-from wangge.people.choices import HouseholdKind, IdentityColor, Relation, Residency, SourceState
-from wangge.people.fake import identity_color
+from wangge.people.choices import HouseholdKind, IdentityColor, Relation, Residency, SourceState, identity_color
 from wangge.people.models import Household, Membership, Person, PersonTag, Residence
 from wangge.places.models import House
 

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 
 from wangge.core import history
+from wangge.core.bulk import Inserter
 from wangge.core.models import HistoryEntry
-from wangge.ledgers.bulk import Inserter
 from wangge.places.models import Building, Compound, House
 
 if TYPE_CHECKING:

@@ -132,6 +132,13 @@ class IdentityColor(models.TextChoices):
     WHITE = "white", _("White: household member")
 
 
+def identity_color(*, is_head: bool, household_kind: str) -> str:
+    """The one rule of 红粉白: the head of a local household red, of a tenant household pink, everyone else white."""
+    if not is_head:
+        return IdentityColor.WHITE
+    return IdentityColor.RED if household_kind == HouseholdKind.LOCAL else IdentityColor.PINK
+
+
 class AttentionLevel(models.TextChoices):
     NORMAL = "normal", _("Normal")
     MEDIUM = "medium", _("Medium")

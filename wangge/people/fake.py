@@ -20,9 +20,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection, models, transaction
-from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
+from wangge.core.bulk import reserve_ids
 from wangge.core.idcard import DocumentType, random_citizen_id
 from wangge.core.pinyin import name_keys
 from wangge.people.choices import (
@@ -38,6 +38,7 @@ from wangge.people.choices import (
     Relation,
     Residency,
     SourceState,
+    identity_color,
 )
 from wangge.people.models import Household, Membership, Person, PersonTag, Residence, Tag
 from wangge.people.services import identity_columns, phone_columns
@@ -627,13 +628,6 @@ def _education(rng: random.Random, year: int, age: float) -> str:
 # --- rows -------------------------------------------------------------------------------------------
 
 
-def identity_color(*, is_head: bool, household_kind: str) -> str:
-    """The rule of `services.refresh_identity_colors`: local head red, tenant head pink, everyone else white."""
-    if not is_head:
-        return IdentityColor.WHITE
-    return IdentityColor.RED if household_kind == HouseholdKind.LOCAL else IdentityColor.PINK
-
-
 _PLAIN = (
     "gender",
     "birth_date",
@@ -684,32 +678,6 @@ def person_row(
 
 def _plain_str(value: Any) -> Any:
     return value if value is None or type(value) is str else str(value)
-
-
-def reserve_ids(model: type[models.Model], count: int, *, using: BaseDatabaseWrapper | None = None) -> list[int] | None:
-    """`count` fresh primary keys for `model`'s table, or None where we do not know how (then: bulk_create).
-
-    `using`: the connection to ask (the caller's own, which may be used from another thread).
-    """
-    db = using if using is not None else connection
-    table = model._meta.db_table
-    column = model._meta.pk.column
-    quote = db.ops.quote_name
-    with db.cursor() as cursor:
-        if db.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, column, count]
-            )
-            return [row[0] for row in cursor.fetchall()]
-        if db.vendor == "sqlite":
-            # Inside the load's transaction, which holds SQLite's write lock: nobody else inserts meanwhile.
-            cursor.execute(f"SELECT COALESCE(MAX({quote(column)}), 0) FROM {quote(table)}")  # noqa: S608
-            top = cursor.fetchone()[0]
-            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-            row = cursor.fetchone()
-            start = max(top, row[0] if row else 0) + 1
-            return list(range(start, start + count))
-    return None
 
 
 def fast_insert(objs: Sequence[models.Model], *, batch_size: int = 5000) -> None:

@@ -58,10 +58,6 @@ SORTS: dict[str, tuple[Any, tuple[str, ...]]] = {
 }
 
 
-class RegionChoiceField(RegionPickerField):
-    """Regions indented by depth below the community, so grids read as part of their community."""
-
-
 class PersonFilterForm(StyledForm):
     q = forms.CharField(
         label=_("Search"),
@@ -77,7 +73,7 @@ class PersonFilterForm(StyledForm):
             }
         ),
     )
-    region = RegionChoiceField(label=_("Region"), queryset=Region.all_objects.none(), required=False, empty_label="—")
+    region = RegionPickerField(label=_("Region"), queryset=Region.all_objects.none(), required=False, empty_label="—")
     tag = forms.ModelChoiceField(label=_("Tag"), queryset=Tag.objects.none(), required=False, empty_label="—")
     color = forms.ChoiceField(label=_("Identity"), choices=BLANK + list(IdentityColor.choices), required=False)
     residency = forms.ChoiceField(label=_("Residency"), choices=BLANK + list(Residency.choices), required=False)

@@ -25,8 +25,8 @@ from wangge.ledgers.people_write import apply_people, summary_audit
 from wangge.ledgers.readers import Table
 from wangge.ledgers.schema import Header, Schema
 from wangge.regions.access import require
-from wangge.regions.models import Level, Region
-from wangge.regions.selectors import regions_visible
+from wangge.regions.models import Region
+from wangge.regions.selectors import grids_visible
 
 
 class PeopleKind(LedgerKind):
@@ -51,11 +51,7 @@ class PeopleKind(LedgerKind):
         require(actor, Cap.EDIT_REGISTRY, region)
 
     def regions(self, user: User) -> QuerySet[Region]:
-        return (
-            regions_visible(user=user)
-            .filter(level__in=[Level.COMMUNITY, Level.GRID, Level.MICROGRID], is_active=True)
-            .order_by("path")
-        )
+        return grids_visible(user=user, with_communities=True)
 
     def schema(self) -> Schema:
         return people_schema()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
@@ -31,7 +32,7 @@ from wangge.core.pinyin import name_keys
 from wangge.core.refusals import AccessRefused, Kind, Refusal, refusal_count, refusals_recorded
 from wangge.core.roles import Cap
 from wangge.people import relations
-from wangge.people.choices import HouseholdKind, IdentityColor, Relation, SourceState
+from wangge.people.choices import HouseholdKind, Relation, SourceState, identity_color
 from wangge.people.models import Household, Membership, Person, PersonTag, Residence, Tag
 from wangge.people.selectors import HEALTH_FIELDS
 from wangge.places.models import House
@@ -131,7 +132,7 @@ def check_fields(fields: dict[str, Any], *, today: date | None = None) -> dict[s
 
 
 def _check_grid(region: Region) -> None:
-    if region.level not in (Level.GRID, Level.MICROGRID) or not region.is_active:
+    if not region.files_records:
         raise ValidationError(
             _("People, households and houses belong to an active grid or micro-grid."), code="not_a_grid"
         )
@@ -545,7 +546,7 @@ def person_merge(*, actor: User, keep: Person, duplicate: Person) -> Person:
 
 
 def refresh_identity_colors(person_ids: Iterable[int]) -> None:
-    """红粉白 from the facts: head of a local household red, head of a tenant household pink, else white."""
+    """Recolour these people (红粉白, `choices.identity_color`) from the households they head now."""
     ids = list(person_ids)
     if not ids:
         return
@@ -554,11 +555,12 @@ def refresh_identity_colors(person_ids: Iterable[int]) -> None:
         .filter(memberships__person_id__in=ids, memberships__ended_on__isnull=True)
         .values_list("head_id", "kind")
     )
-    Person.all_objects.filter(pk__in=ids).update(identity_color=IdentityColor.WHITE)
-    red = [pk for pk, kind in heads.items() if kind == HouseholdKind.LOCAL]
-    pink = [pk for pk, kind in heads.items() if kind == HouseholdKind.TENANT]
-    Person.all_objects.filter(pk__in=red).update(identity_color=IdentityColor.RED)
-    Person.all_objects.filter(pk__in=pink).update(identity_color=IdentityColor.PINK)
+    Person.all_objects.filter(pk__in=ids).update(identity_color=identity_color(is_head=False, household_kind=""))
+    colours: dict[str, list[int]] = defaultdict(list)
+    for pk, kind in heads.items():
+        colours[identity_color(is_head=True, household_kind=kind)].append(pk)
+    for colour, pks in colours.items():
+        Person.all_objects.filter(pk__in=pks).update(identity_color=colour)
 
 
 def _join(person: Person, household: Household, relation: str, on: date) -> list[int]:

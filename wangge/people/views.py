@@ -40,8 +40,7 @@ from wangge.people.forms import (
     TagAddForm,
 )
 from wangge.people.models import Household, Person
-from wangge.regions.models import Level, Region
-from wangge.regions.selectors import only_grid, regions_visible
+from wangge.regions.selectors import grids_visible, only_grid
 
 PAGE_SIZE = 50
 COLUMNS_SESSION_KEY = "people_columns"
@@ -65,9 +64,7 @@ def _error_text(exc: ValidationError) -> str:
 
 
 def _filter_form(request: HttpRequest, user: User, columns: list[str] | None = None) -> PersonFilterForm:
-    regions = (
-        regions_visible(user=user).filter(level__in=[Level.COMMUNITY, Level.GRID, Level.MICROGRID]).order_by("path")
-    )
+    regions = grids_visible(user=user, with_communities=True)
     data = request.GET.copy()
     if columns is not None:
         data.setlist("cols", columns)  # the checkboxes show the columns in use
@@ -156,10 +153,6 @@ def export_view(request: HttpRequest) -> HttpResponse:
 # --- create and edit -------------------------------------------------------------------------------
 
 
-def _grids(user: User) -> QuerySet[Region]:
-    return regions_visible(user=user).filter(level__in=[Level.GRID, Level.MICROGRID]).order_by("path")
-
-
 def _apply_service_error(request: HttpRequest, form: PersonForm, exc: ValidationError) -> int | None:
     """Put a service refusal on the form; for a duplicate ID return the existing record's id."""
     form.add_error(None, _error_text(exc))
@@ -171,7 +164,7 @@ def _apply_service_error(request: HttpRequest, form: PersonForm, exc: Validation
 @capability_required(Cap.EDIT_REGISTRY)
 def create_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    grids = _grids(user)
+    grids = grids_visible(user=user)
     initial: dict[str, Any] = {"form_token": uuid.uuid4().hex}
     if request.GET.get("region"):
         initial["region"] = request.GET["region"]

@@ -14,10 +14,11 @@ from wangge.core.decorators import capability_required
 from wangge.core.idcard import mask_phone
 from wangge.core.models import User
 from wangge.core.roles import Cap
+from wangge.people import homes
 from wangge.places import selectors, services
 from wangge.places.forms import BuildingForm, CompoundForm, HouseForm
 from wangge.places.models import House
-from wangge.regions.selectors import only_grid
+from wangge.regions.selectors import grids_visible, only_grid
 
 
 def _user(request: HttpRequest) -> User:
@@ -43,10 +44,10 @@ def _form_page(request: HttpRequest, form: Any, title: str, cancel: str) -> Http
 @capability_required(Cap.VIEW_RESIDENT_DATA)
 def buildings_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    grids = list(selectors.grids_visible(user=user))
+    grids = list(grids_visible(user=user))
     grid_id = _int(request.GET.get("grid"))
     grid = next((g for g in grids if g.pk == grid_id), None)
-    groups = selectors.buildings_overview(user=user, region=grid)
+    groups = homes.buildings_overview(user=user, region=grid)
     context = {
         "groups": groups,
         "grids": grids,
@@ -63,7 +64,7 @@ def buildings_view(request: HttpRequest) -> HttpResponse:
 def building_view(request: HttpRequest, building_id: int) -> HttpResponse:
     user = _user(request)
     building = selectors.building_get(user=user, building_id=building_id)
-    grid = selectors.building_grid(user=user, building=building)
+    grid = homes.building_grid(user=user, building=building)
     return render(
         request,
         "places/building.html",
@@ -77,8 +78,8 @@ def house_view(request: HttpRequest, house_id: int) -> HttpResponse:
     house = selectors.house_get(user=user, house_id=house_id)
     context = {
         "house": house,
-        "residences": list(selectors.house_residents(user=user, house=house)),
-        "households": list(selectors.house_households(user=user, house=house)),
+        "residences": list(homes.house_residents(user=user, house=house)),
+        "households": list(homes.house_households(user=user, house=house)),
         "landlord_phone": mask_phone(house.landlord_phone) if house.landlord_phone else "",
         "can_edit": user.has_perm(Cap.EDIT_REGISTRY),
         "history": _house_history(house),
@@ -120,7 +121,7 @@ def compound_create_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     form = CompoundForm(
         request.POST or None,
-        grids=selectors.grids_visible(user=user),
+        grids=grids_visible(user=user),
         initial={"region": request.GET.get("grid") or only_grid(user=user)},
     )
     if request.method == "POST" and form.is_valid():
@@ -163,9 +164,7 @@ def building_create_view(request: HttpRequest) -> HttpResponse:
         "region": compound.region_id if compound else request.GET.get("grid") or only_grid(user=user),
         "compound": compound,
     }
-    form = BuildingForm(
-        request.POST or None, grids=selectors.grids_visible(user=user), compounds=compounds, initial=initial
-    )
+    form = BuildingForm(request.POST or None, grids=grids_visible(user=user), compounds=compounds, initial=initial)
     if request.method == "POST" and form.is_valid():
         attrs = form.attrs()
         try:
@@ -218,9 +217,7 @@ def house_create_view(request: HttpRequest) -> HttpResponse:
             initial[key] = _int(request.GET.get(key))
     if building and "floor" in initial:  # an empty slot of the building map: the floor's first door
         initial["number"] = f"{initial['floor']}01"
-    form = HouseForm(
-        request.POST or None, grids=selectors.grids_visible(user=user), buildings=buildings, initial=initial
-    )
+    form = HouseForm(request.POST or None, grids=grids_visible(user=user), buildings=buildings, initial=initial)
     if request.method == "POST" and form.is_valid():
         region = form.cleaned_data.get("region")
         try:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import TextIO
 
+from wangge.core.demo import DEMO_ACCOUNTS
+from wangge.core.models import User
 from wangge.regions import services
 from wangge.regions.models import AssignmentRole, Employment, Region
 
@@ -58,7 +60,21 @@ def _polygon(cx: float, cy: float, w: float, h: float, wobble: float) -> dict[st
 def load(*, stdout: TextIO) -> None:
     if Region.all_objects.filter(parent__isnull=True, name=DISTRICT["name"]).exists():
         stdout.write("regions: demo district already present\n")
-        return
+    else:
+        _district(stdout=stdout)
+    _scope_accounts()
+
+
+def _scope_accounts() -> None:
+    """Each demo account (core's, loaded before) without a scope gets the region its line names."""
+    for username, _full_name, _role, scope_name, _department in DEMO_ACCOUNTS:
+        user = User.objects.filter(username=username, is_demo=True).first()
+        if user is not None and scope_name and not user.scopes.exists():
+            region = Region.all_objects.get(name=scope_name, is_active=True)
+            services.scope_set(actor=None, user=user, regions=[region])
+
+
+def _district(*, stdout: TextIO) -> None:
     district = services.region_create(
         actor=None,
         parent=None,

@@ -21,6 +21,8 @@ class Level(models.TextChoices):
 
 
 LEVEL_ORDER: list[str] = [Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID, Level.MICROGRID]
+# Where people, places and cases are filed.
+GRID_LEVELS: tuple[str, ...] = (Level.GRID, Level.MICROGRID)
 
 
 def child_level(level: str) -> str | None:
@@ -114,6 +116,11 @@ class Region(models.Model):
 
     def is_within(self, paths: list[str]) -> bool:
         return any(self.path.startswith(p) for p in paths)
+
+    @property
+    def files_records(self) -> bool:
+        """An active grid or micro-grid: the regions people, places and cases are filed in."""
+        return self.level in GRID_LEVELS and self.is_active
 
     @property
     def grid_pk(self) -> int:

@@ -11,11 +11,20 @@ from django.shortcuts import get_object_or_404
 
 from wangge.core.models import User
 from wangge.core.natural import natural_key
-from wangge.regions.models import LEVEL_ORDER, Assignment, AssignmentRole, Level, Region, scope_paths
+from wangge.regions.models import GRID_LEVELS, LEVEL_ORDER, Assignment, AssignmentRole, Level, Region, scope_paths
 
 
 def regions_visible(*, user: User) -> QuerySet[Region]:
     return Region.objects.for_user(user).filter(is_active=True)
+
+
+def grids_visible(*, user: User, with_communities: bool = False) -> QuerySet[Region]:
+    """The active grids and micro-grids in the user's scope, in tree order: where records are filed.
+
+    `with_communities`: their communities too (what a list filters by, where an import goes).
+    """
+    levels = [Level.COMMUNITY, *GRID_LEVELS] if with_communities else list(GRID_LEVELS)
+    return regions_visible(user=user).filter(level__in=levels).order_by("path")
 
 
 def region_get(*, user: User, region_id: int) -> Region:
@@ -54,9 +63,7 @@ def only_grid(*, user: User) -> Region | None:
 
 def own_grids(*, user: User) -> list[GridCard]:
     """The public cards of the grids a resident or volunteer belongs to (their scope's grids and micro-grids)."""
-    grids = in_tree_order(
-        regions_visible(user=user).filter(level__in=[Level.GRID, Level.MICROGRID], path__in=scope_paths(user))
-    )
+    grids = in_tree_order(grids_visible(user=user).filter(path__in=scope_paths(user)))
     return [grid_card(user=user, region_id=g.pk) for g in grids]
 
 

@@ -11,8 +11,8 @@ from django.db import transaction
 
 from wangge.core.audit import request_context
 
-# Accounts need the regions for their scopes, so regions load first; later apps append themselves.
-ORDER = ["regions", "core"]
+# The accounts first, then the tree (which scopes them); later apps append themselves.
+ORDER = ["core", "regions"]
 
 
 class Command(BaseCommand):
