@@ -2,7 +2,7 @@
 
     DATABASE_URL=... python bench/gen_people.py --n 200000
 
-Same row builder as the demo (`wangge.people.fake`), written in batches; one street-supervisor
+Same row builder as the demo (`wangge.people.fake_rows`), written in batches; one street-supervisor
 account (`bench_street`, scope: the whole district) for `bench/search_people.py`.
 """
 
@@ -78,15 +78,8 @@ def main() -> None:
     from wangge.core.models import User
     from wangge.core.roles import Role
     from wangge.people.choices import HouseholdKind
-    from wangge.people.fake import (
-        LOCAL_SIZES,
-        TENANT_SIZES,
-        PeopleFaker,
-        Placed,
-        fast_insert,
-        split_sizes,
-        write_households,
-    )
+    from wangge.people.fake import LOCAL_SIZES, TENANT_SIZES, PeopleFaker, split_sizes
+    from wangge.people.fake_rows import Placed, fast_insert, write_households
     from wangge.people.models import Person, Tag
     from wangge.places.models import Building, Compound, House
     from wangge.regions import services as region_services

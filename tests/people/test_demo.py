@@ -16,7 +16,8 @@ from wangge.core.models import AuditEvent
 from wangge.core.pinyin import name_keys
 from wangge.people import services
 from wangge.people.choices import HouseholdKind, IdentityColor, Relation, Residency, SourceState
-from wangge.people.fake import LOCAL_SIZES, PeopleFaker, person_row, split_sizes
+from wangge.people.fake import LOCAL_SIZES, PeopleFaker, split_sizes
+from wangge.people.fake_rows import person_row
 from wangge.people.models import Household, Membership, Person, PersonTag, Residence
 from wangge.places.models import Building, House
 from wangge.regions.demo import SANYUAN_GRIDS

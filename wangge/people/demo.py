@@ -1,7 +1,7 @@
 """Demo residents: 三元社区's 6,796 households and 23,562 residents (seed 002), grid by grid as declared.
 
 About one household in five rents (1,478 households, 4,377 people: those not 常住 in seed 002);
-the rest are local families. Rows are written in bulk through `wangge.people.fake`, which
+the rest are local families. Rows are written in bulk through `wangge.people.fake_rows`, which
 computes what the services compute; the whole load leaves one audit row ("demo.load").
 `WANGGE_DEMO_SCALE` scales every count (tests use a small scale).
 """
@@ -19,15 +19,8 @@ from django.db.models import Count
 from wangge.core.audit import audit_record
 from wangge.core.models import User
 from wangge.people.choices import HouseholdKind
-from wangge.people.fake import (
-    LOCAL_SIZES,
-    TENANT_SIZES,
-    FakeHousehold,
-    PeopleFaker,
-    Placed,
-    split_sizes,
-    write_households,
-)
+from wangge.people.fake import LOCAL_SIZES, TENANT_SIZES, FakeHousehold, PeopleFaker, split_sizes
+from wangge.people.fake_rows import Placed, write_households
 from wangge.people.models import Person, Tag
 from wangge.places.demo import OTHER_SHARE, demo_scale, grid_targets, scaled
 from wangge.places.models import House
