@@ -216,6 +216,12 @@ WANGGE_API_TOKEN_DAYS = env_int("WANGGE_API_TOKEN_DAYS", 180)
 # security page; the duplicate-ID check tells a user about this many IDs registered elsewhere per hour.
 WANGGE_REFUSALS_UNUSUAL = env_int("WANGGE_REFUSALS_UNUSUAL", 20)
 WANGGE_DUPLICATE_CHECKS_PER_HOUR = env_int("WANGGE_DUPLICATE_CHECKS_PER_HOUR", 10)
+# Callers who are not staff (wangge.cases.public): cases one resident (by phone) or one Open311 client may
+# report per hour and per day; past either, a report is refused and the refusal audited.
+WANGGE_RESIDENT_REPORTS_PER_HOUR = env_int("WANGGE_RESIDENT_REPORTS_PER_HOUR", 3)
+WANGGE_RESIDENT_REPORTS_PER_DAY = env_int("WANGGE_RESIDENT_REPORTS_PER_DAY", 10)
+WANGGE_OPEN311_REPORTS_PER_HOUR = env_int("WANGGE_OPEN311_REPORTS_PER_HOUR", 120)
+WANGGE_OPEN311_REPORTS_PER_DAY = env_int("WANGGE_OPEN311_REPORTS_PER_DAY", 1000)
 
 # --- security headers ------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

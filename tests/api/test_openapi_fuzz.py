@@ -29,6 +29,7 @@ from tests.places.factories import matrix_places
 from wangge.cases.catalogue import seed
 from wangge.cases.models import Category
 from wangge.cases.services import case_create
+from wangge.core.actors import SYSTEM
 from wangge.core.models import User
 from wangge.core.roles import Role
 from wangge.core.services import token_issue
@@ -42,7 +43,7 @@ def worker_token(tree: Tree, make_user: Callable[..., User]) -> str:
     if not Category.objects.filter(code="QZ01").exists():
         seed(Category)
     matrix_places(tree)
-    case_create(actor=None, region=tree.grid_a1, category=Category.objects.get(code="QZ01"), title="楼道灯坏了")
+    case_create(actor=SYSTEM, region=tree.grid_a1, category=Category.objects.get(code="QZ01"), title="楼道灯坏了")
     _token, raw = token_issue(actor=None, user=make_user(Role.GRID_WORKER), name="schemathesis")
     return raw
 

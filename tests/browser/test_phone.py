@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from wangge.core.actors import SYSTEM
+
 pytestmark = pytest.mark.browser
 
 
@@ -54,7 +56,7 @@ def test_a_grid_worker_finds_a_person_by_building_and_unit_sees_their_cases_and_
     where, person_id, name = a_household_in_a_building("第八网格")
     person = Person.all_objects.get(pk=person_id)
     earlier = services.case_create(  # last week's matter about this person, reported at the window
-        actor=None,
+        actor=SYSTEM,
         region=person.region,
         category=Category.objects.get(code="QZ01"),
         title="想学用智能手机",

@@ -15,6 +15,7 @@ from tests.conftest import Tree
 from wangge.cases import services
 from wangge.cases.choices import Action
 from wangge.cases.models import Case, Category
+from wangge.core.actors import SYSTEM
 
 TZ = ZoneInfo("Asia/Shanghai")
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=TZ)
@@ -92,15 +93,17 @@ def new_case(tree: Tree, category: Category) -> Callable[..., Case]:
             "reporter_phone": "13871500000",
         }
         fields.update(kwargs)
-        case = services.case_create(actor=None, **fields).case  # type: ignore[arg-type]
+        case = services.case_create(actor=SYSTEM, **fields).case  # type: ignore[arg-type]
         for action, data in PATHS[state]:
             if action == "merge":
-                target = services.case_create(actor=None, region=tree.grid_a1, category=category, title="同一件事").case
+                target = services.case_create(
+                    actor=SYSTEM, region=tree.grid_a1, category=category, title="同一件事"
+                ).case
                 data = {"into": target}
                 action = Action.MERGE
             if action == Action.DISPATCH and not data:
                 data = {"region": case.handling_region}  # a dispatch names its target
-            case = services.case_act(actor=None, case=case, action=action, **data)
+            case = services.case_act(actor=SYSTEM, case=case, action=action, **data)
         return case
 
     return make

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tests.conftest import Tree
 from wangge.cases import services
 from wangge.cases.models import Case, Category
+from wangge.core.actors import SYSTEM
 from wangge.core.models import User
 
 
@@ -15,4 +16,4 @@ def matrix_case(tree: Tree) -> Case:
     if existing is not None:
         return existing
     category = Category.objects.get(code="SS02")
-    return services.case_create(actor=None, region=tree.grid_a1, category=category, title="矩阵事件").case
+    return services.case_create(actor=SYSTEM, region=tree.grid_a1, category=category, title="矩阵事件").case

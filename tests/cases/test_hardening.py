@@ -19,6 +19,7 @@ from wangge.cases.choices import Action, DeadlineStatus, State
 from wangge.cases.models import Case, Category
 from wangge.cases.selectors import CaseFilters, case_list
 from wangge.cases.services import case_act, case_create
+from wangge.core.actors import SYSTEM
 from wangge.core.models import User
 from wangge.core.roles import Role
 from wangge.core.services import token_issue
@@ -60,10 +61,10 @@ def test_an_impossible_position_is_refused_and_nothing_is_saved(tree: Tree, api_
 
 def test_the_service_checks_the_position_for_every_caller(tree: Tree, category: Category) -> None:
     with pytest.raises(ValidationError) as exc:
-        case_create(actor=None, region=tree.grid_a1, category=category, title="x", lat=99999, lng=114.3)
+        case_create(actor=SYSTEM, region=tree.grid_a1, category=category, title="x", lat=99999, lng=114.3)
     assert exc.value.code == "bad_position"
     with pytest.raises(ValidationError) as exc:
-        case_create(actor=None, region=tree.grid_a1, category=category, title="x", lat=29.8)  # no longitude
+        case_create(actor=SYSTEM, region=tree.grid_a1, category=category, title="x", lat=29.8)  # no longitude
     assert exc.value.code == "bad_position"
     assert not Case.all_objects.exists()
 
@@ -72,15 +73,17 @@ def test_a_position_far_outside_the_grid_is_refused_near_it_is_taken(tree: Tree,
     Region.all_objects.filter(pk=tree.grid_a1.pk).update(boundary=SQUARE)
     grid = Region.all_objects.get(pk=tree.grid_a1.pk)
     with pytest.raises(ValidationError) as exc:
-        case_create(actor=None, region=grid, category=category, title="x", lat=39.9, lng=116.4)  # Beijing
+        case_create(actor=SYSTEM, region=grid, category=category, title="x", lat=39.9, lng=116.4)  # Beijing
     assert exc.value.code == "position_outside_grid"
-    inside = case_create(actor=None, region=grid, category=category, title="里面", lat=29.805, lng=114.305).case
-    across_the_street = case_create(actor=None, region=grid, category=category, title="边上", lat=29.8025, lng=114.3125)
+    inside = case_create(actor=SYSTEM, region=grid, category=category, title="里面", lat=29.805, lng=114.305).case
+    across_the_street = case_create(
+        actor=SYSTEM, region=grid, category=category, title="边上", lat=29.8025, lng=114.3125
+    )
     assert str(inside.lat) == "29.805000" and across_the_street.case.lng is not None  # ~240 m east of the edge
 
 
 def test_the_database_refuses_an_impossible_position_so_no_list_can_break(tree: Tree, category: Category) -> None:
-    case = case_create(actor=None, region=tree.grid_a1, category=category, title="x").case
+    case = case_create(actor=SYSTEM, region=tree.grid_a1, category=category, title="x").case
     with pytest.raises(IntegrityError), transaction.atomic():
         Case.all_objects.filter(pk=case.pk).update(lat=95, lng=1)  # fits the column, not the planet
     assert list(case_list(user=_staff(tree), filters=CaseFilters())) == [case]
@@ -106,7 +109,7 @@ def _staff(tree: Tree) -> User:
 
 def test_a_title_too_long_is_refused_not_cut(tree: Tree, category: Category, api_for: Callable[..., Client]) -> None:
     with pytest.raises(ValidationError) as exc:
-        case_create(actor=None, region=tree.grid_a1, category=category, title="长" * 5000)
+        case_create(actor=SYSTEM, region=tree.grid_a1, category=category, title="长" * 5000)
     assert exc.value.code == "too_long"
     answer = post(
         api_for(Role.GRID_WORKER), "/api/v1/cases", {"region": tree.grid_a1.pk, "category": "QZ01", "title": "长" * 101}
@@ -118,7 +121,7 @@ def test_a_title_too_long_is_refused_not_cut(tree: Tree, category: Category, api
 def test_a_reporter_phone_of_letters_is_refused(tree: Tree, category: Category) -> None:
     with pytest.raises(ValidationError) as exc:
         case_create(
-            actor=None, region=tree.grid_a1, category=category, title="x", reporter_name="李", reporter_phone="abc"
+            actor=SYSTEM, region=tree.grid_a1, category=category, title="x", reporter_name="李", reporter_phone="abc"
         )
     assert exc.value.code == "bad_phone"
 
@@ -189,16 +192,16 @@ def test_sending_back_and_dispatching_again_does_not_move_a_passed_deadline(
     case = new_case("dispatched")
     due = case.due_at
     clock.move_to(due + timedelta(days=1))  # type: ignore[operator]
-    case = case_act(actor=None, case=case, action=Action.RETURN, note="不归我们管")
-    case = case_act(actor=None, case=case, action=Action.DISPATCH, region=tree.grid_a1)
+    case = case_act(actor=SYSTEM, case=case, action=Action.RETURN, note="不归我们管")
+    case = case_act(actor=SYSTEM, case=case, action=Action.DISPATCH, region=tree.grid_a1)
     assert case.due_at == due and case.deadline_status == DeadlineStatus.OVERDUE
     # only an approved extension moves it
-    case = case_act(actor=None, case=case, action=Action.REQUEST_EXTENSION, days=3, note="等配件")
-    case = case_act(actor=None, case=case, action=Action.APPROVE_EXTENSION)
+    case = case_act(actor=SYSTEM, case=case, action=Action.REQUEST_EXTENSION, days=3, note="等配件")
+    case = case_act(actor=SYSTEM, case=case, action=Action.APPROVE_EXTENSION)
     assert case.due_at > due and case.deadline_status == DeadlineStatus.ON_TIME  # type: ignore[operator]
 
 
 def test_an_on_time_dispatch_gets_the_handling_time(tree: Tree, new_case: Callable[..., Case]) -> None:
     case = new_case("accepted")
-    case = case_act(actor=None, case=case, action=Action.DISPATCH, region=tree.grid_a1)
+    case = case_act(actor=SYSTEM, case=case, action=Action.DISPATCH, region=tree.grid_a1)
     assert case.due_at == at("2026-11-25T17:30") and case.deadline_status == DeadlineStatus.ON_TIME

@@ -15,6 +15,7 @@ from wangge.cases.choices import Action, State
 from wangge.cases.models import Case
 from wangge.cases.stats import region_report
 from wangge.core import indicators
+from wangge.core.actors import SYSTEM
 from wangge.core.indicators import Direction, Period
 from wangge.core.models import User
 from wangge.core.roles import Role
@@ -47,7 +48,7 @@ def cases(
         (Action.RATE, {"rating": 3}),
     ):
         clock.shift(timedelta(hours=5))
-        mine = services.case_act(actor=None, case=mine, action=action, **data)
+        mine = services.case_act(actor=SYSTEM, case=mine, action=action, **data)
     outside = new_case("closed", region=tree.grid_b1)
     october = new_case("closed")
     Case.all_objects.filter(pk=october.pk).update(reported_at=october.reported_at - timedelta(days=40))

@@ -20,6 +20,7 @@ from PIL import Image
 from tests.conftest import Tree
 from wangge.cases import services
 from wangge.cases.models import CaseAttachment, Category
+from wangge.core.actors import SYSTEM
 from wangge.core.roles import Role
 from wangge.core.uploads import is_random_name
 from wangge.regions import services as region_services
@@ -36,7 +37,7 @@ def _jpeg(name: str = "张小英家门口.jpg") -> ContentFile[bytes]:
 
 def _case_with_photo(tree: Tree, category: Category) -> CaseAttachment:
     case = services.case_create(
-        actor=None, region=tree.grid_a1, category=category, title="楼道灯坏了", photos=[(_jpeg(), "before")]
+        actor=SYSTEM, region=tree.grid_a1, category=category, title="楼道灯坏了", photos=[(_jpeg(), "before")]
     ).case
     return CaseAttachment.objects.get(case=case)
 

@@ -18,6 +18,7 @@ from wangge.cases.choices import Action, DeadlineStatus, HandlingLevel, Source, 
 from wangge.cases.models import Case, CaseReporter, CaseStep, Category, Notification
 from wangge.cases.services import case_act, case_create
 from wangge.core import crypto
+from wangge.core.actors import SYSTEM
 from wangge.core.models import User
 from wangge.core.roles import Role
 
@@ -65,10 +66,10 @@ def test_reporting_outside_scope_or_without_the_right_is_refused(
     with pytest.raises(Http404):
         case_create(actor=make_user(Role.GRID_WORKER), region=tree.grid_b1, category=category, title="x")
     with pytest.raises(ValidationError) as exc:
-        case_create(actor=None, region=tree.community_a, category=category, title="x")
+        case_create(actor=SYSTEM, region=tree.community_a, category=category, title="x")
     assert exc.value.code == "not_a_grid"
     with pytest.raises(ValidationError) as exc:
-        case_create(actor=None, region=tree.grid_a1, category=category.parent, title="x")  # type: ignore[arg-type]
+        case_create(actor=SYSTEM, region=tree.grid_a1, category=category.parent, title="x")  # type: ignore[arg-type]
     assert exc.value.code == "bad_category"
     assert Case.all_objects.count() == 0
 
@@ -136,41 +137,41 @@ def test_escalation_climbs_grid_community_street_department(
     assert (case.handling_level, case.handling_region, case.state) == ("community", tree.community_a, State.REPORTED)
     with pytest.raises(services.CaseForbidden):
         case_act(actor=worker, case=case, action=Action.ACCEPT)
-    case = case_act(actor=None, case=case, action=Action.ESCALATE, note="社区解决不了")
+    case = case_act(actor=SYSTEM, case=case, action=Action.ESCALATE, note="社区解决不了")
     assert case.handling_region == tree.street_a
     with pytest.raises(ValidationError) as exc:
-        case_act(actor=None, case=case, action=Action.ESCALATE, note="上报部门")
+        case_act(actor=SYSTEM, case=case, action=Action.ESCALATE, note="上报部门")
     assert exc.value.code == "department_required"
-    case = case_act(actor=None, case=case, action=Action.ESCALATE, note="上报部门", department="民政")
+    case = case_act(actor=SYSTEM, case=case, action=Action.ESCALATE, note="上报部门", department="民政")
     assert (case.handling_level, case.department) == ("department", "民政")
     with pytest.raises(ValidationError) as exc:
-        case_act(actor=None, case=case, action=Action.ESCALATE, note="再上报")
+        case_act(actor=SYSTEM, case=case, action=Action.ESCALATE, note="再上报")
     assert exc.value.code == "top_level"
 
 
 def test_return_sends_the_case_back_to_the_dispatcher(tree: Tree, new_case: Callable[..., Case]) -> None:
     case = new_case("accepted")
-    case = case_act(actor=None, case=case, action=Action.ESCALATE, note="社区处理")
-    case = case_act(actor=None, case=case, action=Action.ACCEPT)
+    case = case_act(actor=SYSTEM, case=case, action=Action.ESCALATE, note="社区处理")
+    case = case_act(actor=SYSTEM, case=case, action=Action.ACCEPT)
     with pytest.raises(ValidationError) as exc:
-        case_act(actor=None, case=case, action=Action.DISPATCH, region=tree.grid_b1)
+        case_act(actor=SYSTEM, case=case, action=Action.DISPATCH, region=tree.grid_b1)
     assert exc.value.code == "bad_region"
-    case = case_act(actor=None, case=case, action=Action.DISPATCH, region=tree.grid_a1)
+    case = case_act(actor=SYSTEM, case=case, action=Action.DISPATCH, region=tree.grid_a1)
     assert case.handling_region == tree.grid_a1 and case.handling_level == "community"
-    case = case_act(actor=None, case=case, action=Action.RETURN, note="不归网格管")
+    case = case_act(actor=SYSTEM, case=case, action=Action.RETURN, note="不归网格管")
     assert case.state == State.ACCEPTED and case.handling_region == tree.community_a
 
 
 def test_dispatch_over_national_day(tree: Tree, category: Category, clock: object) -> None:
     clock.move_to(at("2026-09-30T15:00"))  # type: ignore[attr-defined]
-    case = case_create(actor=None, region=tree.grid_a1, category=category, title="家里停水").case
-    case = case_act(actor=None, case=case, action=Action.ACCEPT)
-    case = case_act(actor=None, case=case, action=Action.DISPATCH, region=tree.grid_a1)
+    case = case_create(actor=SYSTEM, region=tree.grid_a1, category=category, title="家里停水").case
+    case = case_act(actor=SYSTEM, case=case, action=Action.ACCEPT)
+    case = case_act(actor=SYSTEM, case=case, action=Action.DISPATCH, region=tree.grid_a1)
     assert case.due_at == at("2026-10-09T17:30")  # 2 working days: 8 Oct, 9 Oct
 
 
 def test_an_urgent_case_gets_half_the_time(tree: Tree, category: Category) -> None:
-    case = case_create(actor=None, region=tree.grid_a1, category=category, title="急", urgency=Urgency.URGENT).case
+    case = case_create(actor=SYSTEM, region=tree.grid_a1, category=category, title="急", urgency=Urgency.URGENT).case
     assert case.stage_due_at == at("2026-11-23T10:00")  # half of 2 working hours
 
 
@@ -178,12 +179,12 @@ def test_a_pause_stops_the_clock_and_moves_the_deadline(new_case: Callable[..., 
     case = new_case("handling")
     due = case.due_at
     assert due == at("2026-11-25T17:30")
-    case = case_act(actor=None, case=case, action=Action.PAUSE, note="居民外出")
+    case = case_act(actor=SYSTEM, case=case, action=Action.PAUSE, note="居民外出")
     clock.move_to(at("2026-11-24T10:00"))  # type: ignore[attr-defined]  # 8 office hours later
     with pytest.raises(ValidationError) as exc:
-        case_act(actor=None, case=case, action=Action.FINISH)
+        case_act(actor=SYSTEM, case=case, action=Action.FINISH)
     assert exc.value.code == "paused"
-    case = case_act(actor=None, case=case, action=Action.RESUME)
+    case = case_act(actor=SYSTEM, case=case, action=Action.RESUME)
     assert case.due_at == at("2026-11-27T09:30")  # Wednesday 17:30 + 8 office hours
     assert [[datetime.fromisoformat(t) for t in pause] for pause in case.pauses] == [
         [at("2026-11-23T09:00"), at("2026-11-24T10:00")]
@@ -201,7 +202,7 @@ def test_an_approved_extension_adds_working_days(new_case: Callable[..., Case], 
 def test_merging_moves_the_reporters(new_case: Callable[..., Case]) -> None:
     first = new_case("accepted", title="路灯不亮")
     duplicate = new_case("reported", title="路灯坏了")
-    case_act(actor=None, case=duplicate, action=Action.MERGE, into=first)
+    case_act(actor=SYSTEM, case=duplicate, action=Action.MERGE, into=first)
     first.refresh_from_db()
     duplicate.refresh_from_db()
     assert duplicate.state == State.MERGED and duplicate.merged_into == first
@@ -234,7 +235,7 @@ def test_the_second_of_two_accepts_is_refused(new_case: Callable[..., Case], mak
 def test_two_people_accepting_at_once_only_one_succeeds(
     tree: Tree, category: Category, make_user: Callable[..., User]
 ) -> None:
-    case = case_create(actor=None, region=tree.grid_a1, category=category, title="同时受理").case
+    case = case_create(actor=SYSTEM, region=tree.grid_a1, category=category, title="同时受理").case
     actors = [make_user(Role.GRID_WORKER), make_user(Role.COMMUNITY_STAFF)]
     barrier = threading.Barrier(2)
     results: list[str] = []
@@ -268,7 +269,7 @@ def test_the_same_report_sent_twice_at_once_makes_one_case(tree: Tree, category:
         barrier.wait()
         try:
             created = case_create(
-                actor=None, region=tree.grid_a1, category=category, title="重复提交", client_key="k-race"
+                actor=SYSTEM, region=tree.grid_a1, category=category, title="重复提交", client_key="k-race"
             )
             results.append((created.case.pk, created.created))
         finally:
@@ -292,7 +293,7 @@ def test_notifications_reach_the_grid_worker_on_commit(
 ) -> None:
     worker = make_user(Role.GRID_WORKER)
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[attr-defined]
-        case_create(actor=None, region=tree.grid_a1, category=category, title="楼道堆物")
+        case_create(actor=SYSTEM, region=tree.grid_a1, category=category, title="楼道堆物")
     note = Notification.objects.get(user=worker)
     assert note.kind == Action.REPORT and "楼道堆物" in note.text
 

@@ -15,6 +15,7 @@ from tests.cases.conftest import at
 from tests.conftest import Tree
 from wangge.cases.choices import Action, State
 from wangge.cases.models import Case, CaseAttachment, CaseStep, Category
+from wangge.core.actors import SYSTEM
 from wangge.core.models import AuditEvent
 from wangge.core.roles import Role
 
@@ -215,7 +216,7 @@ def test_notifications_list_and_mark_read(
 
     client = client_for(Role.GRID_WORKER)
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[attr-defined]
-        case_create(actor=None, region=tree.grid_a1, category=category, title="楼道灯坏了")
+        case_create(actor=SYSTEM, region=tree.grid_a1, category=category, title="楼道灯坏了")
     url = reverse("cases:notifications")
     response = client.get(url)
     assert response.status_code == 200 and len(response.context["page"].object_list) == 1
@@ -292,8 +293,8 @@ def test_statistics_follow_each_action(
     assert (before.received, before.closed) == (1, 0)
     from wangge.cases.services import case_act
 
-    case_act(actor=None, case=case, action=Action.VERIFY_PASS)
-    case_act(actor=None, case=Case.all_objects.get(pk=case.pk), action=Action.RATE, rating=5)
+    case_act(actor=SYSTEM, case=case, action=Action.VERIFY_PASS)
+    case_act(actor=SYSTEM, case=Case.all_objects.get(pk=case.pk), action=Action.RATE, rating=5)
     new_case("reported", region=tree.grid_a2)
     after = client.get(reverse("cases:stats"), {"year": 2026}).context["report"].total
     assert (after.received, after.closed, after.rated, after.rating) == (2, 1, 1, 5)

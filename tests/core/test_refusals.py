@@ -11,6 +11,7 @@ from tests.conftest import Tree
 from wangge.cases import services as case_services
 from wangge.cases.catalogue import seed
 from wangge.cases.models import Category
+from wangge.core.actors import SYSTEM
 from wangge.core.models import AccessRefusal, AuditEvent, User
 from wangge.core.roles import Role
 from wangge.core.services import token_issue
@@ -26,7 +27,7 @@ def foreign(tree: Tree) -> dict[str, object]:
     if not Category.objects.filter(code="QZ01").exists():
         seed(Category)
     case = case_services.case_create(
-        actor=None, region=tree.grid_b1, category=Category.objects.get(code="QZ01"), title="乙网格的事"
+        actor=SYSTEM, region=tree.grid_b1, category=Category.objects.get(code="QZ01"), title="乙网格的事"
     ).case
     return {"person": person, "household": household, "case": case}
 

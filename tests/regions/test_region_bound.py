@@ -22,6 +22,7 @@ from wangge.cases import services as case_services
 from wangge.cases import stats
 from wangge.cases.choices import Action
 from wangge.cases.models import Case, CaseMonthStat, Category, EscalationRule
+from wangge.core.actors import SYSTEM
 from wangge.core.models import AuditEvent, User
 from wangge.core.roles import Role
 from wangge.ledgers.models import ImportJob
@@ -43,14 +44,14 @@ def categories() -> list[Category]:
 
 
 def make_case(region: Region, category: Category, state: str, months_ago: int = 0) -> Case:
-    case = case_services.case_create(actor=None, region=region, category=category, title=f"{state} 事件").case
+    case = case_services.case_create(actor=SYSTEM, region=region, category=category, title=f"{state} 事件").case
     for action, data in PATHS[state]:
         if action == "merge":
-            into = case_services.case_create(actor=None, region=region, category=category, title="同一件事").case
+            into = case_services.case_create(actor=SYSTEM, region=region, category=category, title="同一件事").case
             action, data = Action.MERGE, {"into": into}
         if action == Action.DISPATCH and not data:
             data = {"region": case.handling_region}  # a dispatch names its target
-        case = case_services.case_act(actor=None, case=case, action=action, **data)
+        case = case_services.case_act(actor=SYSTEM, case=case, action=action, **data)
     if months_ago:
         Case.all_objects.filter(pk=case.pk).update(reported_at=case.reported_at - timedelta(days=31 * months_ago))
     return case

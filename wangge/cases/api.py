@@ -160,7 +160,7 @@ class CaseDetailOut(CaseOut):
         return [
             {
                 "action": s.action,
-                "actor": str(s.actor) if s.actor else None,
+                "actor": s.by or None,
                 "from_state": s.from_state,
                 "to_state": s.to_state,
                 "note": s.note,

@@ -28,6 +28,7 @@ CATEGORY_FIELDS = (
     "verify_unit",
     "yellow_percent",
     "is_active",
+    "is_public",  # residents (portal) and Open311 clients may report it: wangge.cases.public
 )
 # What the workbook import may also change: the name and the order in the list (never the code or the parent).
 IMPORT_FIELDS = (*CATEGORY_FIELDS, "name", "sort_order")

@@ -22,6 +22,7 @@ from wangge.cases.departments import departments_serving
 from wangge.cases.models import Case, Category
 from wangge.cases.sketch import centre
 from wangge.cases.tasks import sweep_deadlines
+from wangge.core.actors import SYSTEM
 from wangge.core.models import User
 from wangge.places.demo import demo_scale, scaled
 from wangge.regions.models import Level, Region
@@ -119,7 +120,7 @@ class _Demo:
         """Take the action at `at`; raise `Lying` if that is still in the future or the handler let it lie."""
         if at >= self.now or self.rng.random() < STALL:
             raise Lying
-        return services.case_act(actor=actor, case=case, action=action, now=at, **data)
+        return services.case_act(actor=actor or SYSTEM, case=case, action=action, now=at, **data)
 
     def one(self, grid: Region, categories: list[Category], day_offset: int) -> int:
         rng = self.rng
@@ -128,7 +129,7 @@ class _Demo:
         reporter = self.actors["grid8"] if grid.name == "第八网格" else self.actors["staff"]
         point = self.point_in(grid)
         case = services.case_create(
-            actor=reporter,
+            actor=reporter or SYSTEM,
             region=grid,
             category=category,
             title=rng.choice(TITLES.get(category.code, ["居民反映问题"])),
@@ -145,11 +146,15 @@ class _Demo:
         if category.code in ("SS02", "SR01", "SS03") and rng.random() < 0.3:
             for n in range(rng.randint(3, 16)):
                 services.case_reporter_add(
-                    actor=None, case=case, name=self.person_name(), phone=f"139{n:02d}{case.pk:06d}"
+                    actor=SYSTEM, case=case, name=self.person_name(), phone=f"139{n:02d}{case.pk:06d}"
                 )
         if rng.random() < 0.03:
             duplicate = services.case_create(
-                actor=reporter, region=grid, category=category, title=case.title, now=reported + timedelta(minutes=40)
+                actor=reporter or SYSTEM,
+                region=grid,
+                category=category,
+                title=case.title,
+                now=reported + timedelta(minutes=40),
             ).case
             with contextlib.suppress(Lying):  # else the duplicate stays open beside it
                 self.act(duplicate, self.acceptor(case), Action.MERGE, reported + timedelta(minutes=50), into=case)
@@ -282,7 +287,9 @@ def _supervise_some_overdue(community: Region, street: User | None, rng: random.
     for case in overdue.order_by("stage_due_at"):
         if rng.random() < 0.5:
             level = "red" if case.stage_due_at and case.stage_due_at < timezone.now() - timedelta(days=30) else "yellow"
-            services.case_act(actor=street, case=case, action=Action.SUPERVISE, level=level, note="请限期办结")
+            services.case_act(
+                actor=street or SYSTEM, case=case, action=Action.SUPERVISE, level=level, note="请限期办结"
+            )
 
 
 def _ensure_reference_data(stdout: TextIO) -> None:
@@ -304,4 +311,4 @@ def _close_unrated_when_due(now: datetime) -> None:
     """Verified cases nobody rated close when their rating time ran out, not all today."""
     due = Case.objects.unscoped("demo: close unrated cases").filter(state=State.VERIFIED, stage_due_at__lte=now)
     for case in due.order_by("stage_due_at").iterator(chunk_size=200):
-        services.case_act(actor=None, case=case, action=Action.CLOSE, now=case.stage_due_at)
+        services.case_act(actor=SYSTEM, case=case, action=Action.CLOSE, now=case.stage_due_at)

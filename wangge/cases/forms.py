@@ -108,6 +108,11 @@ class CategoryLimitsForm(StyledForm):
     verify_unit = forms.ChoiceField(label=_("unit"), choices=TimeUnit.choices)
     yellow_percent = forms.IntegerField(label=_("Yellow at (percent)"), min_value=1, max_value=99)
     is_active = forms.BooleanField(label=_("Active"), required=False)
+    is_public = forms.BooleanField(
+        label=_("Open to residents"),
+        required=False,
+        help_text=_("Residents on the portal and Open311 clients may report cases of this category."),
+    )
 
 
 class EscalationRuleForm(StyledForm):

@@ -21,6 +21,7 @@ from wangge.cases.choices import (
     TimeUnit,
     Urgency,
 )
+from wangge.core.actors import PublicKind
 from wangge.core.scoping import ScopedQuerySet
 from wangge.core.uploads import case_photo_path
 from wangge.regions.models import Region, paths_q, scope_paths
@@ -49,6 +50,11 @@ class Category(models.Model):
     )
     sort_order = models.PositiveIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    is_public = models.BooleanField(
+        _("open to residents"),
+        default=False,
+        help_text=_("Residents on the portal and Open311 clients may report cases of this category."),
+    )
 
     class Meta:
         ordering = ["sort_order", "code"]
@@ -142,6 +148,8 @@ class Case(models.Model):
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A caller who is not staff (`PublicActor.key`: "resident:<phone hash>", "open311:<client id>"): its own reports.
+    public_reporter = models.CharField(max_length=80, blank=True, editable=False)
     reported_at = models.DateTimeField(_("reported at"), default=timezone.now, db_index=True)
 
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.REPORTED, db_index=True)
@@ -202,6 +210,12 @@ class Case(models.Model):
             # lists filtered by source and state (the 12345 hotline's closed cases): counted and paged
             # from the index (SQLite, without statistics, otherwise picks the state index and sorts)
             models.Index(fields=["source", "state", "-reported_at", "-id"], name="case_source_state_recent_idx"),
+            # a public caller's own reports, newest first, and its recent ones counted against its limits
+            models.Index(
+                fields=["public_reporter", "-reported_at"],
+                name="case_public_reporter_idx",
+                condition=~Q(public_reporter=""),
+            ),
         ]
         constraints = [
             # a WGS84 point or none: a stored 99999 would break every list reading the row
@@ -234,6 +248,9 @@ class CaseStep(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A step taken by a caller who is not staff (a resident reporting or rating): its kind and masked label.
+    public_kind = models.CharField(max_length=16, choices=PublicKind.choices, blank=True)
+    public_label = models.CharField(max_length=64, blank=True)
     from_state = models.CharField(max_length=12, choices=State.choices, blank=True)
     to_state = models.CharField(max_length=12, choices=State.choices, blank=True)
     note = models.TextField(_("note"), blank=True)
@@ -246,6 +263,15 @@ class CaseStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action}"
+
+    @property
+    def by(self) -> str:
+        """Who took the step, for the timeline: a user, 居民 138****1234, or "" for the system."""
+        from wangge.core.actors import public_label
+
+        if self.public_kind:
+            return public_label(self.public_kind, self.public_label)
+        return str(self.actor) if self.actor_id else ""
 
 
 class CaseReporter(models.Model):

@@ -4,6 +4,9 @@
 capability and scope and the action's data, applies the change with a conditional UPDATE on
 the row's version (so of two people acting at once only one succeeds), writes the timeline step
 and an audit row, and queues notifications for after the commit.
+
+The actor is named: a staff `User` (scope and capability checked), a `PublicActor` (a resident or an
+Open311 client: what it may do is in `wangge.cases.public`) or `SYSTEM` (no checks); `None` is refused.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -21,12 +24,13 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wangge.cases import notify, workflow
+from wangge.cases import notify, public, workflow
 from wangge.cases.actions import APPLY, TRACKED, calendar, in_scope, level_region, new_stage, phone_fields, refuse
 from wangge.cases.choices import SUPERVISION_ORDER, Action, DeadlineStatus, HandlingLevel, Photo, Source, State, Urgency
 from wangge.cases.departments import is_department_handler
 from wangge.cases.models import Case, CaseAttachment, CaseReporter, CaseStep, Category
 from wangge.cases.sketch import metres_outside
+from wangge.core.actors import Actor, PublicActor, SystemActor, require_actor
 from wangge.core.audit import audit_record
 from wangge.core.limits import check_position, check_text
 from wangge.core.models import User
@@ -61,9 +65,21 @@ class Created:
     created: bool  # False: the same client key was seen before; this is the case it made
 
 
+def _user(actor: Actor) -> User | None:
+    """The account to name on a row's user columns: a staff user's, none for the system or a public caller."""
+    return actor if isinstance(actor, User) else None
+
+
+def _by(actor: Actor) -> dict[str, Any]:
+    """Who took a timeline step: the user, or a public caller's kind and masked label."""
+    if isinstance(actor, PublicActor):
+        return {"actor": None, "public_kind": actor.kind, "public_label": actor.masked}
+    return {"actor": _user(actor)}
+
+
 def case_create(
     *,
-    actor: User | None,
+    actor: Actor,
     region: Region,
     category: Category,
     title: str,
@@ -82,11 +98,24 @@ def case_create(
     now: datetime | None = None,
 ) -> Created:
     """Report a case in a grid. A repeated `client_key` (a form or an offline queue sent twice) returns the first case."""
+    actor = require_actor(actor)
     client_key = check_text(client_key, limit=64, label=_("Client key"))
     if client_key:
         existing = Case.all_objects.filter(client_key=client_key).first()
         if existing is not None:
             return Created(_own_report(existing, actor), False)
+    now = now or timezone.now()
+    if isinstance(actor, PublicActor):
+        public.check_report(
+            actor,
+            category=category,
+            source=source,
+            urgency=urgency,
+            names_record=person is not None or house is not None,
+            reporter_phone=reporter_phone,
+        )
+        public.check_report_quota(actor, now=now)  # outside the report's transaction: the refusal stays audited
+        reporter_phone = actor.phone or reporter_phone
     try:
         with transaction.atomic():
             case = _create(
@@ -106,7 +135,7 @@ def case_create(
                 reporter_phone=reporter_phone,
                 client_key=client_key or None,
                 photos=photos or [],
-                now=now or timezone.now(),
+                now=now,
             )
     except IntegrityError:
         if not client_key:
@@ -115,17 +144,21 @@ def case_create(
     return Created(case, True)
 
 
-def _own_report(case: Case, actor: User | None) -> Case:
+def _own_report(case: Case, actor: Actor) -> Case:
     """A repeated key gives back the first case only to whoever reported it: a key is not a way in."""
-    if actor is not None and case.reported_by_id != actor.pk:
+    if isinstance(actor, PublicActor):
+        mine = case.public_reporter == actor.key
+    else:
+        mine = isinstance(actor, SystemActor) or case.reported_by_id == actor.pk
+    if not mine:
         raise refuse(
             _("This report's key was already used by someone else; send it as a new report."), "client_key_taken"
         )
     return case
 
 
-def _check_create(actor: User | None, region: Region, category: Category, source: str, urgency: str) -> None:
-    if actor is not None:
+def _check_create(actor: Actor, region: Region, category: Category, source: str, urgency: str) -> None:
+    if isinstance(actor, User):
         if not in_scope(actor, region):
             raise Http404
         if not actor.has_perm(Cap.REPORT_CASES):
@@ -140,7 +173,7 @@ def _check_create(actor: User | None, region: Region, category: Category, source
 
 def _create(
     *,
-    actor: User | None,
+    actor: Actor,
     region: Region,
     category: Category,
     title: str,
@@ -169,7 +202,7 @@ def _create(
     for thing in (person, house):  # only of the case's grid: its grid worker sees the case and whom it names
         if thing is None:
             continue
-        if actor is not None and not in_scope(actor, thing.region):
+        if isinstance(actor, User) and not in_scope(actor, thing.region):
             raise Http404
         if thing.region.grid_pk != region.grid_pk:
             raise refuse(
@@ -199,7 +232,8 @@ def _create(
         reporter_phone_enc=phone_enc,
         reporter_phone_masked=phone_masked,
         reporter_phone_hash=phone_hash,
-        reported_by=actor,
+        reported_by=_user(actor),
+        public_reporter=actor.key if isinstance(actor, PublicActor) else "",
         reported_at=now,
         handling_level=level,
         handling_region=handling_region,
@@ -220,7 +254,7 @@ def _create(
             added_at=now,
         )
     step = CaseStep.objects.create(
-        case=case, action=Action.REPORT, actor=actor, to_state=State.REPORTED, note=case.description[:2000], at=now
+        case=case, action=Action.REPORT, to_state=State.REPORTED, note=case.description[:2000], at=now, **_by(actor)
     )
     _save_photos(case, step, actor, photos)
     audit_record(actor=actor, action="case.report", obj=case, detail={"number": case.number, "source": source})
@@ -245,19 +279,21 @@ def _check_position(
     return position
 
 
-def _save_photos(case: Case, step: CaseStep, actor: User | None, photos: list[tuple[UploadedFile, str]]) -> None:
+def _save_photos(case: Case, step: CaseStep, actor: Actor, photos: list[tuple[UploadedFile, str]]) -> None:
     for image, kind in photos:
         CaseAttachment.objects.create(
-            case=case, step=step, image=image, kind=kind if kind in Photo.values else Photo.OTHER, uploaded_by=actor
+            case=case,
+            step=step,
+            image=image,
+            kind=kind if kind in Photo.values else Photo.OTHER,
+            uploaded_by=_user(actor),
         )
 
 
 @transaction.atomic
-def case_reporter_add(
-    *, actor: User | None, case: Case, name: str, phone: str = "", person: Person | None = None
-) -> Case:
+def case_reporter_add(*, actor: Actor, case: Case, name: str, phone: str = "", person: Person | None = None) -> Case:
     """Add one more reporter to a collective case (another household reporting the same sewer)."""
-    _check_party(actor, case, Cap.REPORT_CASES, workflow.REPORTING)
+    _check_party(require_actor(actor), case, Cap.REPORT_CASES, workflow.REPORTING)
     name = check_text(name, limit=NAME_MAX, label=_("Name"))
     if not name:
         raise refuse(_("A name is required."), "name_required")
@@ -281,10 +317,13 @@ def case_reporter_add(
 # --- act --------------------------------------------------------------------------------------------
 
 
-def _check_party(actor: User | None, case: Case, capability: str, party: str) -> None:
-    """Scope first (404: nothing leaks), then capability and relationship (403)."""
-    if actor is None:
+def _check_party(actor: Actor, case: Case, capability: str, party: str) -> None:
+    """Scope first (404: nothing leaks), then capability and relationship (403). The system is not checked;
+    a public caller takes only the actions `_check_actor` lets it (this one is staff's)."""
+    if isinstance(actor, SystemActor):
         return
+    if isinstance(actor, PublicActor):
+        raise CaseForbidden(_("You do not have permission to do this."))
     department_handler = is_department_handler(actor)
     sees = in_scope(actor, case.region) and (
         not department_handler or (bool(case.department) and case.department == actor.department)
@@ -306,8 +345,22 @@ def _check_party(actor: User | None, case: Case, capability: str, party: str) ->
         raise CaseForbidden(_("This case is not handled at your level."), code="not_your_case")
 
 
-def case_act(*, actor: User | None, case: Case, action: str, expected_version: int | None = None, **data: Any) -> Case:
+def _check_actor(actor: Actor, case: Case, action: str, rule: workflow.Rule) -> None:
+    """Whether this actor may take `action` on `case` (the state is checked apart, by the table)."""
+    if not isinstance(actor, PublicActor):
+        _check_party(actor, case, rule.capability, rule.party)
+        return
+    if case.public_reporter != actor.key:
+        raise Http404  # another caller's case: not found, as out of a staff user's scope
+    if action not in public.ACTIONS:
+        raise CaseForbidden(_("You do not have permission to do this."))
+    if action == Action.RATE and case.rating is not None:
+        raise refuse(_("This case has already been rated."), "already_rated")
+
+
+def case_act(*, actor: Actor, case: Case, action: str, expected_version: int | None = None, **data: Any) -> Case:
     """Take `action` on `case` as `actor`; raises Http404 / CaseForbidden / ValidationError and changes nothing if refused."""
+    actor = require_actor(actor)
     rule = workflow.TRANSITIONS.get(action)
     if rule is None:
         raise refuse(_("Unknown action."), "unknown_action")
@@ -315,7 +368,7 @@ def case_act(*, actor: User | None, case: Case, action: str, expected_version: i
         locked = (
             Case.all_objects.select_for_update().select_related("category", "region", "handling_region").get(pk=case.pk)
         )
-        _check_party(actor, locked, rule.capability, rule.party)
+        _check_actor(actor, locked, action, rule)
         if expected_version is not None and expected_version != locked.version:
             raise refuse(_("Someone else changed this case meanwhile. Reload it and try again."), "conflict")
         code = workflow.state_refusal(rule, locked)
@@ -332,7 +385,7 @@ def case_act(*, actor: User | None, case: Case, action: str, expected_version: i
         now = data.pop("now", None) or timezone.now()
         from_state = locked.state
         before = {f: getattr(locked, f) for f in TRACKED}
-        step_data = APPLY[action](locked, actor, now, data)
+        step_data = APPLY[action](locked, _user(actor), now, data)
         if rule.to_state is not None:
             locked.state = rule.to_state
         changed = {f: getattr(locked, f) for f in TRACKED if getattr(locked, f) != before[f]}
@@ -346,12 +399,12 @@ def case_act(*, actor: User | None, case: Case, action: str, expected_version: i
         step = CaseStep.objects.create(
             case=locked,
             action=action,
-            actor=actor,
             from_state=from_state,
             to_state=locked.state,
             note=note,
             data=step_data,
             at=now,
+            **_by(actor),
         )
         _save_photos(locked, step, actor, photos)
         audit_record(
@@ -365,15 +418,15 @@ def case_act(*, actor: User | None, case: Case, action: str, expected_version: i
     return locked
 
 
-def allowed_actions(*, actor: User, case: Case) -> list[str]:
+def allowed_actions(*, actor: Actor, case: Case) -> list[str]:
     """The actions the table lets this actor take now (for buttons; case_act checks again)."""
     allowed = []
     for action, rule in workflow.TRANSITIONS.items():
         if workflow.state_refusal(rule, case) is not None:
             continue
         try:
-            _check_party(actor, case, rule.capability, rule.party)
-        except (Http404, PermissionDenied):
+            _check_actor(actor, case, action, rule)
+        except (Http404, PermissionDenied, ValidationError):
             continue
         allowed.append(action)
     return allowed

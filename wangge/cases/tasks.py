@@ -13,6 +13,7 @@ from wangge.cases import services, stats, workflow
 from wangge.cases.choices import Action, DeadlineStatus, State
 from wangge.cases.models import Case, EscalationRule
 from wangge.core import health
+from wangge.core.actors import SYSTEM
 from wangge.core.audit import request_context
 from wangge.core.worktime import load_calendar
 
@@ -48,7 +49,7 @@ def sweep_deadlines(now: datetime | None = None) -> dict[str, int]:
         )
         for case in unrated.iterator(chunk_size=500):
             try:
-                services.case_act(actor=None, case=case, action=Action.CLOSE, now=now)
+                services.case_act(actor=SYSTEM, case=case, action=Action.CLOSE, now=now)
             except Exception:  # one bad row must not stop the sweep
                 logger.exception("could not close case %s", case.pk)
             else:
