@@ -10,7 +10,6 @@ never a user id (`wangge.core.audit`).
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Union
 
@@ -21,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from wangge.core import crypto
 from wangge.core.idcard import mask_phone
+from wangge.core.phones import mainland_mobile
 
 if TYPE_CHECKING:
     from wangge.core.models import User
@@ -31,21 +31,7 @@ class PublicKind(models.TextChoices):
     OPEN311_CLIENT = "open311", gettext_lazy("Open311 client")
 
 
-_MAINLAND_MOBILE = re.compile(r"1[3-9]\d{9}")
 _CLIENT_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
-
-
-def mainland_mobile(phone: str) -> str:
-    """An 11-digit mainland mobile number as typed (spaces, dashes, +86 allowed); ValidationError otherwise."""
-    number = unicodedata.normalize("NFKC", phone or "")
-    number = re.sub(r"[\s\-()]", "", number)
-    if number.startswith("+86"):
-        number = number[3:]
-    elif number.startswith("0086"):
-        number = number[4:]
-    if not _MAINLAND_MOBILE.fullmatch(number):
-        raise ValidationError(_("Give an 11-digit mainland mobile number."), code="bad_mobile")
-    return number
 
 
 @dataclass(frozen=True)
