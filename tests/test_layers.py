@@ -57,15 +57,17 @@ PENDING: dict[tuple[str, str], str] = {
     # The jobs' tasks run the people export; the export registry and the job home take it apart.
     ("wangge.ledgers.tasks", "wangge.ledgers.exports"): "exports, jobs",
 }
-PENDING_CYCLES: set[frozenset[str]] = {
-    frozenset({"wangge.ledgers.exports", "wangge.ledgers.services", "wangge.ledgers.tasks"}),  # jobs
+PENDING_CYCLES: set[frozenset[str]] = {  # a loop among (some of) these modules
+    frozenset({"wangge.ledgers.exports", "wangge.ledgers.tasks"}),  # exports: the export registry
 }
 
 
 @cache
 def graph(*, annotations: bool = True) -> grimp.ImportGraph:
     """The imports between wangge's modules; `annotations=False` leaves out those under TYPE_CHECKING."""
-    return grimp.build_graph(ROOT, include_external_packages=False, exclude_type_checking_imports=not annotations)
+    return grimp.build_graph(
+        ROOT, include_external_packages=False, exclude_type_checking_imports=not annotations, cache_dir=None
+    )
 
 
 def rank(layer: str) -> int:
@@ -174,7 +176,7 @@ def test_engines_import_no_feature_app() -> None:
 
 
 def test_no_import_cycles_between_modules() -> None:
-    cycles = [c for c in module_cycles(graph(annotations=False)) if frozenset(c) not in PENDING_CYCLES]
+    cycles = [c for c in module_cycles(graph(annotations=False)) if not any(set(c) <= p for p in PENDING_CYCLES)]
     assert not cycles, cycles
 
 

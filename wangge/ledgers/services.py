@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from wangge.core.audit import audit_record
 from wangge.core.jobs import files
+from wangge.core.jobs import registry as jobs
 from wangge.core.jobs.heartbeat import is_interrupted
 from wangge.core.jobs.registry import QUEUED_PHASE
 from wangge.core.jobs.state import job_move
@@ -184,12 +185,8 @@ def import_check(*, actor: User, job: ImportJob) -> ImportJob:
 
 
 def _enqueue(what: str, job_id: str) -> None:
-    from wangge.ledgers import tasks
-
-    if what == "check":
-        tasks.check_task(job_id)
-    else:
-        tasks.import_task(job_id)
+    state = ImportJob.State.CHECKING if what == "check" else ImportJob.State.RUNNING
+    jobs.enqueue(ImportJob, state, job_id)
 
 
 def _plan(job: ImportJob, *, phase: str) -> Plan:

@@ -87,6 +87,12 @@ def job_type(job: Job | type[Job]) -> JobType:
         raise LookupError(f"{model.__name__} is not a registered job (wangge.core.jobs.registry.register)") from None
 
 
+def enqueue(model: type[Job], state: str, job_id: str) -> None:
+    """Queue the worker's task for a job that waits for `state` (the task its app registered for it),
+    so that the services that queue a job need not import the tasks that call them."""
+    job_type(model).working[state].enqueue(job_id)
+
+
 def registered() -> list[JobType]:
     return list(_TYPES.values())
 
