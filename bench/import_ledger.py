@@ -230,15 +230,16 @@ def _database_floor(community) -> float:  # type: ignore[no-untyped-def]
 
 
 def _export(actor) -> float:  # type: ignore[no-untyped-def]
+    from django.http import QueryDict
     from django.test import override_settings
 
-    from wangge.ledgers.exports import export_people
+    from wangge.core import exports
 
     with override_settings(WANGGE_EXPORT_SYNC_MAX=1_000_000):
         started = time.perf_counter()
-        result = export_people(actor=actor, query="")
+        result = exports.export(actor=actor, code="people", params=QueryDict())
         seconds = time.perf_counter() - started
-    assert isinstance(result, tuple)
+    assert isinstance(result, exports.Built)
     return seconds
 
 

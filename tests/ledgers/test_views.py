@@ -240,7 +240,9 @@ def test_a_background_export_says_so_and_shows_its_progress(
     listing = worker.get("/people/").content.decode()
     assert 'data-testid="my-exports"' in listing and f"/ledgers/exports/{job.pk}/" in listing
     # the worker reports as it goes; the page (polled) shows it
-    monkeypatch.setattr(exports, "PROGRESS_EVERY", 2)
+    from wangge.core import exports as export_engine
+
+    monkeypatch.setattr(export_engine, "PROGRESS_EVERY", 2)
     seen: list[tuple[str, int, int]] = []
     real = exports.files.set_progress
     monkeypatch.setattr(

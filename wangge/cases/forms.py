@@ -6,13 +6,18 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from wangge.cases.choices import Action, HandlingLevel, Photo, Source, State, Supervision, TimeUnit, Urgency
 from wangge.cases.models import Category, EscalationRule
+from wangge.cases.selectors import CaseFilters
 from wangge.core.forms import StyledForm
+from wangge.core.models import User
+from wangge.core.roles import Cap
 from wangge.regions.forms import RegionPickerField
 from wangge.regions.models import Region
+from wangge.regions.selectors import regions_visible
 
 BLANK = [("", "—")]
 LISTS = [
@@ -48,6 +53,27 @@ class CaseFilterForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = Category.objects.filter(is_active=True)  # type: ignore[attr-defined]
         self.fields["region"].queryset = regions  # type: ignore[attr-defined]
+
+
+def case_filters(params: QueryDict, user: User) -> tuple[CaseFilterForm, CaseFilters]:
+    """The case list's filters from its query string (the list page and the export read them alike)."""
+    data = params.copy()
+    data.setdefault("list", "todo")
+    form = CaseFilterForm(data, regions=regions_visible(user=user).order_by("path"))
+    if not user.has_perm(Cap.SUPERVISE_CASES):  # only supervisors decide extensions
+        form.fields["list"].choices = [c for c in form.fields["list"].choices if c[0] != "extension"]  # type: ignore[attr-defined]
+    cleaned = form.cleaned_data if form.is_valid() else {"list": "todo"}
+    filters = CaseFilters(
+        list="" if cleaned.get("list") == "all" else cleaned.get("list") or "todo",
+        category=cleaned.get("category"),
+        state=cleaned.get("state") or "",
+        source=cleaned.get("source") or "",
+        region=cleaned.get("region"),
+        since=cleaned.get("since"),
+        until=cleaned.get("until"),
+        q=cleaned.get("q") or "",
+    )
+    return form, filters
 
 
 class CaseReportForm(StyledForm):

@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -22,26 +21,24 @@ from wangge.cases.departments import departments_serving, departments_with_handl
 from wangge.cases.forms import (
     SUPERVISION_LEVELS,
     ActionForm,
-    CaseFilterForm,
     CaseReportForm,
     CategoryLimitsForm,
     EscalationRuleForm,
+    case_filters,
 )
 from wangge.cases.models import Case, CaseAttachment, Category, EscalationRule
 from wangge.cases.sketch import grid_sketch
-from wangge.core.audit import audit_record, mask_typed
+from wangge.core import exports
 from wangge.core.decorators import capability_required
 from wangge.core.models import User
 from wangge.core.natural import natural_key
 from wangge.core.roles import Cap
-from wangge.core.xlsx import workbook_bytes, xlsx_response
 from wangge.people.selectors import PersonFilters, people_search, people_visible
 from wangge.places.models import House
 from wangge.regions.models import Level, Region
 from wangge.regions.selectors import grids_visible, in_tree_order, only_grid, regions_visible
 
 PAGE_SIZE = 50
-EXPORT_LIMIT = 100_000
 
 
 def _user(request: HttpRequest) -> User:
@@ -49,30 +46,10 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def _filters(request: HttpRequest, user: User) -> tuple[CaseFilterForm, selectors.CaseFilters]:
-    data = request.GET.copy()
-    data.setdefault("list", "todo")
-    form = CaseFilterForm(data, regions=regions_visible(user=user).order_by("path"))
-    if not user.has_perm(Cap.SUPERVISE_CASES):  # only supervisors decide extensions
-        form.fields["list"].choices = [c for c in form.fields["list"].choices if c[0] != "extension"]  # type: ignore[attr-defined]
-    cleaned = form.cleaned_data if form.is_valid() else {"list": "todo"}
-    filters = selectors.CaseFilters(
-        list="" if cleaned.get("list") == "all" else cleaned.get("list") or "todo",
-        category=cleaned.get("category"),
-        state=cleaned.get("state") or "",
-        source=cleaned.get("source") or "",
-        region=cleaned.get("region"),
-        since=cleaned.get("since"),
-        until=cleaned.get("until"),
-        q=cleaned.get("q") or "",
-    )
-    return form, filters
-
-
 @capability_required(Cap.VIEW_CASES)
 def list_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    form, filters = _filters(request, user)
+    form, filters = case_filters(request.GET, user)
     cases = selectors.case_list(user=user, filters=filters)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -87,62 +64,10 @@ def list_view(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/list.html", context)
 
 
-def _described(request: HttpRequest) -> dict[str, str]:
-    """The list's filters as the trail keeps them: the search text masked."""
-    described = {k: str(v) for k, v in request.GET.items() if v and k != "page"}
-    if "q" in described:
-        described["q"] = mask_typed(described["q"])
-    return described
-
-
 @capability_required(Cap.EXPORT_LISTS)
 def export_view(request: HttpRequest) -> HttpResponse:
     """The filtered list as .xlsx, reporter phones masked."""
-    user = _user(request)
-    if not user.has_perm(Cap.VIEW_CASES):
-        raise PermissionDenied
-    _form, filters = _filters(request, user)
-    cases = selectors.case_list(user=user, filters=filters)[:EXPORT_LIMIT]
-    with transaction.atomic():
-        audit_record(actor=user, action="export.cases", detail={"filters": _described(request)})
-    headers = [
-        _("Number"),
-        _("Title"),
-        _("Category"),
-        _("Source"),
-        _("Grid"),
-        _("Address"),
-        _("Reporter"),
-        _("Reporter phone"),
-        _("State"),
-        _("Reported at"),
-        _("Due"),
-        _("Deadline"),
-        _("Supervision"),
-        _("Closed at"),
-        _("Rating"),
-    ]
-    rows = (
-        [
-            c.number,
-            c.title,
-            str(c.category),
-            c.get_source_display(),
-            c.region.name,
-            c.address,
-            c.reporter_name,
-            c.reporter_phone_masked,
-            c.get_state_display(),
-            timezone.localtime(c.reported_at).strftime("%Y-%m-%d %H:%M"),
-            timezone.localtime(c.due_at).strftime("%Y-%m-%d %H:%M") if c.due_at else "",
-            c.get_deadline_status_display(),
-            c.get_supervision_display() if c.supervision else "",
-            timezone.localtime(c.closed_at).strftime("%Y-%m-%d %H:%M") if c.closed_at else "",
-            c.rating or "",
-        ]
-        for c in cases
-    )
-    return xlsx_response("cases.xlsx", workbook_bytes(_("Cases"), headers, rows))
+    return exports.response(exports.export(actor=_user(request), code="cases", params=request.GET))
 
 
 def _about(user: User, query: Any, initial: dict[str, Any]) -> str:

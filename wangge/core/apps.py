@@ -25,6 +25,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from wangge.core import (
             checks,  # noqa: F401  (registers the system checks)
+            exports,
             indicators,
         )
         from wangge.core.jobs import registry as jobs
@@ -34,6 +35,7 @@ class CoreConfig(AppConfig):
         install_job_hooks()
         indicators.discover()  # each app's figures, from its indicators.py
         jobs.discover()  # each app's background job models, from its jobs.py
+        exports.discover()  # each app's kinds of export, from its export_kinds.py
 
         post_migrate.connect(_record_keys, sender=self, dispatch_uid="wangge.core.record_keys")
         register_panels()

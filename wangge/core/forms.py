@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from wangge.core.actors import PublicKind
@@ -169,3 +170,10 @@ class AuditSearchForm(StyledForm):
 
     def clean_request_id(self) -> str:
         return str(self.cleaned_data.get("request_id") or "").strip().replace("-", "").lower()
+
+
+def audit_filters(params: QueryDict) -> tuple[AuditSearchForm, dict[str, object]]:
+    """The auditor's search from its query string (the trail page and its export read it alike)."""
+    form = AuditSearchForm(params or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    return form, {k: v for k, v in filters.items() if v not in (None, "")}

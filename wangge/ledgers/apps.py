@@ -8,4 +8,8 @@ class LedgersConfig(AppConfig):
     verbose_name = "Ledgers"
 
     def ready(self) -> None:
+        from wangge.core import exports as export_engine
+        from wangge.ledgers.exports import ExportJobs
+
         autodiscover_modules("ledger_kinds")  # each app registers its kinds of ledger (wangge.ledgers.kinds)
+        export_engine.use_jobs(ExportJobs())  # large exports of every kind become ExportJobs

@@ -16,13 +16,11 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from wangge.core import history, panels
+from wangge.core import exports, history, panels
 from wangge.core.decorators import capability_required
 from wangge.core.models import User
 from wangge.core.pagination import CountedPaginator
 from wangge.core.roles import Cap
-from wangge.core.xlsx import xlsx_response
-from wangge.ledgers.exports import export_people
 from wangge.ledgers.models import ExportJob
 from wangge.people import relations, selectors, services
 from wangge.people.choices import IdentityColor, Relation
@@ -143,11 +141,7 @@ def list_view(request: HttpRequest) -> HttpResponse:
 @capability_required(Cap.EXPORT_LISTS)
 def export_view(request: HttpRequest) -> HttpResponse:
     """The current list as a ledger the importer reads back; masked unless the user may reveal; large ones in the background."""
-    result = export_people(actor=_user(request), query=request.GET.urlencode())
-    if isinstance(result, ExportJob):
-        return redirect("ledgers:export", result.pk)
-    content, filename = result
-    return xlsx_response(filename, content)
+    return exports.response(exports.export(actor=_user(request), code="people", params=request.GET))
 
 
 # --- create and edit -------------------------------------------------------------------------------

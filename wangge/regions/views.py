@@ -3,25 +3,22 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Max
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from wangge.core.audit import audit_record
+from wangge.core import exports
 from wangge.core.decorators import capability_required
 from wangge.core.models import User
 from wangge.core.roles import Cap
-from wangge.core.xlsx import workbook_bytes, xlsx_response
 from wangge.regions import owned, selectors, services
 from wangge.regions.access import is_tree_manager
 from wangge.regions.forms import AssignmentForm, MergeForm, MoveForm, RegionForm, RootRegionForm, ScopeForm, SplitForm
 from wangge.regions.models import (
     LEVEL_ORDER,
     Assignment,
-    AssignmentRole,
     Level,
     Region,
     UserScope,
@@ -329,62 +326,10 @@ def assignment_end_view(request: HttpRequest, assignment_id: int) -> HttpRespons
 
 @login_required
 def export_view(request: HttpRequest, region_id: int) -> HttpResponse:
-    """The region ledger of a subtree: every region with its codes, service centre and who serves it.
-
-    The system administrator, who manages the tree, exports it too: the file imports back as is.
-    """
-    user = _user(request)
-    if not (user.has_perm(Cap.EXPORT_LISTS) or is_tree_manager(user)):
-        raise PermissionDenied
-    region = selectors.region_get(user=user, region_id=region_id)
-    regions = list(selectors.regions_visible(user=user).filter(path__startswith=region.path).order_by("path"))
-    assignments = (
-        Assignment.objects.for_user(user).current().filter(region__in=[r.pk for r in regions]).order_by("role", "name")
-    )
-    by_region: dict[int, list[Assignment]] = {}
-    for a in assignments:
-        by_region.setdefault(a.region_id, []).append(a)
-    names = {r.pk: r.name for r in regions}
-    with transaction.atomic():
-        audit_record(actor=user, action="export.regions", obj=region, detail={"rows": len(regions)})
-    headers = [
-        _("Region"),
-        _("Level"),
-        _("Parent"),
-        _("Administrative division code"),
-        _("Statistical division code"),
-        _("Grid code"),
-        _("Grid worker"),
-        _("Grid worker phone"),
-        _("Responsible cadre"),
-        _("Households (declared)"),
-        _("Residents (declared)"),
-        _("Service centre address"),
-        _("Service centre phone"),
-    ]
-
-    def people(region_id: int, role: str, attr: str) -> str:
-        return "、".join(getattr(a, attr) for a in by_region.get(region_id, []) if a.role == role and getattr(a, attr))
-
-    rows = [
-        [
-            r.name,
-            str(Level(r.level).label),
-            names.get(r.parent_id or 0, ""),
-            r.area_code,
-            r.community_code,
-            r.grid_code,
-            people(r.pk, AssignmentRole.GRID_WORKER, "name"),
-            people(r.pk, AssignmentRole.GRID_WORKER, "phone"),
-            people(r.pk, AssignmentRole.CADRE, "name"),
-            r.declared_households,
-            r.declared_population,
-            r.service_address,
-            r.service_phone,
-        ]
-        for r in regions
-    ]
-    return xlsx_response(f"{region.name}-网格台账.xlsx", workbook_bytes(_("Regions"), headers, rows))
+    """The region ledger of a subtree (`wangge/regions/export_kinds.py`): it imports back as is."""
+    params = QueryDict(mutable=True)
+    params["region"] = str(region_id)
+    return exports.response(exports.export(actor=_user(request), code="regions", params=params))
 
 
 @capability_required(Cap.MANAGE_USERS)
