@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from wangge.core import exports
 from wangge.core.jobs import files
+from wangge.core.jobs import registry as jobs
 from wangge.core.jobs.state import job_move
 from wangge.core.models import User
 from wangge.ledgers.models import ExportJob
@@ -33,9 +34,7 @@ class ExportJobs:
 
 
 def _enqueue(job_id: str) -> None:
-    from wangge.ledgers import tasks
-
-    tasks.export_task(job_id)
+    jobs.enqueue(ExportJob, ExportJob.State.RUNNING, job_id)  # the task ledgers/jobs.py registered
 
 
 def run_export(job_id: str) -> ExportJob | None:
