@@ -294,11 +294,12 @@ WANGGE_EXPORT_SYNC_MAX = env_int("WANGGE_EXPORT_SYNC_MAX", 5_000)
 
 # --- cases ----------------------------------------------------------------------------------------
 # Office hours for deadlines in working hours; days a resident has to rate a finished case before it
-# closes unrated; where notifications beyond the in-app list go (a class with send(notification);
-# the default writes them to the log, an SMS or e-mail gateway plugs in here).
+# closes unrated; where notifications beyond the in-app list go (a class with send(user, text), called
+# by the queue after the commit and retried when it raises; the default writes them to the log, an SMS
+# or e-mail gateway plugs in here).
 WANGGE_OFFICE_HOURS = env_str("WANGGE_OFFICE_HOURS", "08:30-12:00,14:00-17:30")
 WANGGE_CASE_RATING_DAYS = env_int("WANGGE_CASE_RATING_DAYS", 3)
-WANGGE_NOTIFY_BACKEND = env_str("WANGGE_NOTIFY_BACKEND", "wangge.cases.notify.LogSender")
+WANGGE_NOTIFY_BACKEND = env_str("WANGGE_NOTIFY_BACKEND", "wangge.core.notifications.LogSender")
 
 # --- health and logs ------------------------------------------------------------------------------
 # /healthz answers 503 when the deadline sweep has not finished for this long (it runs every 10 minutes)

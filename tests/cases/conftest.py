@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from huey.contrib.djhuey import HUEY
 
 from tests.conftest import Tree
 from wangge.cases import services
@@ -30,6 +31,16 @@ def media_root(tmp_path: Path, settings: Any) -> Path:
     """Uploaded case photos go to a scratch folder, not the development media."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return Path(settings.MEDIA_ROOT)
+
+
+@pytest.fixture(autouse=True)
+def queue_runs_at_once() -> Iterator[None]:
+    """Tasks the cases queue (notification delivery after a commit) run at once, as the worker would run them."""
+    HUEY.immediate = True
+    try:
+        yield
+    finally:
+        HUEY.immediate = False
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ from django.urls import reverse
 from tests.conftest import Tree
 from wangge.cases import catalogue_workbook
 from wangge.cases.catalogue_services import escalation_rule_create
-from wangge.cases.models import Category, EscalationRule, Notification
+from wangge.cases.models import Category, EscalationRule
 from wangge.cases.services import case_create
-from wangge.core.models import AuditEvent, User
+from wangge.core.models import AuditEvent, Notification, User
 from wangge.core.roles import Role
 from wangge.core.xlsx import workbook_sheets_bytes
 from wangge.ledgers.readers import read_sheets
@@ -186,7 +186,9 @@ def test_a_department_without_a_handler_is_flagged_and_its_cases_reach_the_staff
     with django_capture_on_commit_callbacks(execute=True):
         case = case_create(actor=worker, region=tree.grid_a1, category=water, title="下水道堵塞").case
     assert case.department == "水务"
-    notified = set(Notification.objects.filter(case=case).values_list("user_id", flat=True))
+    notified = set(
+        Notification.objects.filter(target_type="cases.case", target_id=case.pk).values_list("user_id", flat=True)
+    )
     assert notified == {community.pk, street.pk}
     street_client = Client()
     from tests.conftest import sign_in
@@ -200,7 +202,9 @@ def test_a_department_without_a_handler_is_flagged_and_its_cases_reach_the_staff
     assert water.pk not in page.context["unstaffed"]
     with django_capture_on_commit_callbacks(execute=True):
         second = case_create(actor=worker, region=tree.grid_a1, category=water, title="又堵了").case
-    assert set(Notification.objects.filter(case=second).values_list("user_id", flat=True)) == {handler.pk}
+    assert set(
+        Notification.objects.filter(target_type="cases.case", target_id=second.pk).values_list("user_id", flat=True)
+    ) == {handler.pk}
     assert (
         'data-testid="department-unstaffed"'
         not in street_client.get(reverse("cases:detail", args=[second.pk])).content.decode()

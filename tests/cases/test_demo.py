@@ -8,11 +8,11 @@ import pytest
 
 from wangge.cases import demo
 from wangge.cases.choices import State
-from wangge.cases.models import Case, CaseStep, Notification
+from wangge.cases.models import Case, CaseStep
 from wangge.cases.selectors import cases_visible, deadline_counts
 from wangge.cases.stats import _live_report, region_report
 from wangge.core import demo as core_demo
-from wangge.core.models import User
+from wangge.core.models import Notification, User
 from wangge.regions import demo as regions_demo
 
 

@@ -15,11 +15,11 @@ from tests.cases.conftest import at
 from tests.conftest import Tree
 from wangge.cases import selectors, services
 from wangge.cases.choices import Action, DeadlineStatus, HandlingLevel, Source, State, Urgency
-from wangge.cases.models import Case, CaseReporter, CaseStep, Category, Notification
+from wangge.cases.models import Case, CaseReporter, CaseStep, Category
 from wangge.cases.services import case_act, case_create
 from wangge.core import crypto
 from wangge.core.actors import SYSTEM
-from wangge.core.models import User
+from wangge.core.models import Notification, User
 from wangge.core.roles import Role
 
 pytestmark = pytest.mark.usefixtures("clock")
@@ -295,7 +295,7 @@ def test_notifications_reach_the_grid_worker_on_commit(
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[attr-defined]
         case_create(actor=SYSTEM, region=tree.grid_a1, category=category, title="楼道堆物")
     note = Notification.objects.get(user=worker)
-    assert note.kind == Action.REPORT and "楼道堆物" in note.text
+    assert note.kind == "cases.report" and "楼道堆物" in note.text
 
 
 def test_lists_are_scoped(new_case: Callable[..., Case], make_user: Callable[..., User], tree: Tree) -> None:

@@ -10,10 +10,10 @@ from tests.cases.conftest import at
 from tests.conftest import Tree
 from wangge.cases import selectors
 from wangge.cases.choices import Action, DeadlineStatus, State
-from wangge.cases.models import Case, CaseStep, EscalationRule, Notification
+from wangge.cases.models import Case, CaseStep, EscalationRule
 from wangge.cases.services import case_act
 from wangge.cases.tasks import sweep_deadlines
-from wangge.core.models import User
+from wangge.core.models import Notification, User
 from wangge.core.roles import Role
 
 pytestmark = pytest.mark.usefixtures("clock")
@@ -56,7 +56,7 @@ def test_an_overdue_rule_raises_the_level_supervises_and_copies(
     case.refresh_from_db()
     assert case.state == State.REPORTED and case.handling_region == tree.community_a
     assert case.supervision == "yellow" and case.was_overdue
-    assert Notification.objects.filter(user=street, case=case, kind=Action.OVERDUE).exists()
+    assert Notification.objects.filter(user=street, target_id=case.pk, kind="cases.overdue").exists()
 
 
 def test_an_unrated_case_closes_after_the_rating_time(new_case: Callable[..., Case]) -> None:

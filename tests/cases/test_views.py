@@ -211,8 +211,8 @@ def test_notifications_list_and_mark_read(
     client_for: Callable[..., Client],
     django_capture_on_commit_callbacks: Callable[..., object],
 ) -> None:
-    from wangge.cases.models import Notification
     from wangge.cases.services import case_create
+    from wangge.core.models import Notification
 
     client = client_for(Role.GRID_WORKER)
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[attr-defined]

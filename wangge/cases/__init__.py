@@ -9,5 +9,7 @@
 Settings (config/settings.py, from the environment):
   WANGGE_OFFICE_HOURS      "08:30-12:00,14:00-17:30"  office periods of a working day
   WANGGE_CASE_RATING_DAYS  3                          working days to rate before a case closes unrated
-  WANGGE_NOTIFY_BACKEND    "wangge.cases.notify.LogSender"  class with send(user, text): SMS, e-mail …
+
+Notifications: `notifications.py` registers a kind per case action (who is told, in what words) with
+`wangge.core.notifications`, which writes the rows and delivers them through the queue.
 """

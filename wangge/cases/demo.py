@@ -16,12 +16,13 @@ from typing import Any, TextIO
 
 from django.utils import timezone
 
-from wangge.cases import notify, services
+from wangge.cases import services
 from wangge.cases.choices import Action, DeadlineStatus, HandlingLevel, Source, State, Urgency
 from wangge.cases.departments import departments_serving
 from wangge.cases.models import Case, Category
 from wangge.cases.sketch import centre
 from wangge.cases.tasks import sweep_deadlines
+from wangge.core import notifications
 from wangge.core.actors import SYSTEM
 from wangge.core.models import User
 from wangge.places.demo import demo_scale, scaled
@@ -270,7 +271,7 @@ def load(*, stdout: TextIO) -> None:
     demo = _Demo(rng, now, actors)
     total = scaled(CASES_PER_YEAR, demo_scale())
     made = 0
-    with notify.silenced():
+    with notifications.silenced():
         while made < total:
             made += demo.one(rng.choice(grids), weighted, rng.randint(0, 364))
         _close_unrated_when_due(now)  # as the sweep would have, each on its own day

@@ -1,4 +1,4 @@
-"""Cases (事件 / 社情民意): the catalogue, the case itself, its timeline, reporters, photos and notifications."""
+"""Cases (事件 / 社情民意): the catalogue, the case itself, its timeline, reporters and photos."""
 
 from __future__ import annotations
 
@@ -307,24 +307,6 @@ class CaseAttachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"
-
-
-class Notification(models.Model):
-    """An in-app message to the person who must act; other channels go through the sender backend."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=20, choices=Action.choices)
-    text = models.CharField(max_length=200)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} {self.kind}"
 
 
 class CaseMonthStat(models.Model):

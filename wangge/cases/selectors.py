@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from wangge.cases.choices import OPEN_STATES, DeadlineStatus, State
 from wangge.cases.departments import is_department_handler
-from wangge.cases.models import Case, Category, Notification
+from wangge.cases.models import Case, Category
 from wangge.core.models import User
 from wangge.core.refusals import get_in_scope_or_404
 from wangge.core.roles import Cap
@@ -185,11 +185,6 @@ def deadline_counts(*, user: User, by: str = "assignee") -> list[dict[str, objec
         )
         .order_by(*key)
     )
-
-
-def notifications_of(*, user: User) -> QuerySet[Notification]:
-    """The user's own notifications (a case that has left their scope is still named, not opened)."""
-    return Notification.objects.filter(user=user).select_related("case")
 
 
 def _local_midnight(day: date) -> datetime:

@@ -24,7 +24,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wangge.cases import notify, public, workflow
+from wangge.cases import notifications, public, workflow
 from wangge.cases.actions import APPLY, TRACKED, calendar, in_scope, level_region, new_stage, phone_fields, refuse
 from wangge.cases.choices import SUPERVISION_ORDER, Action, DeadlineStatus, HandlingLevel, Photo, Source, State, Urgency
 from wangge.cases.departments import is_department_handler
@@ -258,7 +258,7 @@ def _create(
     )
     _save_photos(case, step, actor, photos)
     audit_record(actor=actor, action="case.report", obj=case, detail={"number": case.number, "source": source})
-    notify.queue(case, Action.REPORT)
+    notifications.queue(case, Action.REPORT)
     return case
 
 
@@ -413,7 +413,7 @@ def case_act(*, actor: Actor, case: Case, action: str, expected_version: int | N
             obj=locked,
             detail={"from": from_state, "to": locked.state, **step_data},
         )
-        notify.queue(locked, action)
+        notifications.queue(locked, action)
     locked.refresh_from_db()
     return locked
 
@@ -479,9 +479,9 @@ def case_deadline_mark(*, case: Case, status: str, rules: list[Any], now: dateti
             case=locked, action=action, from_state=locked.state, to_state=locked.state, data=step_data, at=now
         )
         audit_record(actor=None, username="worker", action=f"case.{action}", obj=locked, detail=step_data)
-        notify.queue(locked, action, extra_users=extra)
+        notifications.queue(locked, action, extra_users=extra)
         if rule is not None and "level" in step_data:
-            notify.queue(locked, Action.ESCALATE)
+            notifications.queue(locked, Action.ESCALATE)
     return True
 
 
@@ -508,7 +508,7 @@ def _apply_rule(case: Case, rule: Any, now: datetime) -> dict[str, Any]:
 
 
 def _copy_recipients(case: Case, rule: Any) -> list[User]:
-    users = notify._users_scoped_at(list(rule.copy_regions.all()), notify.SUPERVISOR_ROLES)
+    users = notifications._users_scoped_at(list(rule.copy_regions.all()), notifications.SUPERVISOR_ROLES)
     departments = [d.strip() for d in rule.copy_departments.split(",") if d.strip()]
     if departments:
         users += list(
@@ -520,16 +520,3 @@ def _copy_recipients(case: Case, rule: Any) -> list[User]:
             ).distinct()
         )
     return users
-
-
-# --- notifications ----------------------------------------------------------------------------------
-
-
-def notifications_mark_read(*, actor: User, ids: list[int] | None = None) -> int:
-    """Mark the actor's own notifications read (all, or the given ones); a read receipt, not audited."""
-    from wangge.cases.models import Notification
-
-    unread = Notification.objects.filter(user=actor, read_at__isnull=True)
-    if ids is not None:
-        unread = unread.filter(pk__in=ids)
-    return unread.update(read_at=timezone.now())

@@ -28,7 +28,7 @@ from wangge.cases.forms import (
 )
 from wangge.cases.models import Case, CaseAttachment, Category, EscalationRule
 from wangge.cases.sketch import grid_sketch
-from wangge.core import exports
+from wangge.core import exports, notifications
 from wangge.core.decorators import capability_required
 from wangge.core.models import User
 from wangge.core.natural import natural_key
@@ -59,7 +59,7 @@ def list_view(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "current": filters.list or "all",
-        "unread": selectors.notifications_of(user=user).filter(read_at__isnull=True).count(),
+        "unread": notifications.unread_count(user=user),
     }
     return render(request, "cases/list.html", context)
 
@@ -305,10 +305,10 @@ def notifications_view(request: HttpRequest) -> HttpResponse:
     """My notifications, newest first; POST marks them all read."""
     user = _user(request)
     if request.method == "POST":
-        services.notifications_mark_read(actor=user)
+        notifications.mark_read(actor=user)
         return redirect("cases:notifications")
-    page = Paginator(selectors.notifications_of(user=user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "cases/notifications.html", {"page": page})
+    page = Paginator(notifications.inbox(user=user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cases/notifications.html", {"page": page, "rows": notifications.shown(page)})
 
 
 # --- catalogue: categories, time limits, escalation rules ----------------------------------------

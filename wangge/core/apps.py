@@ -27,6 +27,7 @@ class CoreConfig(AppConfig):
             checks,  # noqa: F401  (registers the system checks)
             exports,
             indicators,
+            notifications,
         )
         from wangge.core.jobs import registry as jobs
         from wangge.core.logs import install_job_hooks
@@ -36,6 +37,7 @@ class CoreConfig(AppConfig):
         indicators.discover()  # each app's figures, from its indicators.py
         jobs.discover()  # each app's background job models, from its jobs.py
         exports.discover()  # each app's kinds of export, from its export_kinds.py
+        notifications.discover()  # each app's notification kinds, from its notifications.py
 
         post_migrate.connect(_record_keys, sender=self, dispatch_uid="wangge.core.record_keys")
         register_panels()

@@ -335,3 +335,35 @@ class HistoryEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_type}#{self.object_id} {self.action}"
+
+
+class Notification(models.Model):
+    """An in-app message to someone who must act, and its delivery by the sender (`wangge.core.notifications`).
+
+    `kind` is a registered kind's code (`cases.dispatch`); the target is named like the history's, by its
+    model's label and primary key.
+    """
+
+    class Delivery(models.TextChoices):
+        PENDING = "pending", _("waiting to be sent")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("could not be sent")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=40)
+    text = models.CharField(max_length=200)
+    target_type = models.CharField(max_length=64, blank=True)
+    target_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    delivery = models.CharField(max_length=8, choices=Delivery.choices, default=Delivery.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="core_notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}"

@@ -1,55 +1,26 @@
-"""Notifications to whoever must act on a case: in-app rows, plus a pluggable sender (SMS, e-mail …).
+"""The cases app's notification kinds: who must act on each case action, and what they are told.
 
-The sender backend is named by `WANGGE_NOTIFY_BACKEND` (a dotted path to a class with
-`send(user, text)`); the default only logs. Notifications are queued with
-`transaction.on_commit`, so a change that rolls back notifies nobody.
+Registered with `wangge.core.notifications` (one kind per action, `cases.<action>`); rows, the queue
+and the sender are core's. `queue(case, action)` is how the case services notify.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
-from functools import cache
-from typing import Any, Protocol
+from collections.abc import Iterable, Sequence
 
-from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
-from django.utils.module_loading import import_string
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from wangge.cases.choices import Action
-from wangge.cases.models import Case, Notification
+from wangge.cases.models import Case
+from wangge.core import notifications
 from wangge.core.models import User
 from wangge.core.roles import Role
 from wangge.regions.models import Level, Region
 
-logger = logging.getLogger(__name__)
-
 CASE_STAFF_ROLES = [Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.STREET_SUPERVISOR]
 SUPERVISOR_ROLES = [Role.COMMUNITY_STAFF, Role.STREET_SUPERVISOR]
-
-
-class Sender(Protocol):
-    def send(self, user: User, text: str) -> None: ...
-
-
-class LogSender:
-    """The default sender: writes a log line instead of an SMS or e-mail."""
-
-    def send(self, user: User, text: str) -> None:
-        logger.info("notify %s: %s", user.username, text)
-
-
-@cache
-def _sender_class(path: str) -> Any:
-    return import_string(path)
-
-
-def sender() -> Sender:
-    return _sender_class(getattr(settings, "WANGGE_NOTIFY_BACKEND", "wangge.cases.notify.LogSender"))()  # type: ignore[no-any-return]
 
 
 # --- who must act -----------------------------------------------------------------------------------
@@ -141,40 +112,40 @@ MESSAGES = {
 }
 
 
-def _deliver(case_id: int, kind: str, extra_users: list[int]) -> None:
-    case = Case.all_objects.select_related("region", "handling_region", "assignee", "reported_by").get(pk=case_id)
-    users = RECIPIENTS[kind](case)  # type: ignore[index]
-    if extra_users:
-        users += [u for u in User.objects.filter(pk__in=extra_users, is_active=True) if u not in users]
-    if not users:
-        return
+def code(action: str) -> str:
+    """The notification kind of a case action."""
+    return f"cases.{action}"
+
+
+def _fresh(case: Case) -> Case:
+    """The case as this transaction left it, with what the recipients and the text read."""
+    return Case.all_objects.select_related("region", "handling_region", "assignee", "reported_by").get(pk=case.pk)
+
+
+def _text(action: str, case: Case) -> str:
     # Messages are stored in the default language; the in-app list shows them as written.
-    text = str(MESSAGES[kind]) % {"number": case.number, "title": case.title, "rating": case.rating or ""}  # type: ignore[index]
-    Notification.objects.bulk_create([Notification(user=u, case=case, kind=kind, text=text[:200]) for u in users])
-    backend = sender()
-    for user in users:
-        try:
-            backend.send(user, text)
-        except Exception:  # a failing SMS gateway must not break the workflow
-            logger.exception("notification backend failed for user %s", user.pk)
+    return str(MESSAGES[action]) % {"number": case.number, "title": case.title, "rating": case.rating or ""}  # type: ignore[index]
 
 
-_silenced: ContextVar[bool] = ContextVar("wangge_notifications_silenced", default=False)
+def _link(case_id: int) -> str:
+    return reverse("cases:detail", args=[case_id])
 
 
-@contextmanager
-def silenced() -> Iterator[None]:
-    """No notifications inside (demo data and back-filled history notify nobody)."""
-    token = _silenced.set(True)
-    try:
-        yield
-    finally:
-        _silenced.reset(token)
+def _kind(action: str) -> notifications.Kind:
+    return notifications.Kind(
+        code=code(action),
+        label=Action(action).label,
+        recipients=RECIPIENTS[action],  # type: ignore[index]
+        text=lambda case: _text(action, case),
+        link=_link,
+    )
 
 
-def queue(case: Case, kind: str, *, extra_users: list[int] | None = None) -> None:
-    """Notify the people who must act on `kind`, once the current transaction commits."""
-    if kind not in RECIPIENTS or _silenced.get():
-        return
-    case_id, extra = case.pk, list(extra_users or [])
-    transaction.on_commit(lambda: _deliver(case_id, kind, extra))
+for _action in RECIPIENTS:
+    notifications.register(_kind(_action))
+
+
+def queue(case: Case, action: str, *, extra_users: Sequence[int] = ()) -> None:
+    """Notify the people who must act on `action` (and `extra_users`); sent once the current transaction commits."""
+    if action in RECIPIENTS and not notifications.is_silenced():
+        notifications.notify(kind=code(action), target=_fresh(case), extra_users=extra_users)
