@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from wangge.core import crypto
 from wangge.core.idcard import DocumentType
 from wangge.core.jobs.parallel import Spread
 from wangge.core.phones import clean_phone
@@ -82,7 +83,7 @@ def check_share(offsets: Sequence[int]) -> list[tuple[Any, ...]]:
             row, default_grid=sheet.default_grid, grid_by_name=sheet.grid_by_name, tags=sheet.tags, today=sheet.today
         )
         if row.id_number:
-            row.id_hash = people.crypto.lookup_hash(row.id_number, kind="id")
+            row.id_hash = crypto.lookup_hash(row.id_number, kind="id")
         tag_ids = [tag.pk for tag in row.data.pop("tags", [])]
         grid_id = row.grid.pk if row.grid is not None else None
         checked.append((offset, row.data, tag_ids, row.errors, grid_id, row.id_number, row.id_hash, row.warnings))

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from wangge.core import crypto
 from wangge.ledgers.people_plan.rows import REPEATED, RowPlan
-from wangge.people import services as people
 
 
 def mark_duplicates(rows: list[RowPlan], labels: dict[str, str]) -> list[tuple[int, str]]:
@@ -26,7 +26,7 @@ def mark_duplicates(rows: list[RowPlan], labels: dict[str, str]) -> list[tuple[i
     for row in rows:
         content = tuple(row.raw)
         if row.id_number:
-            row.id_hash = row.id_hash or people.crypto.lookup_hash(row.id_number, kind="id")
+            row.id_hash = row.id_hash or crypto.lookup_hash(row.id_number, kind="id")
             first = by_hash.setdefault(row.id_hash, row)
             if first is not row:
                 if content == tuple(first.raw) or (not row.errors and row.data == first.data):

@@ -9,6 +9,8 @@ from typing import Any
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from wangge.core import crypto
+from wangge.core.idcard import mask_id, mask_phone
 from wangge.core.models import User
 from wangge.ledgers.kinds import INVALID, UNCHANGED, UPDATE
 from wangge.ledgers.people_plan.rows import PLAIN, Plan, RowPlan
@@ -90,9 +92,9 @@ def _shown_change(person: Person, key: str, new: Any) -> tuple[str, str]:
     if key in _HIDDEN:
         return "***", "***"
     if key == "phone":
-        return person.phone_masked or "—", people.mask_phone(new)
+        return person.phone_masked or "—", mask_phone(new)
     if key == "residence_permit":
-        return person.residence_permit_masked or "—", people.mask_id(new)
+        return person.residence_permit_masked or "—", mask_id(new)
     if key == "region":
         return person.region.name, new.name
     if key == "household":
@@ -250,7 +252,7 @@ def _differences(
     for key in PLAIN:
         if key in data and getattr(person, key) != data[key]:
             changes[key] = data[key]
-    if data.get("phone") and person.phone_hash != people.crypto.lookup_hash(data["phone"], kind="phone"):
+    if data.get("phone") and person.phone_hash != crypto.lookup_hash(data["phone"], kind="phone"):
         changes["phone"] = data["phone"]
     if data.get("residence_permit") and data["residence_permit"] != people.reveal_value(person, "residence_permit"):
         changes["residence_permit"] = data["residence_permit"]
