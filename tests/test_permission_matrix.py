@@ -107,8 +107,10 @@ MATRIX: dict[str, tuple[set[str], str]] = {
     "ledgers:import_check": (EXPORTERS, "post"),
     "ledgers:import_confirm": (EXPORTERS, "post"),
     "ledgers:import_cancel": (EXPORTERS, "post"),
+    "ledgers:import_restart": (EXPORTERS, "post"),
     "ledgers:import_template_save": (EXPORTERS, "post"),
     "ledgers:export": (EXPORTERS, "owned"),
+    "ledgers:export_restart": (EXPORTERS, "post"),
     # --- cases ---
     "core:holidays": ({R.SYSTEM_ADMIN}, ""),
     # the matrix case is a 水务 case in grid_a1; the matrix's department handler belongs to 水务
@@ -209,7 +211,7 @@ def _url(name: str, tree: Tree, other: User, failure: LoginFailure, token: ApiTo
     elif name.startswith("ledgers:") and name not in ("ledgers:imports", "ledgers:template"):
         from wangge.ledgers.models import ExportJob
 
-        if name == "ledgers:export":
+        if name in ("ledgers:export", "ledgers:export_restart"):
             job = ExportJob.objects.first() or ExportJob.objects.create(user=other, file_name="x.xlsx")
         else:
             job = ImportJob.objects.first() or ImportJob.objects.create(
@@ -333,6 +335,8 @@ WRITE_POSTS: dict[str, dict[str, object]] = {
     "ledgers:import_check": {"on_existing": "update", "on_invalid": "skip"},
     "ledgers:import_confirm": {},
     "ledgers:import_cancel": {},
+    "ledgers:import_restart": {},
+    "ledgers:export_restart": {},
 }
 
 

@@ -92,10 +92,12 @@ def apply_people(
                 person_rows,
                 person_ids[start : start + BATCH],
                 progress,
-                (start + len(batch), total),
+                ((start + len(batch)) * PEOPLE_SHARE // 100, total),
             )
             _tick(None, cancelled, 0, total)
         households.write(writer, houses, today=today, actor=actor, source=source, now=now)
+        if progress is not None:  # told by the writer once the households are in
+            writer.submit(progress, len(new_rows) * HOUSEHOLDS_SHARE // 100, total)
         residences = Inserter(Residence)
         writer.insert(
             residences,
@@ -155,6 +157,12 @@ def apply_people(
     people.refresh_identity_colors(touched)
     _tick(progress, cancelled, total, total)
     return result
+
+
+# How far the progress of the new rows has come once their people (per batch), then their households, are
+# written; their homes, tags and history fill the rest (the bar moves through the write, not only at its end).
+PEOPLE_SHARE = 50
+HOUSEHOLDS_SHARE = 75
 
 
 def _write_people(

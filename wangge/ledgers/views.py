@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 from wangge.core.audit import audit_record
 from wangge.core.decorators import capability_required
 from wangge.core.jobs import files
+from wangge.core.jobs.heartbeat import is_interrupted
+from wangge.core.jobs.services import JobError, job_restart
 from wangge.core.models import User
 from wangge.core.roles import Cap
 from wangge.core.xlsx import xlsx_response
@@ -120,6 +122,7 @@ def imports_view(request: HttpRequest, kind: str = "people") -> HttpResponse:
         "kind": ledger,
         "form": form,
         "jobs": jobs,
+        "interrupted_ids": {job.pk for job in jobs if job.is_active and is_interrupted(job)},
         "exports": exports,
         "templates": _templates(user, ledger),
         "template_url": reverse("ledgers:template")
@@ -158,8 +161,11 @@ def import_view(request: HttpRequest, job: ImportJob, kind: LedgerKind) -> HttpR
             for value, label in OnExisting.choices
         ]
     refusal = services._refusal(job, job.counts) if job.state == ImportJob.State.CHECKED else ""
+    interrupted = is_interrupted(job)
     context = {
         "job": job,
+        "interrupted": interrupted,
+        "interrupted_ids": {job.pk} if interrupted else set(),
         "kind": kind,
         "result": [(job.result.get(item.key, 0), item.label) for item in kind.result_items],
         "done_link": kind.done_link(job) if job.state == ImportJob.State.DONE else None,
@@ -228,11 +234,22 @@ def import_cancel_view(request: HttpRequest, job: ImportJob, kind: LedgerKind) -
     return redirect("ledgers:import", job.pk)
 
 
+@_job_view(post=True)
+def import_restart_view(request: HttpRequest, job: ImportJob, kind: LedgerKind) -> HttpResponse:
+    try:
+        job_restart(actor=_user(request), job=job)
+    except JobError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.info(request, _("Started again: nothing had been written, so the whole file is done once more."))
+    return redirect("ledgers:import", job.pk)
+
+
 @_job_view()
 def import_progress_view(request: HttpRequest, job: ImportJob, kind: LedgerKind) -> HttpResponse:
-    """The progress bar, polled by the page; once the job stops, the page reloads itself."""
+    """The progress bar, polled by the page; once the job stops, or its worker did, the page reloads itself."""
     response = render(request, "ledgers/_progress.html", {"job": job, "progress": files.progress(job.pk)})
-    if not job.is_active and request.headers.get("HX-Request"):
+    if (not job.is_active or is_interrupted(job)) and request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"
     return response
 
@@ -293,4 +310,17 @@ def export_view(request: HttpRequest, job_id: Any) -> HttpResponse:
             raise Http404
         return xlsx_response(job.file_name, content)
     template = "ledgers/_export.html" if request.headers.get("HX-Request") else "ledgers/export.html"
-    return render(request, template, {"job": job, "progress": files.progress(job.pk)})
+    context = {"job": job, "progress": files.progress(job.pk), "interrupted": is_interrupted(job)}
+    return render(request, template, context)
+
+
+@capability_required(Cap.EXPORT_LISTS)
+def export_restart_view(request: HttpRequest, job_id: Any) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    job = get_object_or_404(ExportJob, pk=job_id, user=_user(request))
+    try:
+        job_restart(actor=_user(request), job=job)
+    except JobError as exc:
+        messages.error(request, str(exc))
+    return redirect("ledgers:export", job.pk)

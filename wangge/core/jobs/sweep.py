@@ -30,11 +30,12 @@ def requeue(job: Job) -> bool:
     """Queue a job found without its worker again (one more attempt; the old worker, if alive after all,
     is fenced off by the attempt number). In the caller's transaction if any; False if it moved meanwhile."""
     kind = job_type(job)
-    resume = kind.working[job.state]
+    if job.state not in kind.working:
+        return False
     if not job_move(
         job,
         from_states=[job.state],
-        to=resume.to,
+        to=kind.working[job.state].to,
         attempt=job.attempts,
         attempts=job.attempts + 1,
         started_at=None,
