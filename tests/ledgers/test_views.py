@@ -261,3 +261,10 @@ def test_a_background_export_says_so_and_shows_its_progress(
         'data-testid="export-download"'
         in worker.get(f"/ledgers/exports/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
     )
+
+
+def test_the_ledger_pages_open_on_the_one_kind_that_says_so() -> None:
+    from wangge.ledgers.kinds import all_kinds, front_kind
+
+    assert [kind.key for kind in all_kinds() if kind.front] == ["people"]
+    assert front_kind().key == "people"

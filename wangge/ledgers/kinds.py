@@ -113,6 +113,7 @@ class LedgerKind:
     row_label: StrOrPromise = ""  # what the preview calls a row's number ("" is the sheet's row)
     accept = ".xlsx,.xls,.csv,.xlsm"  # the file picker's filter
     file_help: StrOrPromise = ""  # the help under the file field ("" keeps the form's: Excel or CSV)
+    front = False  # the kind the ledger pages open on (/ledgers/): one kind says so
 
     # --- who and where --------------------------------------------------------------------------
 
@@ -208,6 +209,14 @@ def kind_for(key: str) -> LedgerKind:
         return _KINDS[key]
     except KeyError:
         raise UnknownKindError(key) from None
+
+
+def front_kind() -> LedgerKind:
+    """The kind the ledger pages open on (the one registered with `front = True`)."""
+    front = [kind for kind in _KINDS.values() if kind.front]
+    if len(front) != 1:
+        raise UnknownKindError(f"{len(front)} ledger kinds say front = True; one must")
+    return front[0]
 
 
 def all_kinds() -> list[LedgerKind]:

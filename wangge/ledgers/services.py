@@ -28,7 +28,7 @@ from wangge.core.jobs.state import job_move
 from wangge.core.memory import full_collections_paused
 from wangge.core.models import User
 from wangge.ledgers import reports
-from wangge.ledgers.kinds import INVALID, ImportCancelledError, Plan, kind_for
+from wangge.ledgers.kinds import INVALID, ImportCancelledError, Plan, front_kind, kind_for
 from wangge.ledgers.models import ImportJob, MappingTemplate, OnExisting, OnInvalid
 from wangge.ledgers.readers import LedgerError, Table
 from wangge.ledgers.schema import Header, Schema, check_mapping, find_header, normalise_header
@@ -58,11 +58,13 @@ def import_upload(
     region: Region,
     file_name: str,
     data: bytes,
-    kind: str = "people",
+    kind: str = "",
     template: MappingTemplate | None = None,
 ) -> ImportJob:
-    """Read an uploaded ledger, find its header and map its columns; nothing is imported yet."""
-    ledger = kind_for(kind)
+    """Read an uploaded ledger (of `kind`, else the front kind), find its header and map its columns;
+    nothing is imported yet."""
+    ledger = kind_for(kind) if kind else front_kind()
+    kind = ledger.key
     ledger.check_access(actor, region)
     schema = ledger.schema()
     table = ledger.read(data, file_name)

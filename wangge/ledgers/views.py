@@ -31,7 +31,7 @@ from wangge.core.roles import Cap
 from wangge.core.xlsx import xlsx_response
 from wangge.ledgers import reports, services
 from wangge.ledgers.forms import OptionsForm, TemplateForm, UploadForm
-from wangge.ledgers.kinds import LedgerKind, UnknownKindError, kind_for
+from wangge.ledgers.kinds import LedgerKind, UnknownKindError, front_kind, kind_for
 from wangge.ledgers.models import ExportJob, ImportJob, MappingTemplate, OnExisting
 from wangge.ledgers.readers import LedgerError
 
@@ -83,9 +83,9 @@ def _job_view(*, post: bool = False) -> Callable[[JobView], Callable[..., HttpRe
 
 
 @login_required
-def imports_view(request: HttpRequest, kind: str = "people") -> HttpResponse:
+def imports_view(request: HttpRequest, kind: str = "") -> HttpResponse:
     user = _user(request)
-    ledger = _kind(request, kind)
+    ledger = _kind(request, kind or front_kind().key)
     regions = ledger.regions(user)
     chosen = request.GET.get("region", "")
     form = UploadForm(
@@ -117,7 +117,8 @@ def imports_view(request: HttpRequest, kind: str = "people") -> HttpResponse:
         else:
             return redirect("ledgers:import", job.pk)
     jobs = ImportJob.objects.filter(user=user, kind=ledger.key).select_related("region")[:RECENT]
-    exports = ExportJob.objects.filter(user=user)[:5] if ledger.key == "people" else ExportJob.objects.none()
+    # the user's large exports are listed on the pages' front (where the people import is)
+    exports = ExportJob.objects.filter(user=user)[:5] if ledger.front else ExportJob.objects.none()
     context = {
         "kind": ledger,
         "form": form,
@@ -126,7 +127,7 @@ def imports_view(request: HttpRequest, kind: str = "people") -> HttpResponse:
         "exports": exports,
         "templates": _templates(user, ledger),
         "template_url": reverse("ledgers:template")
-        if ledger.key == "people"
+        if ledger.front
         else reverse("ledgers:kind_template", args=[ledger.key]),
     }
     return render(request, "ledgers/imports.html", context)
@@ -292,13 +293,13 @@ def import_template_save_view(request: HttpRequest, job: ImportJob, kind: Ledger
 
 
 @login_required
-def blank_template_view(request: HttpRequest, kind: str = "people") -> HttpResponse:
-    schema = _kind(request, kind).schema()
+def blank_template_view(request: HttpRequest, kind: str = "") -> HttpResponse:
+    schema = _kind(request, kind or front_kind().key).schema()
     return xlsx_response(f"{schema.title}模板.xlsx", reports.blank_template(schema))
 
 
 def _imports_url(kind: LedgerKind) -> str:
-    return reverse("ledgers:imports") if kind.key == "people" else reverse("ledgers:kind_imports", args=[kind.key])
+    return reverse("ledgers:imports") if kind.front else reverse("ledgers:kind_imports", args=[kind.key])
 
 
 @capability_required(Cap.EXPORT_LISTS)

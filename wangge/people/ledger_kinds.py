@@ -31,6 +31,7 @@ from wangge.regions.selectors import grids_visible
 
 class PeopleKind(LedgerKind):
     key = "people"
+    front = True  # the resident ledger is what /ledgers/ opens on
     title = gettext_lazy("Import a people ledger (人口台账)")
     upload_help = gettext_lazy("A grid; or a community, if the file has a 网格 column naming each row's grid.")
     existing_label = gettext_lazy("People already registered (same document number)")
