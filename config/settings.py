@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "wangge.core.middleware.SessionLifetimeMiddleware",
     "wangge.core.middleware.UserLanguageMiddleware",
     "wangge.core.middleware.AccountGateMiddleware",
+    "wangge.core.middleware.DomainErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
 ]

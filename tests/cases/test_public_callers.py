@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.urls import reverse
 from django.utils import translation
 
@@ -21,6 +20,7 @@ from wangge.cases.models import Case, CaseStep, Category
 from wangge.cases.services import case_act, case_create
 from wangge.core.actors import SYSTEM, PublicActor
 from wangge.core.audit import audit_verify
+from wangge.core.errors import NotFound
 from wangge.core.models import AuditEvent, User
 from wangge.core.roles import Role
 from wangge.people.services import person_create
@@ -148,9 +148,9 @@ def test_a_resident_reads_only_their_own_reports(tree: Tree, open_category: Cate
     assert list(public.public_cases(actor=resident(ALICE))) == [mine]
     assert public.public_case(actor=resident(ALICE), number=mine.number or "") == mine
     for number in (theirs.number, staff_case.number, "SJ000"):
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             public.public_case(actor=resident(ALICE), number=number or "")
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         case_act(actor=resident(ALICE), case=drive(theirs, "verified"), action=Action.RATE, rating=1)
     assert Case.all_objects.get(pk=theirs.pk).state == State.VERIFIED
 

@@ -9,7 +9,6 @@ from datetime import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.http import Http404
 
 from tests.cases.conftest import at
 from tests.conftest import Tree
@@ -19,6 +18,7 @@ from wangge.cases.models import Case, CaseReporter, CaseStep, Category
 from wangge.cases.services import case_act, case_create
 from wangge.core import crypto
 from wangge.core.actors import SYSTEM
+from wangge.core.errors import NotFound
 from wangge.core.models import Notification, User
 from wangge.core.roles import Role
 
@@ -63,7 +63,7 @@ def test_a_double_submitted_form_creates_one_case(
 def test_reporting_outside_scope_or_without_the_right_is_refused(
     tree: Tree, category: Category, make_user: Callable[..., User]
 ) -> None:
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         case_create(actor=make_user(Role.GRID_WORKER), region=tree.grid_b1, category=category, title="x")
     with pytest.raises(ValidationError) as exc:
         case_create(actor=SYSTEM, region=tree.community_a, category=category, title="x")
@@ -99,7 +99,7 @@ def test_the_full_flow_through_a_department(tree: Tree, make_user: Callable[...,
     assert case.handling_region == tree.street_a
     with pytest.raises(services.CaseForbidden):
         case_act(actor=worker, case=case, action=Action.ACCEPT)  # not handled at the grid
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         case_act(actor=other_department, case=case, action=Action.ACCEPT)  # another department never sees it
     case = case_act(actor=street, case=case, action=Action.ACCEPT)
     case = case_act(actor=street, case=case, action=Action.DISPATCH, department="水务")

@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 
 from tests.cases.conftest import PATHS
 from wangge.cases.choices import Action, State
 from wangge.cases.models import Case, CaseAttachment, CaseReporter, CaseStep
 from wangge.cases.services import CaseForbidden, case_act
 from wangge.cases.workflow import ACTIONS
+from wangge.core.errors import NotFound
 from wangge.core.models import AuditEvent, User
 from wangge.core.roles import Role
 
@@ -133,8 +133,8 @@ def test_state_action_role(
         with transaction.atomic():
             try:
                 after = case_act(actor=actor, case=case, action=action, **_data(action, other))
-            except (Http404, CaseForbidden, ValidationError) as exc:
-                code = "not_found" if isinstance(exc, Http404) else exc.code
+            except (NotFound, CaseForbidden, ValidationError) as exc:
+                code = "not_found" if isinstance(exc, NotFound) else exc.code
                 assert not allowed, f"{state} {action} {role} refused: {code}"
                 assert code in REFUSAL_CODES | {"not_found"}, code
                 assert fingerprint(case) == before, f"{state} {action} {role} changed something"
@@ -153,6 +153,6 @@ def test_refused_scope_is_not_found_not_forbidden(
 ) -> None:
     case = new_case("reported")
     outsider = make_user(Role.GRID_WORKER, scope="grid_b1")
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         case_act(actor=outsider, case=case, action=Action.ACCEPT)
     assert Case.all_objects.get(pk=case.pk).state == State.REPORTED

@@ -119,7 +119,9 @@ def test_a_refused_action_is_forbidden_and_changes_nothing(
 ) -> None:
     case = new_case("handling")
     client = client_for(Role.GRID_WORKER)
-    response = client.post(reverse("cases:act", args=[case.pk]), {"action": "supervise", "level": "red"})
+    response = client.post(
+        reverse("cases:act", args=[case.pk]), {"action": "supervise", "level": "red", "version": case.version}
+    )
     assert response.status_code == 403
     assert Case.all_objects.get(pk=case.pk).supervision == ""
 
@@ -138,7 +140,10 @@ def test_merge_by_case_number(new_case: Callable[..., Case], client_for: Callabl
     kept = new_case("accepted")
     duplicate = new_case("reported")
     client = client_for(Role.GRID_WORKER)
-    client.post(reverse("cases:act", args=[duplicate.pk]), {"action": "merge", "case": kept.number})
+    client.post(
+        reverse("cases:act", args=[duplicate.pk]),
+        {"action": "merge", "case": kept.number, "version": duplicate.version},
+    )
     assert Case.all_objects.get(pk=duplicate.pk).merged_into_id == kept.pk
 
 

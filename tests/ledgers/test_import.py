@@ -10,12 +10,12 @@ from datetime import date
 import pytest
 import python_calamine
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.utils import translation
 
 from tests.conftest import Tree
 from tests.ledgers import builders
 from wangge.core import crypto
+from wangge.core.errors import NotFound
 from wangge.core.jobs import files
 from wangge.core.models import AccessRefusal, AuditEvent, HistoryEntry, User
 from wangge.core.roles import Cap, Role
@@ -389,7 +389,7 @@ def test_someone_elses_import_cannot_be_driven(
     other = make_user(Role.GRID_WORKER)
     with pytest.raises(PermissionDenied):
         services.import_confirm(actor=other, job=job)
-    with pytest.raises((PermissionDenied, Http404)):
+    with pytest.raises((PermissionDenied, NotFound)):
         services.import_upload(
             actor=worker, region=tree.grid_b1, file_name="a.xlsx", data=builders.xlsx(family(new_id))
         )

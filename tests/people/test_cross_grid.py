@@ -8,13 +8,13 @@ from collections.abc import Callable
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.test import Client
 
 from tests.conftest import Tree, sign_in
 from wangge.cases import services as case_services
 from wangge.cases.catalogue import seed
 from wangge.cases.models import Category
+from wangge.core.errors import NotFound
 from wangge.core.models import AuditEvent, HistoryEntry, User
 from wangge.core.roles import Role
 from wangge.core.services import token_issue
@@ -57,7 +57,7 @@ def test_only_who_may_change_both_grids_moves_a_person(
 ) -> None:
     stranger = services.person_create(actor=None, region=tree.grid_a2, name="郑二网格")
     worker = make_user(Role.GRID_WORKER)  # 第一网格 only
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.household_add_member(actor=worker, household=family, person=stranger, relation=Relation.OTHER)
     assert not Membership.objects.filter(person=stranger).exists()
     assert Person.all_objects.get(pk=stranger.pk).region == tree.grid_a2

@@ -6,9 +6,9 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.http import Http404
 
 from tests.conftest import Tree
+from wangge.core.errors import NotFound
 from wangge.core.models import AuditEvent, HistoryEntry, User
 from wangge.core.roles import Role
 from wangge.core.services import user_set_capabilities
@@ -80,7 +80,7 @@ def test_legacy_15_digit_number_is_the_same_person(tree: Tree, worker: User) -> 
 def test_people_belong_to_a_grid_in_scope(tree: Tree, worker: User) -> None:
     with pytest.raises(ValidationError):
         services.person_create(actor=None, region=tree.community_a, name="王")
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.person_create(actor=worker, region=tree.grid_b1, name="王")
 
 
@@ -163,7 +163,7 @@ def test_a_person_moving_to_a_home_in_another_grid_moves_there_with_history(
     assert change.changes["region"] == ["第一网格", "第二网格"]
     worker = make_user(Role.GRID_WORKER)  # grid_a1 only: may not move someone into another grid
     other = services.person_create(actor=worker, region=tree.grid_a1, name="不许搬")
-    with pytest.raises((PermissionDenied, Http404)):
+    with pytest.raises((PermissionDenied, NotFound)):
         services.residence_set(actor=worker, person=other, house=there)
     other.refresh_from_db()
     assert other.region == tree.grid_a1

@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 
 from tests.conftest import Tree
 from tests.places.factories import make_block
+from wangge.core.errors import NotFound
 from wangge.core.models import AuditEvent, User
 from wangge.core.roles import Role
 from wangge.places import services
@@ -49,7 +49,7 @@ def test_places_belong_to_a_grid(tree: Tree, worker: User) -> None:
 def test_another_grid_is_not_found_and_a_reader_cannot_write(
     tree: Tree, worker: User, make_user: Callable[..., User]
 ) -> None:
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.compound_create(actor=worker, region=tree.grid_b1, name="乙小区")
     with pytest.raises(PermissionDenied):
         services.compound_create(actor=make_user(Role.DEPARTMENT_HANDLER), region=tree.grid_a1, name="甲小区")

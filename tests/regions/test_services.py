@@ -4,9 +4,9 @@ from collections.abc import Callable
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 
 from tests.conftest import Tree
+from wangge.core.errors import NotFound
 from wangge.core.models import AuditEvent, User
 from wangge.core.roles import Role
 from wangge.regions import services
@@ -90,7 +90,7 @@ def test_move_into_own_subtree_or_wrong_level_is_refused(tree: Tree, make_user: 
 
 def test_moving_outside_ones_scope_is_not_found(tree: Tree, make_user: Callable[..., User]) -> None:
     staff = make_user(Role.COMMUNITY_STAFF)  # scope: community_a
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.region_move(actor=staff, region=tree.grid_a1, new_parent=tree.community_b)
 
 

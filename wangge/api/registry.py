@@ -6,17 +6,15 @@ through the people services. Outputs carry masked ID and phone numbers only.
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+from wangge.api.errors import caller, refuse
 from wangge.api.pagination import Page
 from wangge.api.registry_schemas import (
-    ConflictOut,
     HouseholdOut,
     HouseOut,
     PersonCreateIn,
@@ -27,7 +25,7 @@ from wangge.api.registry_schemas import (
 from wangge.api.schemas import Id, answers
 from wangge.core.idcard import mask_phone
 from wangge.core.models import User
-from wangge.core.refusals import get_in_scope_or_404
+from wangge.core.refusals import get_in_scope
 from wangge.core.roles import Cap
 from wangge.people import homes
 from wangge.people import selectors as people_selectors
@@ -39,42 +37,13 @@ from wangge.regions import selectors as region_selectors
 
 router = Router(tags=["registry"])
 
-FORBIDDEN = "You do not have permission to do this."
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
 
 def _reader(request: HttpRequest) -> User:
-    user = _user(request)
-    if not user.has_perm(Cap.VIEW_RESIDENT_DATA):
-        raise HttpError(403, FORBIDDEN)
-    return user
+    return caller(request, Cap.VIEW_RESIDENT_DATA)
 
 
 def _writer(request: HttpRequest) -> User:
-    user = _reader(request)
-    if not user.has_perm(Cap.EDIT_REGISTRY):
-        raise HttpError(403, FORBIDDEN)
-    return user
-
-
-def _problem(exc: ValidationError) -> Status[dict[str, Any]]:
-    """A refused write as JSON: 409 for a duplicate person (with the existing record's id only inside the
-    caller's scope), 429 while the duplicate check is paused for the caller, else 422."""
-    code = getattr(exc, "code", None) or "invalid"
-    detail = " ".join(str(m) for m in exc.messages)
-    if code == "duplicate_person":
-        params = getattr(exc, "params", None) or {}
-        return Status(409, {"detail": detail, "code": code, "existing_id": params.get("person_id")})
-    if code == "duplicate_elsewhere":  # registered outside the caller's scope: whom to contact, no id
-        return Status(409, {"detail": detail, "code": code, "existing_id": None})
-    if code == "duplicate_checks_paused":
-        return Status(429, {"detail": detail, "code": code})
-    return Status(422, {"detail": detail, "code": code})
+    return caller(request, Cap.VIEW_RESIDENT_DATA, Cap.EDIT_REGISTRY)
 
 
 def _person_fields(data: dict[str, Any]) -> dict[str, Any]:
@@ -95,7 +64,7 @@ def _person_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 def _person_load(user: User, person_id: int) -> Person:
     qs = people_selectors.with_list_details(people_selectors.people_visible(user=user), user=user)
-    return get_in_scope_or_404(qs, user=user, pk=person_id)
+    return get_in_scope(qs, user=user, pk=person_id)
 
 
 # --- people ---------------------------------------------------------------------------------------
@@ -111,9 +80,9 @@ def people_list(request: HttpRequest, filters: Query[PersonFilterIn]):  # type: 
     if filters.tag:
         tag = people_selectors.visible_tags(user=user).filter(code=filters.tag).first()
         if tag is None:
-            raise HttpError(422, _("Unknown tag."))
+            raise refuse(422, _("Unknown tag."), "bad_tag")
     if filters.color and filters.color not in IdentityColor.values:
-        raise HttpError(422, _("Unknown identity colour."))
+        raise refuse(422, _("Unknown identity colour."), "bad_color")
     found = people_selectors.people_search(
         user=user,
         filters=people_selectors.PersonFilters(
@@ -130,29 +99,22 @@ def people_list(request: HttpRequest, filters: Query[PersonFilterIn]):  # type: 
     return people_selectors.with_list_details(found.order_by("name_pinyin", "id"), user=user)
 
 
-@router.post(
-    "/people", response=answers({201: PersonOut, 409: ConflictOut}, 400, 403, 404, 422, 429), url_name="people"
-)
+@router.post("/people", response=answers({201: PersonOut}, 400, 403, 404, 409, 422, 429), url_name="people")
 def person_create(request: HttpRequest, payload: PersonCreateIn) -> Status[Any]:
     user = _writer(request)
     region = region_selectors.region_get(user=user, region_id=payload.region)
     data = payload.dict(exclude_unset=True)
-    try:
-        person = people_services.person_create(
-            actor=user,
-            region=region,
-            name=payload.name,
-            doc_type=payload.doc_type,
-            id_number=payload.id_number,
-            phone=payload.phone,
-            residence_permit=payload.residence_permit,
-            source="api",
-            **_person_fields(data),
-        )
-    except ValidationError as exc:
-        return _problem(exc)
-    except PermissionDenied as exc:
-        raise HttpError(403, FORBIDDEN) from exc
+    person = people_services.person_create(
+        actor=user,
+        region=region,
+        name=payload.name,
+        doc_type=payload.doc_type,
+        id_number=payload.id_number,
+        phone=payload.phone,
+        residence_permit=payload.residence_permit,
+        source="api",
+        **_person_fields(data),
+    )
     return Status(201, _person_load(user, person.pk))
 
 
@@ -163,7 +125,7 @@ def person_detail(request: HttpRequest, person_id: Id) -> Person:
 
 @router.patch(
     "/people/{person_id}",
-    response=answers({200: PersonOut, 409: ConflictOut}, 400, 403, 404, 422, 429),
+    response=answers({200: PersonOut}, 400, 403, 404, 409, 422, 429),
     url_name="person",
 )
 def person_patch(request: HttpRequest, person_id: Id, payload: PersonPatchIn) -> Status[Any]:
@@ -171,15 +133,10 @@ def person_patch(request: HttpRequest, person_id: Id, payload: PersonPatchIn) ->
     person = _person_load(user, person_id)
     data = payload.dict(exclude_unset=True)
     identity = {key: data.get(key) for key in ("id_number", "doc_type", "phone", "residence_permit")}
-    try:
-        fields = _person_fields(data)
-        if "name" in data:
-            fields["name"] = data["name"] or ""
-        people_services.person_update(actor=user, person=person, source="api", **identity, **fields)
-    except ValidationError as exc:
-        return _problem(exc)
-    except PermissionDenied as exc:
-        raise HttpError(403, FORBIDDEN) from exc
+    fields = _person_fields(data)
+    if "name" in data:
+        fields["name"] = data["name"] or ""
+    people_services.person_update(actor=user, person=person, source="api", **identity, **fields)
     return Status(200, _person_load(user, person.pk))
 
 

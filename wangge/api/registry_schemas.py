@@ -6,7 +6,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from wangge.api.schemas import Id, ProblemOut
+from wangge.api.schemas import Id
 from wangge.core.idcard import DocumentType
 from wangge.people import selectors as people_selectors
 from wangge.people.choices import IdentityColor, Residency, SourceState
@@ -261,7 +261,3 @@ class HouseOut(Schema):
     tenants_count: int
     residents: list[ResidentOut]
     households: list[HouseholdRefOut]
-
-
-class ConflictOut(ProblemOut):
-    existing_id: int | None = None

@@ -51,10 +51,18 @@ class ProblemOut(Schema):
     errors: list[FieldErrorOut] = Field([], description="The fields that did not validate (422 only)")
 
 
+class ConflictOut(ProblemOut):
+    """A 409: the case changed since the caller read it, or the record duplicates one already stored."""
+
+    existing_id: int | None = Field(
+        None, description="The record this one duplicates, when it lies in the caller's scope; else null"
+    )
+
+
 def answers(ok: dict[int, Any], *codes: int) -> dict[int, Any]:
     """`ok` plus the refusals an operation can give: 401 (no or a bad token) always, and `codes`.
 
     400 a body that is not JSON, 403 a missing capability, 404 outside the caller's scope, 409 a conflict
-    or a duplicate, 422 input the schema or the service refuses, 429 a paused check.
+    or a duplicate, 422 input the schema or the service refuses, 429 a paused check (wangge.api.errors).
     """
-    return {**ok, **{code: ProblemOut for code in (401, *codes) if code not in ok}}
+    return {**ok, **{code: ConflictOut if code == 409 else ProblemOut for code in (401, *codes) if code not in ok}}

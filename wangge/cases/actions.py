@@ -13,7 +13,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import F
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from wangge.cases import workflow
@@ -29,6 +28,7 @@ from wangge.cases.choices import (
 from wangge.cases.departments import departments_serving
 from wangge.cases.models import Case, CaseReporter
 from wangge.core import crypto, worktime
+from wangge.core.errors import NotFound
 from wangge.core.idcard import mask_phone
 from wangge.core.models import User
 from wangge.core.phones import clean_phone
@@ -319,7 +319,7 @@ def _merge(case: Case, actor: User | None, now: datetime, data: dict[str, Any]) 
     if target.state in (State.MERGED, State.REJECTED, State.CLOSED) or target.merged_into_id:
         raise refuse(_("The case to merge into is no longer open."), "target_closed")
     if actor is not None and not in_scope(actor, target.region):
-        raise Http404
+        raise NotFound
     case.merged_into = target
     case.closed_at, case.stage_due_at = now, None
     CaseReporter.objects.filter(case=case).update(case=target)
@@ -334,7 +334,7 @@ def _link(case: Case, actor: User | None, now: datetime, data: dict[str, Any]) -
     if not isinstance(other, Case) or other.pk == case.pk:
         raise refuse(_("Choose another case to link."), "bad_target")
     if actor is not None and not in_scope(actor, other.region):
-        raise Http404
+        raise NotFound
     case.related.add(other)
     return {"other": other.pk}
 

@@ -4,34 +4,32 @@ Scoped and permissioned like the console: reads through the selectors (outside t
 writes through `case_create` and `case_act`. Reporter phones are masked.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+from wangge.api.errors import caller, refuse
 from wangge.api.pagination import Page
 from wangge.api.schemas import Id, answers
 from wangge.cases import selectors, services, workflow
+from wangge.cases.action_input import CASE_REF_MAX, ActionInput, case_act_posted
 from wangge.cases.actions import MAX_EXTENSION_DAYS
-from wangge.cases.choices import Action, HandlingLevel, Source, State, Supervision, Urgency
+from wangge.cases.choices import HandlingLevel, Source, State, Supervision, Urgency
 from wangge.cases.models import Case, Category
+from wangge.core.errors import NotFound
 from wangge.core.models import User
-from wangge.core.refusals import get_in_scope_or_404
+from wangge.core.refusals import get_in_scope
 from wangge.core.roles import Cap
 from wangge.people.selectors import people_visible
 from wangge.places.models import House
 from wangge.regions.selectors import region_get
 
 router = Router(tags=["cases"])
-
-FORBIDDEN = "You do not have permission to do this."
-
 
 # --- schemas ----------------------------------------------------------------------------------------
 
@@ -86,9 +84,28 @@ class ActionIn(Schema):
         json_schema_extra={"enum": ["", *HandlingLevel.values, *[v for v in Supervision.values if v]]},
     )
     department: str = Field("", max_length=64, description="dispatch or escalate to this department")
+    due_on: date | None = Field(None, description="dispatch: the working day the handling must be done by")
     assignee: Id | None = Field(None, description="dispatch: the person who handles it")
     region: Id | None = Field(None, description="dispatch: the region that handles it")
-    case: Id | None = Field(None, description="The other case of merge (into) or link")
+    case: Id | Annotated[str, Field(max_length=CASE_REF_MAX)] | None = Field(
+        None, description="The other case of merge (into) or link: its id or its number"
+    )
+
+    def posted(self) -> ActionInput:
+        """The body as the one input every edge gives `case_act_posted`."""
+        return ActionInput(
+            action=self.action,
+            version=self.version,
+            note=self.note,
+            rating=self.rating,
+            days=self.days,
+            level=self.level,
+            department=self.department,
+            due_on=self.due_on,
+            assignee=self.assignee,
+            region=self.region,
+            case="" if self.case is None else str(self.case),
+        )
 
 
 class StepOut(Schema):
@@ -178,19 +195,6 @@ class CreatedOut(Schema):
 # --- helpers ----------------------------------------------------------------------------------------
 
 
-def _user(request: HttpRequest, capability: str = Cap.VIEW_CASES) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    if not user.has_perm(capability):
-        raise HttpError(403, FORBIDDEN)
-    return user
-
-
-def _problem(exc: ValidationError) -> Status[dict[str, Any]]:
-    code = getattr(exc, "code", None) or "invalid"
-    return Status(409 if code == "conflict" else 422, {"detail": " ".join(exc.messages), "code": code})
-
-
 def _detail(user: User, case_id: int) -> Case:
     """The case with what its page shows; `allowed_actions` is the table's answer for this caller now."""
     case = selectors.case_get(user=user, case_id=case_id)
@@ -204,10 +208,10 @@ def _detail(user: User, case_id: int) -> Case:
 @router.get("/cases", response=answers({200: list[CaseOut]}, 403, 404, 422), url_name="cases")
 @paginate(Page)
 def case_list(request: HttpRequest, filters: Query[CaseFilterIn]):  # type: ignore[no-untyped-def]
-    user = _user(request)
+    user = caller(request, Cap.VIEW_CASES)
     category = Category.objects.filter(code=filters.category).first() if filters.category else None
     if filters.category and category is None:
-        raise HttpError(422, _("Unknown category."))
+        raise refuse(422, _("Unknown category."), "bad_category")
     region = region_get(user=user, region_id=filters.region) if filters.region else None
     found = selectors.case_list(
         user=user,
@@ -223,55 +227,46 @@ def case_list(request: HttpRequest, filters: Query[CaseFilterIn]):  # type: igno
     return found.order_by("-reported_at", "-id")
 
 
-@router.post("/cases", response=answers({200: CreatedOut, 201: CreatedOut}, 400, 403, 404, 422), url_name="cases")
+@router.post("/cases", response=answers({200: CreatedOut, 201: CreatedOut}, 400, 403, 404, 409, 422), url_name="cases")
 def case_create(request: HttpRequest, payload: CaseCreateIn) -> Status[Any]:
-    user = _user(request, Cap.REPORT_CASES)
+    user = caller(request, Cap.REPORT_CASES)
     region = region_get(user=user, region_id=payload.region)
     category = Category.objects.filter(code=payload.category).first()
     if category is None:
-        return Status(422, {"detail": _("Unknown category."), "code": "bad_category"})
-    try:
-        # a person or house outside the caller's scope is a 404, counted like any other (core.refusals)
-        person = (
-            get_in_scope_or_404(people_visible(user=user), user=user, pk=payload.person) if payload.person else None
-        )
-        house = (
-            get_in_scope_or_404(House.objects.for_user(user), user=user, pk=payload.house) if payload.house else None
-        )
-        created = services.case_create(
-            actor=user,
-            region=region,
-            category=category,
-            title=payload.title,
-            description=payload.description,
-            source=payload.source,
-            urgency=payload.urgency,
-            address=payload.address,
-            lat=payload.lat,
-            lng=payload.lng,
-            person=person,
-            house=house,
-            reporter_name=payload.reporter_name,
-            reporter_phone=payload.reporter_phone,
-            client_key=payload.client_key,
-        )
-    except ValidationError as exc:
-        return _problem(exc)
-    except PermissionDenied as exc:
-        raise HttpError(403, FORBIDDEN) from exc
+        raise refuse(422, _("Unknown category."), "bad_category")
+    # a person or house outside the caller's scope is a 404, counted like any other (core.refusals)
+    person = get_in_scope(people_visible(user=user), user=user, pk=payload.person) if payload.person else None
+    house = get_in_scope(House.objects.for_user(user), user=user, pk=payload.house) if payload.house else None
+    created = services.case_create(
+        actor=user,
+        region=region,
+        category=category,
+        title=payload.title,
+        description=payload.description,
+        source=payload.source,
+        urgency=payload.urgency,
+        address=payload.address,
+        lat=payload.lat,
+        lng=payload.lng,
+        person=person,
+        house=house,
+        reporter_name=payload.reporter_name,
+        reporter_phone=payload.reporter_phone,
+        client_key=payload.client_key,
+    )
     body = {"created": created.created, "case": _detail(user, created.case.pk)}
     return Status(201 if created.created else 200, body)
 
 
 @router.get("/cases/{case_id}", response=answers({200: CaseDetailOut}, 403, 404, 422), url_name="case")
 def case_detail(request: HttpRequest, case_id: Id) -> Case:
-    return _detail(_user(request), case_id)
+    return _detail(caller(request, Cap.VIEW_CASES), case_id)
 
 
 @router.get("/cases/{case_id}/actions", response=answers({200: list[str]}, 403, 404, 422), url_name="case_actions")
 def case_actions(request: HttpRequest, case_id: Id) -> list[str]:
     """The actions the caller may take on the case now."""
-    user = _user(request)
+    user = caller(request, Cap.VIEW_CASES)
     return services.allowed_actions(actor=user, case=selectors.case_get(user=user, case_id=case_id))
 
 
@@ -281,28 +276,9 @@ def case_actions(request: HttpRequest, case_id: Id) -> list[str]:
     url_name="case_actions",
 )
 def case_act(request: HttpRequest, case_id: Id, payload: ActionIn) -> Status[Any]:
-    user = _user(request)
+    user = caller(request, Cap.VIEW_CASES)
     case = selectors.case_get(user=user, case_id=case_id)
-    if payload.action not in workflow.TRANSITIONS:
-        return Status(422, {"detail": _("Unknown action."), "code": "unknown_action"})
-    data: dict[str, Any] = {
-        k: v for k, v in payload.dict().items() if k in ("note", "rating", "days", "level", "department") and v
-    }
-    try:
-        if payload.assignee:
-            data["assignee"] = User.objects.get(pk=payload.assignee, is_active=True)
-        if payload.region:
-            data["region"] = region_get(user=user, region_id=payload.region)
-        if payload.case:
-            other = selectors.case_get(user=user, case_id=payload.case)
-            data["into" if payload.action == Action.MERGE else "other"] = other
-        services.case_act(actor=user, case=case, action=payload.action, expected_version=payload.version, **data)
-    except ValidationError as exc:
-        return _problem(exc)
-    except services.CaseForbidden as exc:
-        return Status(403, {"detail": str(exc), "code": exc.code})
-    except User.DoesNotExist as exc:
-        raise HttpError(422, "Unknown assignee.") from exc
+    case_act_posted(actor=user, case=case, given=payload.posted())
     if not selectors.cases_visible(user=user).filter(pk=case.pk).exists():
-        raise HttpError(404, "Not Found")  # e.g. a department that sent its case back no longer sees it
+        raise NotFound  # e.g. a department that sent its case back no longer sees it
     return Status(200, _detail(user, case.pk))

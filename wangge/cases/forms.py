@@ -9,9 +9,12 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from wangge.cases.action_input import CASE_REF_MAX, ActionInput
+from wangge.cases.actions import MAX_EXTENSION_DAYS
 from wangge.cases.choices import Action, HandlingLevel, Photo, Source, State, Supervision, TimeUnit, Urgency
 from wangge.cases.models import Category, EscalationRule
 from wangge.cases.selectors import CaseFilters
+from wangge.cases.services import NOTE_MAX
 from wangge.core.forms import StyledForm
 from wangge.core.models import User
 from wangge.core.roles import Cap
@@ -102,21 +105,39 @@ class CaseReportForm(StyledForm):
 
 
 class ActionForm(forms.Form):
-    """Every transition posts here; which fields matter depends on the action (the service checks them)."""
+    """Every transition posts here: the console's reading of `ActionInput` (the API's is `ActionIn`)."""
 
     action = forms.ChoiceField(choices=Action.choices)
-    version = forms.IntegerField(required=False)
-    note = forms.CharField(required=False, max_length=2000)
+    version = forms.IntegerField(min_value=0, max_value=2**31 - 1)  # the version the page showed: required
+    note = forms.CharField(required=False, max_length=NOTE_MAX)
     rating = forms.IntegerField(required=False, min_value=1, max_value=5)
-    days = forms.IntegerField(required=False, min_value=1, max_value=30)
+    days = forms.IntegerField(required=False, min_value=1, max_value=MAX_EXTENSION_DAYS)
     level = forms.CharField(required=False, max_length=12)
     department = forms.CharField(required=False, max_length=64)
     due_on = forms.DateField(required=False)  # dispatch: the day the handling must be done by
-    assignee = forms.IntegerField(required=False)
-    region = forms.IntegerField(required=False)
-    case = forms.CharField(required=False, max_length=20)  # into / other: a case number or id
+    assignee = forms.IntegerField(required=False, min_value=1)
+    region = forms.IntegerField(required=False, min_value=1)
+    case = forms.CharField(required=False, max_length=CASE_REF_MAX)  # into / other: a case number or id
     photo = forms.ImageField(required=False)
     photo_kind = forms.ChoiceField(choices=Photo.choices, required=False)
+
+    def posted(self) -> ActionInput:
+        """The valid form as the one input every edge gives `case_act_posted`."""
+        data = self.cleaned_data
+        return ActionInput(
+            action=data["action"],
+            version=data["version"],
+            note=data["note"],
+            rating=data["rating"],
+            days=data["days"],
+            level=data["level"],
+            department=data["department"],
+            due_on=data["due_on"],
+            assignee=data["assignee"],
+            region=data["region"],
+            case=data["case"],
+            photos=((data["photo"], data["photo_kind"] or "other"),) if data["photo"] else (),
+        )
 
 
 SUPERVISION_LEVELS = [c for c in Supervision.choices if c[0]]

@@ -20,13 +20,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from wangge.cases.choices import Action, Source, Urgency
 from wangge.cases.models import Case, Category
 from wangge.core.actors import PublicActor, PublicKind
 from wangge.core.audit import audit_record
+from wangge.core.errors import NotFound
 from wangge.core.limits import Quota, check_quota
 from wangge.core.models import AuditEvent
 
@@ -97,5 +97,5 @@ def public_case(*, actor: PublicActor, number: str) -> Case:
     """One of the caller's own reports by its number; another's, or none, is not found (nothing leaks)."""
     case = public_cases(actor=actor).filter(number=str(number or "").strip()).first()
     if case is None:
-        raise Http404
+        raise NotFound
     return case

@@ -14,7 +14,7 @@ from wangge.cases.choices import OPEN_STATES, DeadlineStatus, State
 from wangge.cases.departments import is_department_handler
 from wangge.cases.models import Case, Category
 from wangge.core.models import User
-from wangge.core.refusals import get_in_scope_or_404
+from wangge.core.refusals import get_in_scope
 from wangge.core.roles import Cap
 from wangge.people.models import Person
 from wangge.regions.models import Level, Region, UserScope, paths_q, scope_paths
@@ -34,7 +34,7 @@ def cases_visible(*, user: User) -> QuerySet[Case]:
 
 def case_get(*, user: User, case_id: int) -> Case:
     """One case in the user's scope (404 outside it), with what its page shows."""
-    return get_in_scope_or_404(
+    return get_in_scope(
         cases_visible(user=user).prefetch_related("steps__actor", "steps__attachments", "reporters", "related"),
         user=user,
         pk=case_id,

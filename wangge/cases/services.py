@@ -20,7 +20,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +31,7 @@ from wangge.cases.models import Case, CaseAttachment, CaseReporter, CaseStep, Ca
 from wangge.cases.sketch import metres_outside
 from wangge.core.actors import Actor, PublicActor, SystemActor, require_actor
 from wangge.core.audit import audit_record
+from wangge.core.errors import NotFound
 from wangge.core.limits import check_position, check_text
 from wangge.core.models import User
 from wangge.core.roles import Cap, Role
@@ -46,6 +46,17 @@ ADDRESS_MAX = 200
 NAME_MAX = 64
 NOTE_MAX = 2000
 NEAR_GRID_METRES = 500  # a point this far outside the grid's boundary is still taken (GPS drift, a street's far side)
+
+
+def _conflict() -> ValidationError:
+    """The case moved on since the caller read it: another person acted, or the same form was sent twice."""
+    return refuse(
+        _(
+            "This case has changed since it was read (someone else acted on it, or the same action was sent "
+            "twice). Reload it and check before trying again."
+        ),
+        "conflict",
+    )
 
 
 class CaseForbidden(PermissionDenied):
@@ -160,7 +171,7 @@ def _own_report(case: Case, actor: Actor) -> Case:
 def _check_create(actor: Actor, region: Region, category: Category, source: str, urgency: str) -> None:
     if isinstance(actor, User):
         if not in_scope(actor, region):
-            raise Http404
+            raise NotFound
         if not actor.has_perm(Cap.REPORT_CASES):
             raise CaseForbidden(_("You do not have permission to do this."))
     if not region.files_records:
@@ -203,7 +214,7 @@ def _create(
         if thing is None:
             continue
         if isinstance(actor, User) and not in_scope(actor, thing.region):
-            raise Http404
+            raise NotFound
         if thing.region.grid_pk != region.grid_pk:
             raise refuse(
                 _("The person or house named must be in the case's grid (%(grid)s).")
@@ -329,7 +340,7 @@ def _check_party(actor: Actor, case: Case, capability: str, party: str) -> None:
         not department_handler or (bool(case.department) and case.department == actor.department)
     )
     if not sees:
-        raise Http404
+        raise NotFound
     if not actor.has_perm(capability):
         raise CaseForbidden(_("You do not have permission to do this."))
     if party == workflow.HANDLING:
@@ -351,7 +362,7 @@ def _check_actor(actor: Actor, case: Case, action: str, rule: workflow.Rule) -> 
         _check_party(actor, case, rule.capability, rule.party)
         return
     if case.public_reporter != actor.key:
-        raise Http404  # another caller's case: not found, as out of a staff user's scope
+        raise NotFound  # another caller's case: not found, as out of a staff user's scope
     if action not in public.ACTIONS:
         raise CaseForbidden(_("You do not have permission to do this."))
     if action == Action.RATE and case.rating is not None:
@@ -359,7 +370,7 @@ def _check_actor(actor: Actor, case: Case, action: str, rule: workflow.Rule) -> 
 
 
 def case_act(*, actor: Actor, case: Case, action: str, expected_version: int | None = None, **data: Any) -> Case:
-    """Take `action` on `case` as `actor`; raises Http404 / CaseForbidden / ValidationError and changes nothing if refused."""
+    """Take `action` on `case` as `actor`; raises NotFound / CaseForbidden / ValidationError and changes nothing if refused."""
     actor = require_actor(actor)
     rule = workflow.TRANSITIONS.get(action)
     if rule is None:
@@ -370,7 +381,7 @@ def case_act(*, actor: Actor, case: Case, action: str, expected_version: int | N
         )
         _check_actor(actor, locked, action, rule)
         if expected_version is not None and expected_version != locked.version:
-            raise refuse(_("Someone else changed this case meanwhile. Reload it and try again."), "conflict")
+            raise _conflict()
         code = workflow.state_refusal(rule, locked)
         if code is not None:
             raise refuse(
@@ -395,7 +406,7 @@ def case_act(*, actor: Actor, case: Case, action: str, expected_version: int | N
             updated_at=timezone.now(),  # real time: the statistics follow it
         )
         if updated != 1:
-            raise refuse(_("Someone else changed this case meanwhile. Reload it and try again."), "conflict")
+            raise _conflict()
         step = CaseStep.objects.create(
             case=locked,
             action=action,
@@ -426,7 +437,7 @@ def allowed_actions(*, actor: Actor, case: Case) -> list[str]:
             continue
         try:
             _check_actor(actor, case, action, rule)
-        except (Http404, PermissionDenied, ValidationError):
+        except (NotFound, PermissionDenied, ValidationError):
             continue
         allowed.append(action)
     return allowed

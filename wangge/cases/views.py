@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wangge.cases import catalogue_services, selectors, services, stats
+from wangge.cases.action_input import case_act_posted
 from wangge.cases.choices import Action, HandlingLevel
 from wangge.cases.departments import departments_serving, departments_with_handlers
 from wangge.cases.forms import (
@@ -200,32 +201,6 @@ def _dispatch_regions(user: User, case: Case) -> list[Region]:
     )
 
 
-def _action_data(user: User, data: dict[str, Any]) -> dict[str, Any]:
-    """Turn the posted ids into objects the user may see (anything else is a 404)."""
-    out: dict[str, Any] = {
-        k: data[k] for k in ("note", "rating", "days", "level", "department", "due_on") if data.get(k) not in (None, "")
-    }
-    if data.get("assignee"):
-        assignee = User.objects.filter(pk=data["assignee"], is_active=True).first()
-        if assignee is None:
-            raise Http404
-        out["assignee"] = assignee
-    if data.get("region"):
-        out["region"] = regions_visible(user=user).get(pk=data["region"])
-    if data.get("case"):
-        ref = data["case"].strip()
-        visible = selectors.cases_visible(user=user)
-        other = visible.filter(number=ref).first() or (visible.filter(pk=ref).first() if ref.isdigit() else None)
-        if other is None:
-            raise ValidationError(_("No case with this number in your area."), code="bad_target")
-        out["into" if data["action"] == Action.MERGE else "other"] = other
-    if data.get("photo"):
-        out["photos"] = [(data["photo"], data.get("photo_kind") or "other")]
-    if data["action"] == Action.SUPERVISE and not out.get("level"):
-        out["level"] = "normal"
-    return out
-
-
 @capability_required(Cap.VIEW_CASES)
 @require_POST
 def act_view(request: HttpRequest, case_id: int) -> HttpResponse:
@@ -233,21 +208,16 @@ def act_view(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(user=user, case_id=case_id)
     form = ActionForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("The action could not be read; check the fields and try again."))
+        if "version" in form.errors:  # a page from before the version was posted, or a hand-made post
+            messages.error(request, _("This page is out of date: reload the case and try again."))
+        else:
+            messages.error(request, _("The action could not be read; check the fields and try again."))
         return redirect("cases:detail", case.pk)
     data = form.cleaned_data
     try:
-        services.case_act(
-            actor=user,
-            case=case,
-            action=data["action"],
-            expected_version=data.get("version"),
-            **_action_data(user, data),
-        )
+        case_act_posted(actor=user, case=case, given=form.posted())
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    except Region.DoesNotExist as exc:
-        raise Http404 from exc
     else:
         messages.success(request, _("Done: %(action)s.") % {"action": Action(data["action"]).label})
     if not selectors.cases_visible(user=user).filter(pk=case.pk).exists():

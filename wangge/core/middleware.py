@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
@@ -18,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from wangge.core.addresses import client_ip
 from wangge.core.context import request_context
+from wangge.core.errors import NotFound
 from wangge.core.logs import log_request
 
 Handler = Callable[[HttpRequest], HttpResponse]
@@ -135,3 +136,18 @@ class AccountGateMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": message}, status=403)
         return redirect(target)
+
+
+class DomainErrorMiddleware:
+    """The console's edge for the domain's errors: `NotFound` from a service or selector is Django's 404 page."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, NotFound):
+            raise Http404(str(exception)) from exception
+        return None

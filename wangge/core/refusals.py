@@ -1,7 +1,7 @@
 """Denied access to resident data, counted per user and hour, and shown to the security administrator.
 
 Three kinds are counted (`AccessRefusal.Kind`): a record outside the user's scope asked for by its id
-(`get_in_scope_or_404`, answered 404), a refused reveal, and an ID number found registered outside the
+(`get_in_scope`, answered 404 at the edge), a refused reveal, and an ID number found registered outside the
 user's scope by the duplicate check. One row per user, kind and hour holds the count: a grid worker
 asking for 1,200 foreign records adds 1,200 to one row, not 1,200 rows to the trail.
 
@@ -22,10 +22,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Max, Sum
-from django.http import Http404
 from django.utils import timezone
 
 from wangge.core.audit import audit_record
+from wangge.core.errors import NotFound
 from wangge.core.models import AccessRefusal, AuditEvent, User
 
 Kind = AccessRefusal.Kind
@@ -67,8 +67,9 @@ def refusal_count(*, user: Any, kind: str, now: datetime | None = None) -> int:
     return AccessRefusal.objects.filter(user=user, kind=kind, hour=hour).values_list("count", flat=True).first() or 0
 
 
-def get_in_scope_or_404(queryset: models.QuerySet[M], *, user: Any, pk: object) -> M:
-    """`get_object_or_404` for a scoped read; a record that exists outside the user's scope is counted as refused."""
+def get_in_scope(queryset: models.QuerySet[M], *, user: Any, pk: object) -> M:
+    """One record of a scoped read, or `NotFound` (a 404 at the edge); one that exists outside the user's scope is
+    counted as refused."""
     obj = queryset.filter(pk=pk).first()
     if obj is not None:
         return obj
@@ -76,7 +77,7 @@ def get_in_scope_or_404(queryset: models.QuerySet[M], *, user: Any, pk: object) 
     scoped = getattr(model, "objects")  # noqa: B009  (every region-bound model's scoped manager)
     if model._base_manager.filter(pk=pk).exists() and not scoped.for_user(user).filter(pk=pk).exists():
         refusal_record(user=user, kind=Kind.OUT_OF_SCOPE, object_type=model._meta.label_lower, object_id=pk)
-    raise Http404
+    raise NotFound
 
 
 # --- refusals raised by services ------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wangge.core.errors import NotFound
 from wangge.core.models import ApiToken, AuditEvent, LoginFailure, User
 from wangge.core.refusals import UnusualRefusals, refusals_unusual
 from wangge.core.roles import Cap
@@ -61,9 +62,11 @@ def user_list(*, actor: User) -> QuerySet[User]:
 
 
 def user_get(*, actor: User, user_id: int) -> User:
-    from django.shortcuts import get_object_or_404
-
-    return get_object_or_404(user_list(actor=actor), pk=user_id)
+    """One user the actor manages, or `NotFound`."""
+    user = user_list(actor=actor).filter(pk=user_id).first()
+    if user is None:
+        raise NotFound
+    return user
 
 
 def lockouts_current(*, actor: User) -> QuerySet[LoginFailure]:

@@ -122,7 +122,7 @@ class LedgerKind:
         raise NotImplementedError
 
     def check_access(self, actor: User, region: Region) -> None:
-        """May `actor` import this kind into `region`? Raise PermissionDenied (or Http404 for a region out of scope)."""
+        """May `actor` import this kind into `region`? Raise PermissionDenied (or NotFound for a region out of scope)."""
         raise NotImplementedError
 
     def regions(self, user: User) -> QuerySet[Region]:

@@ -17,7 +17,7 @@ from wangge.core import crypto
 from wangge.core.idcard import IdNumberError, parse_citizen_id
 from wangge.core.models import User
 from wangge.core.pinyin import query_keys
-from wangge.core.refusals import get_in_scope_or_404
+from wangge.core.refusals import get_in_scope
 from wangge.core.roles import Cap
 from wangge.people.models import Household, Membership, Person, PersonTag, Residence, Tag
 from wangge.places.models import Building, Compound, House
@@ -304,7 +304,7 @@ def with_list_details(qs: QuerySet[Person], *, user: User) -> QuerySet[Person]:
 
 
 def person_get(*, user: User, person_id: int) -> Person:
-    return get_in_scope_or_404(
+    return get_in_scope(
         with_list_details(Person.objects.for_user(user).select_related("region"), user=user), user=user, pk=person_id
     )
 
@@ -318,7 +318,7 @@ def person_tags(*, user: User, person: Person, include_ended: bool = True) -> Qu
 
 def household_get(*, user: User, household_id: int) -> Household:
     _require_read(user)
-    return get_in_scope_or_404(
+    return get_in_scope(
         Household.objects.for_user(user).alive().select_related("region", "head__region", "house"),
         user=user,
         pk=household_id,

@@ -151,7 +151,7 @@ def _apply_service_error(request: HttpRequest, form: PersonForm, exc: Validation
     """Put a service refusal on the form; for a duplicate ID return the existing record's id."""
     form.add_error(None, _error_text(exc))
     if getattr(exc, "code", None) == "duplicate_person":
-        return (exc.params or {}).get("person_id")
+        return (exc.params or {}).get("existing_id")
     return None
 
 

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from wangge.core.models import User
-from wangge.core.refusals import get_in_scope_or_404
+from wangge.core.refusals import get_in_scope
 from wangge.core.roles import Cap
 from wangge.places.models import Building, Compound, House
 
@@ -33,12 +33,12 @@ def houses_visible(*, user: User) -> QuerySet[House]:
 
 
 def compound_get(*, user: User, compound_id: int) -> Compound:
-    return get_in_scope_or_404(compounds_visible(user=user), user=user, pk=compound_id)
+    return get_in_scope(compounds_visible(user=user), user=user, pk=compound_id)
 
 
 def building_get(*, user: User, building_id: int) -> Building:
-    return get_in_scope_or_404(buildings_visible(user=user), user=user, pk=building_id)
+    return get_in_scope(buildings_visible(user=user), user=user, pk=building_id)
 
 
 def house_get(*, user: User, house_id: int) -> House:
-    return get_in_scope_or_404(houses_visible(user=user), user=user, pk=house_id)
+    return get_in_scope(houses_visible(user=user), user=user, pk=house_id)

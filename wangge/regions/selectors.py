@@ -7,8 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.shortcuts import get_object_or_404
 
+from wangge.core.errors import NotFound
 from wangge.core.models import User
 from wangge.core.natural import natural_key
 from wangge.regions.models import GRID_LEVELS, LEVEL_ORDER, Assignment, AssignmentRole, Level, Region, scope_paths
@@ -29,7 +29,10 @@ def grids_visible(*, user: User, with_communities: bool = False) -> QuerySet[Reg
 
 def region_get(*, user: User, region_id: int) -> Region:
     """A region in the user's scope; anything else is a 404, whether it exists or not."""
-    return get_object_or_404(Region.objects.for_user(user).select_related("parent", "merged_into"), pk=region_id)
+    region = Region.objects.for_user(user).select_related("parent", "merged_into").filter(pk=region_id).first()
+    if region is None:
+        raise NotFound
+    return region
 
 
 def in_tree_order(regions: Iterable[Region]) -> list[Region]:

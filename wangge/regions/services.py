@@ -10,11 +10,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wangge.core.audit import audit_record
+from wangge.core.errors import NotFound
 from wangge.core.models import User
 from wangge.core.roles import Cap
 from wangge.regions import owned
@@ -365,7 +365,7 @@ def scope_set(*, actor: User | None, user: User, regions: list[Region]) -> None:
         paths = scope_paths(actor)
         for region in regions:
             if region.pk not in before and not region.is_within(paths):
-                raise Http404
+                raise NotFound
     UserScope.objects.filter(user=user).exclude(region_id__in=after).delete()
     UserScope.objects.bulk_create(
         [UserScope(user=user, region_id=pk) for pk in sorted(after - before)], ignore_conflicts=True

@@ -86,7 +86,7 @@ def refuse_duplicate(person: Person, *, actor: User | None) -> None:
         raise ValidationError(
             _("A person with this ID number is already registered (record %(id)s).") % {"id": existing.pk},
             code="duplicate_person",
-            params={"person_id": existing.pk},
+            params={"existing_id": existing.pk},
         )
     community = community_of(existing.region)
     raise AccessRefusedValidation(
