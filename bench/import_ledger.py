@@ -249,6 +249,7 @@ def _import_export(rows: list[list[object]], community, *, limit: int) -> tuple[
     from import_export import fields, resources, widgets
 
     from wangge.core.idcard import DocumentType
+    from wangge.core.phones import clean_phone
     from wangge.core.pinyin import name_keys
     from wangge.people import services as people_services
     from wangge.people.models import Person
@@ -293,7 +294,7 @@ def _import_export(rows: list[list[object]], community, *, limit: int) -> tuple[
                 setattr(instance, key, value)
             for column, value in people_services.identity_columns(number).items():
                 setattr(instance, column, value)
-            phone = people_services.clean_phone(str(row.get("phone") or ""))
+            phone = clean_phone(str(row.get("phone") or ""))
             for column, value in people_services.phone_columns(phone).items():
                 setattr(instance, column, value)
             instance.name_pinyin, instance.name_initials = name_keys(instance.name)
