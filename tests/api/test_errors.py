@@ -17,6 +17,7 @@ from tests.conftest import Tree, api_token
 from wangge.api.errors import status_of
 from wangge.cases import services as case_services
 from wangge.cases.models import Case, Category
+from wangge.core.actors import SYSTEM
 from wangge.core.idcard import random_citizen_id
 from wangge.core.models import User
 from wangge.core.roles import Role
@@ -41,7 +42,7 @@ def case(tree: Tree) -> Case:
 
         seed(Category)
     category = Category.objects.get(code="QZ01")
-    return case_services.case_create(actor=None, region=tree.grid_a1, category=category, title="楼道灯坏了").case
+    return case_services.case_create(actor=SYSTEM, region=tree.grid_a1, category=category, title="楼道灯坏了").case
 
 
 def send(client: Client, method: str, url: str, body: object) -> Any:
