@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import Case, F, Prefetch, Value, When
-from django.http import Http404, QueryDict
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from wangge.core.errors import NotFound
 from wangge.core.exports import Column, ExportKind, Selection, register
 from wangge.core.models import User
 from wangge.core.roles import Cap
@@ -29,7 +30,7 @@ def region_selection(user: User, params: QueryDict) -> Selection:
     """`region=<id>`: that region (in the user's scope, else 404) and everything under it, in tree order."""
     raw = params.get("region", "")
     if not raw.isdigit():
-        raise Http404
+        raise NotFound
     region = selectors.region_get(user=user, region_id=int(raw))
     serving = Assignment.objects.for_user(user).current().order_by("role", "name")
     rows = (
