@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
 from tests.conftest import Tree
@@ -191,3 +192,19 @@ def test_the_inbox_reads_the_users_own_with_the_kinds_link(tree: Tree, worker: U
 def test_a_kind_code_names_its_app() -> None:
     with pytest.raises(ValueError, match=r"<app>\.<name>"):
         notifications.register(notifications.Kind(code="hello", label="", recipients=list, text=str))
+
+
+def test_a_notification_whose_queue_task_was_lost_is_sent_by_the_periodic_round(
+    tree: Tree, worker: User, queue: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False):  # the commit's task never reaches the queue
+        (note,) = _notify(tree.grid_a1)
+    assert work() == 0 and RecordingSender.sent == []
+
+    assert notifications.deliver_stranded() == 0  # a fresh row may still be on its way: left alone
+    later = timezone.now() + notifications.STRANDED_AFTER + timedelta(minutes=1)
+    assert notifications.deliver_stranded(now=later) == 1
+
+    note.refresh_from_db()
+    assert note.delivery == Delivery.SENT and RecordingSender.sent == [(worker.username, "第一网格: 你好")]
+    assert notifications.deliver_stranded(now=later) == 0  # sent once

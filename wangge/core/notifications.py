@@ -6,7 +6,8 @@ writes the in-app rows in the caller's transaction; once it commits, `transactio
 one task on the queue (`deliver_task`) that hands each row to the sender named
 by `WANGGE_NOTIFY_BACKEND` (a dotted path to a class with `send(user, text)`; the default only
 logs). A change that rolls back leaves no row and queues nothing; a sender that fails is retried by
-the queue, and each row keeps its attempts, its last error and whether it was delivered.
+the queue, and each row keeps its attempts, its last error and whether it was delivered. A row whose
+task was lost (the queue down at the commit) is sent by the periodic round (`deliver_stranded`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, Protocol
 
@@ -186,6 +188,23 @@ def deliver(ids: Sequence[int], *, final: bool = True) -> int:
 def deliver_task(ids: list[int], task: Any = None) -> int:
     """Send the notifications a commit queued; what still fails is retried, and marked failed on the last try."""
     return deliver(ids, final=task is None or not task.retries)
+
+
+# A row still waiting this long after it was written lost its queue task (the queue was down at the commit,
+# or the worker died between retries): longer than the whole retry schedule above (1+2+4+8+16 minutes).
+STRANDED_AFTER = timedelta(minutes=45)
+STRANDED_BATCH = 500
+
+
+def deliver_stranded(*, now: datetime | None = None) -> int:
+    """Send, once more and for the last time, the rows whose queue task was lost; how many were sent."""
+    cutoff = (now or timezone.now()) - STRANDED_AFTER
+    ids = list(
+        Notification.objects.filter(delivery=Notification.Delivery.PENDING, created_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:STRANDED_BATCH]
+    )
+    return deliver(ids, final=True) if ids else 0
 
 
 def _mark(note: Notification, *, error: str, final: bool) -> None:

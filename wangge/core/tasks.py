@@ -16,6 +16,7 @@ from wangge.core.audit import audit_record, audit_verify, request_context
 from wangge.core.jobs import files as job_files
 from wangge.core.jobs.sweep import recover_stalled
 from wangge.core.models import LoginFailure
+from wangge.core.notifications import deliver_stranded
 from wangge.core.refusals import refusals_prune
 
 logger = logging.getLogger(__name__)
@@ -67,3 +68,9 @@ def jobs_housekeeping_task() -> None:
     """Jobs whose worker died are queued again (or failed), and job files past their retention removed."""
     recover_stalled()
     job_files.sweep(settings.WANGGE_LEDGER_RETENTION_DAYS * 86400)
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def notifications_stranded_task() -> int:
+    """Notifications whose delivery task was lost (the queue down at the commit) are sent on the next round."""
+    return deliver_stranded()
