@@ -124,3 +124,12 @@ def test_the_document_states_the_limits(api: Client) -> None:
                 assert "404" in codes, (method, path)
     assert "409" in doc["paths"]["/api/v1/cases/{case_id}/actions"]["post"]["responses"]
     assert "409" in doc["paths"]["/api/v1/people"]["post"]["responses"]
+
+
+def test_the_rules_across_fields_hold_for_the_api_as_for_the_importer(person: Person, api: Client) -> None:
+    """A disability grade needs its type, in the API as in the importer (the rule is the service's)."""
+    before = Person.all_objects.filter(pk=person.pk).values().get()
+    answer = patch(api, f"/api/v1/people/{person.pk}", {"disability_grade": 2})
+    assert answer.status_code == 422, answer.content  # type: ignore[attr-defined]
+    assert answer.json()["code"] == "grade_without_type"  # type: ignore[attr-defined]
+    assert Person.all_objects.filter(pk=person.pk).values().get() == before

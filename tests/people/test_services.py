@@ -240,3 +240,22 @@ def test_household_numbers_are_unique_per_grid(tree: Tree, worker: User) -> None
 )
 def test_red_pink_white_is_one_rule(is_head: bool, kind: str, colour: str) -> None:
     assert identity_color(is_head=is_head, household_kind=kind) == colour
+
+
+def test_the_rules_across_fields_hold_for_every_caller(tree: Tree, worker: User) -> None:
+    """A death date means deceased; a disability grade needs its type (the console, the API and the importer)."""
+    with pytest.raises(ValidationError) as exc:
+        services.person_create(actor=None, region=tree.grid_a1, name="钱", disability_grade=2)
+    assert exc.value.code == "grade_without_type"
+    assert not Person.all_objects.filter(name="钱").exists()
+
+    person = services.person_create(actor=None, region=tree.grid_a1, name="钱", deceased_on=date(2026, 1, 5))
+    assert person.is_deceased
+
+    other = services.person_create(actor=None, region=tree.grid_a1, name="孙", disability_type="physical")
+    services.person_update(actor=None, person=other, disability_grade=3)  # the type is already on the record
+    assert Person.all_objects.get(pk=other.pk).disability_grade == 3
+    with pytest.raises(ValidationError):
+        services.person_update(actor=None, person=other, disability_type="", disability_grade=3)
+    services.person_update(actor=None, person=other, deceased_on=date(2026, 2, 1))
+    assert Person.all_objects.get(pk=other.pk).is_deceased

@@ -171,10 +171,10 @@ def check_row(
                 "房东姓名：" + _("A landlord belongs to a rented house: give its address (小区 楼栋 房号, or 地址).")
             )
         data.setdefault("residency", Residency.TENANT)  # who lives in a rented house and names its landlord rents it
-    if data.get("deceased_on"):
-        data["is_deceased"] = True
-    if data.get("disability_grade") and not data.get("disability_type"):
-        row.fail("残疾等级：" + _("Give the disability type too."))
+    try:
+        people.check_together(data)  # the registry's rules across fields (a death date, a grade without its type)
+    except ValidationError as exc:
+        row.fail("残疾等级：" + " ".join(exc.messages))
     rents_here = data.get("residency") == Residency.TENANT and any(data.get(k) for k in PLACE_KEYS)
     if data.get("relation") and not data.get("household_number") and not rents_here:
         row.fail("与户主关系：" + _("Give the household number (户号) too."))

@@ -14,6 +14,7 @@ from wangge.people.services.fields import (
     PLAIN_FIELDS,
     SENSITIVE_TRACKED,
     check_fields,
+    check_together,
 )
 from wangge.people.services.households import (
     household_add_member,
@@ -60,6 +61,7 @@ __all__ = [
     "SENSITIVE_TRACKED",
     "AccessRefusedValidation",
     "check_fields",
+    "check_together",
     "clean_permit",
     "community_of",
     "household_add_member",

@@ -117,6 +117,25 @@ def check_fields(fields: dict[str, Any], *, today: date | None = None) -> dict[s
     return checked
 
 
+def check_together(fields: dict[str, Any], *, current: Person | None = None) -> dict[str, Any]:
+    """The rules across fields, for the console, the API and the importer alike (`fields` as checked).
+
+    A death date means the person is deceased; a disability grade needs the disability type (from
+    `fields`, or the record's own when only the grade changes). A ValidationError names the field.
+    """
+
+    def value(name: str) -> Any:
+        if name in fields:
+            return fields[name]
+        return getattr(current, name) if current is not None else None
+
+    if fields.get("deceased_on"):
+        fields["is_deceased"] = True
+    if value("disability_grade") and not value("disability_type"):
+        raise ValidationError(_("Give the disability type too."), code="grade_without_type")
+    return fields
+
+
 def check_grid(region: Region) -> None:
     if not region.files_records:
         raise ValidationError(

@@ -29,6 +29,7 @@ from wangge.people.services.fields import (
     SENSITIVE_TRACKED,
     check_fields,
     check_grid,
+    check_together,
     record_change,
 )
 from wangge.people.services.households import move_into, refresh_identity_colors
@@ -60,7 +61,7 @@ def person_create(
 ) -> Person:
     require(actor, Cap.EDIT_REGISTRY, region)
     check_grid(region)
-    fields = check_fields(fields)
+    fields = check_together(check_fields(fields))
     person = Person(region=region, **{k: v for k, v in fields.items() if k not in ("gender", "birth_date")})
     person.name = check_text(name, limit=NAME_MAX, label=_("Name"))
     if not person.name:
@@ -115,6 +116,7 @@ def person_update(
     require(actor, Cap.EDIT_REGISTRY, person.region)
     fields = check_fields(fields)
     person = Person.all_objects.select_for_update().get(pk=person.pk)
+    fields = check_together(fields, current=person)
     if "name" in fields and not fields["name"]:
         raise ValidationError(_("A name is required."), code="name_required")
     changes = _diff(person, fields)
