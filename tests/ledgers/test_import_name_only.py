@@ -114,3 +114,14 @@ def test_a_header_only_file_is_not_ready_to_import(
         page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
         assert 'data-testid="no-rows"' in page and "文件没有数据行" in page
         assert "可以导入" not in page  # the state's own label ("Checked: ready to import")
+
+
+def test_a_file_with_errors_that_stop_the_import_is_not_ready_to_import(
+    tree: Tree, worker: User, run_import: Callable[..., ImportJob]
+) -> None:
+    client = sign_in(Client(), worker)
+    data = builders.xlsx([["姓名", "身份证号码"], ["钱多多", "420000000000000000"]])  # a wrong check digit
+    job = run_import(worker, tree.grid_a1, data)
+    assert job.state == State.CHECKED and job.counts["invalid"] == 1
+    page = client.get(reverse("ledgers:import", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'data-testid="has-errors"' in page and "可以导入" not in page
