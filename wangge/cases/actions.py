@@ -33,7 +33,7 @@ from wangge.core.idcard import mask_phone
 from wangge.core.models import User
 from wangge.core.phones import clean_phone
 from wangge.core.worktime import WorkCalendar
-from wangge.regions.models import Level, Region, scope_paths
+from wangge.regions.models import GRID_LEVELS, Level, Region, scope_paths
 
 MAX_EXTENSION_DAYS = 30
 
@@ -63,7 +63,7 @@ def calendar() -> WorkCalendar:
 def level_region(region: Region, level: str) -> Region:
     """The region that handles a case of `region` at `level` (a department works at street level)."""
     wanted = Level.STREET if level == HandlingLevel.DEPARTMENT else level
-    if level == HandlingLevel.GRID and region.level in (Level.GRID, Level.MICROGRID):
+    if level == HandlingLevel.GRID and region.level in GRID_LEVELS:
         wanted = Level.GRID
     candidates = Region.all_objects.filter(pk__in=[*region.ancestor_ids, region.pk], level=wanted)
     found = candidates.first()

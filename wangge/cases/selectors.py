@@ -17,7 +17,7 @@ from wangge.core.models import User
 from wangge.core.refusals import get_in_scope
 from wangge.core.roles import Cap
 from wangge.people.models import Person
-from wangge.regions.models import Level, Region, UserScope, paths_q, scope_paths
+from wangge.regions.models import GRID_LEVELS, Region, UserScope, paths_q, scope_paths
 
 
 def _require_read(user: User) -> None:
@@ -67,9 +67,7 @@ def todo_q(user: User) -> Q:
     grid_paths = getattr(user, "_wangge_grid_scope_paths", None)
     if grid_paths is None:  # read once per request, like scope_paths
         grid_paths = list(
-            UserScope.objects.filter(user=user, region__level__in=[Level.GRID, Level.MICROGRID]).values_list(
-                "region__path", flat=True
-            )
+            UserScope.objects.filter(user=user, region__level__in=GRID_LEVELS).values_list("region__path", flat=True)
         )
         user._wangge_grid_scope_paths = grid_paths  # type: ignore[attr-defined]
     reported_here = paths_q(grid_paths, "region__path") if grid_paths else Q(pk__in=[])

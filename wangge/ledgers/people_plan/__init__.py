@@ -48,7 +48,7 @@ from wangge.ledgers.places import Places
 from wangge.ledgers.readers import LedgerError, Table
 from wangge.ledgers.schema import Header, Schema
 from wangge.people.models import Tag
-from wangge.regions.models import Level, Region
+from wangge.regions.models import GRID_LEVELS, Region
 
 __all__ = [
     "INVALID",
@@ -98,7 +98,7 @@ def plan_people(
         raise LedgerError(
             _("%(region)s has no active grid to import people into.") % {"region": region.name}, code="no_grid"
         )
-    default_grid = region if region.level in (Level.GRID, Level.MICROGRID) else None
+    default_grid = region if region.level in GRID_LEVELS else None
     grid_by_name: dict[str, Region | None] = {}
     for grid in grids:
         for key in (grid.name, grid.grid_code):

@@ -12,7 +12,7 @@ from wangge.ledgers.kinds import INVALID, NEW, SKIP, UNCHANGED, UPDATE, FailingR
 from wangge.ledgers.values import joined
 from wangge.people import services as people
 from wangge.people.models import Person, Tag
-from wangge.regions.models import Level, Region
+from wangge.regions.models import GRID_LEVELS, Region
 
 REPEATED = "repeated"  # a row that repeats an earlier one word for word: left out, with a note
 WARNED, LEFT_OUT = "warnings", "left_out"  # counts of rows kept with a warning, and of lines left out
@@ -60,9 +60,7 @@ class Plan(RowsPlan[RowPlan]):
 
 def grids_of(region: Region) -> list[Region]:
     return list(
-        Region.all_objects.filter(
-            path__startswith=region.path, level__in=[Level.GRID, Level.MICROGRID], is_active=True
-        ).order_by("path")
+        Region.all_objects.filter(path__startswith=region.path, level__in=GRID_LEVELS, is_active=True).order_by("path")
     )
 
 
