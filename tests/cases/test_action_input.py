@@ -134,3 +134,17 @@ def test_the_console_form_without_a_version_changes_nothing(
     before = fingerprint()
     assert user.by_console(case, {"action": "accept"}) == ["页面已过期，请刷新事件后重试。"]
     assert fingerprint() == before
+
+
+@pytest.mark.parametrize("ref", ["²", "³4", "¹²³"])
+def test_a_case_reference_of_superscript_digits_is_no_target_not_a_crash(
+    ref: str, new_case: Callable[..., Case], edges_for: Callable[..., Edges]
+) -> None:
+    duplicate = new_case("reported")
+    user = edges_for(Role.GRID_WORKER)
+    before = fingerprint()
+    body = {"action": "merge", "version": duplicate.version, "case": ref}
+    assert user.by_console(duplicate, body) == ["您的辖区内没有这个编号的事件。"]
+    answer = user.by_api(duplicate, body)
+    assert answer.status_code == 422 and answer.json()["code"] == "bad_target"
+    assert fingerprint() == before

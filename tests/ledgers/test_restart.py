@@ -3,6 +3,7 @@ its owner restarts it; a worker thought dead but alive after all writes nothing;
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import date, timedelta
 
@@ -240,3 +241,34 @@ def test_the_progress_moves_during_the_write(
     between = sorted({done for done in written if 0 < done < 12})
     assert len(between) >= 3, written  # people batch by batch, then the households: not only 0 and the end
     assert written == sorted(written) and written[-1] == 12
+
+
+def test_a_worker_beats_while_it_reports_nothing(tree: Tree, make_user: Callable[..., User]) -> None:
+    """Waiting on a lock or building a workbook, the worker's thread keeps the job alive; the figures stay."""
+    from wangge.core.jobs.heartbeat import beating
+
+    job_id = "beat-test"
+    with time_machine.travel(timezone.now() - timedelta(minutes=5), tick=False):
+        files.set_progress(job_id, phase="write", done=7, total=12)
+    stale = files.progress(job_id)["at"]
+    with beating(job_id, every=0.05):
+        deadline = time.monotonic() + 5
+        while files.progress(job_id)["at"] == stale and time.monotonic() < deadline:
+            time.sleep(0.02)
+    beaten = files.progress(job_id)
+    assert beaten["at"] > stale + 250 and (beaten["phase"], beaten["done"], beaten["total"]) == ("write", 7, 12)
+
+
+def test_restart_refused_to_an_owner_no_longer_allowed_in_the_region(
+    tree: Tree, worker: Client, new_id: Callable[..., str]
+) -> None:
+    from wangge.regions import services as region_services
+
+    owner = User.objects.get(pk=worker.user.pk)  # type: ignore[attr-defined]
+    job = _confirmed(owner, tree, new_id)
+    _died_writing(job, beat_ago=timedelta(minutes=2))
+    region_services.scope_set(actor=None, user=owner, regions=[tree.grid_a2])  # moved to another grid meanwhile
+    assert worker.post(f"/ledgers/imports/{job.pk}/restart/").status_code in (403, 404)
+    job.refresh_from_db()
+    assert job.state == State.RUNNING and job.attempts == 0
+    assert not AuditEvent.objects.filter(action="job.restart").exists()

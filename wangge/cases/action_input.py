@@ -80,7 +80,7 @@ def _other_case(actor: User, ref: str) -> Case:
     """The case named by its number, or by its id, among those the actor sees."""
     visible = selectors.cases_visible(user=actor)
     other = visible.filter(number=ref[:CASE_REF_MAX]).first()
-    if other is None and ref.isdigit() and len(ref) <= 18:
+    if other is None and ref.isascii() and ref.isdigit() and len(ref) <= 18:  # not ² or ٣
         try:
             other = get_in_scope(visible, user=actor, pk=int(ref))
         except NotFound:

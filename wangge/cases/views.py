@@ -73,12 +73,12 @@ def export_view(request: HttpRequest) -> HttpResponse:
 
 def _about(user: User, query: Any, initial: dict[str, Any]) -> str:
     """`?person=` or `?house=` from a registry card: the report concerns them, in their grid."""
-    if query.get("person", "").isdigit():
+    if query.get("person", "").isdecimal():
         person = people_visible(user=user).filter(pk=query["person"]).first()
         if person is not None:
             initial.update(person=person.pk, region=person.region_id, reporter_name=person.name)
             return person.name
-    if query.get("house", "").isdigit():
+    if query.get("house", "").isdecimal():
         house = House.objects.for_user(user).filter(pk=query["house"]).select_related("building__compound").first()
         if house is not None:
             initial.update(house=house.pk, region=house.region_id)
@@ -230,7 +230,7 @@ def stats_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     this_year = timezone.localdate().year
     year = request.GET.get("year", "").strip()
-    year_number = int(year) if year.isdigit() and len(year) <= 4 else this_year
+    year_number = int(year) if year.isdecimal() and len(year) <= 4 else this_year
     if not stats.FIRST_YEAR <= year_number <= this_year + 1:
         messages.warning(
             request,
@@ -240,7 +240,7 @@ def stats_view(request: HttpRequest) -> HttpResponse:
         year_number = this_year
     regions = regions_visible(user=user).filter(level__in=[Level.STREET, Level.COMMUNITY, Level.GRID]).order_by("path")
     region = (
-        regions.filter(pk=request.GET.get("region") or 0).first() if request.GET.get("region", "").isdigit() else None
+        regions.filter(pk=request.GET.get("region") or 0).first() if request.GET.get("region", "").isdecimal() else None
     )
     report = stats.region_report(user=user, year=year_number, region=region)
     context = {
@@ -334,7 +334,7 @@ def catalogue_view(request: HttpRequest) -> HttpResponse:
         return redirect(f"{request.path}?edit={request.POST.get('category', '')}")
     categories = Category.objects.select_related("parent").order_by("sort_order", "code")
     editing = (
-        categories.filter(pk=request.GET.get("edit") or 0).first() if request.GET.get("edit", "").isdigit() else None
+        categories.filter(pk=request.GET.get("edit") or 0).first() if request.GET.get("edit", "").isdecimal() else None
     )
     edit_form = None
     if editing is not None:

@@ -166,19 +166,31 @@ def deliver(ids: Sequence[int], *, final: bool = True) -> int:
     its row (attempts, error); on the `final` attempt the row is marked failed, otherwise
     `DeliveryFailed` is raised for the queue to retry.
     """
-    waiting = Notification.objects.filter(pk__in=ids, delivery=Notification.Delivery.PENDING)
+    pending = Notification.Delivery.PENDING
+    waiting = Notification.objects.filter(pk__in=ids, delivery=pending).order_by("pk").values_list("pk", flat=True)
     backend = sender()
     sent = failed = 0
-    for note in waiting.select_related("user").order_by("pk"):
-        try:
-            backend.send(note.user, note.text)
-        except Exception as exc:  # a failing SMS gateway is recorded and retried, never raised to the user
-            logger.warning("notification %s to user %s not sent: %r", note.pk, note.user_id, exc)
-            failed += 1
-            _mark(note, error=repr(exc)[:ERROR_MAX], final=final)
-            continue
-        sent += 1
-        _mark(note, error="", final=final)
+    for pk in list(waiting):
+        # One row at a time, locked while it is sent: a retry and the periodic round running at once
+        # (a backed-up queue) never both send it; the one that finds it locked or sent passes on.
+        with transaction.atomic():
+            note = (
+                Notification.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("user")
+                .filter(pk=pk, delivery=pending)
+                .first()
+            )
+            if note is None:
+                continue
+            try:
+                backend.send(note.user, note.text)
+            except Exception as exc:  # a failing SMS gateway is recorded and retried, never raised to the user
+                logger.warning("notification %s to user %s not sent: %r", note.pk, note.user_id, exc)
+                failed += 1
+                _mark(note, error=repr(exc)[:ERROR_MAX], final=final)
+                continue
+            sent += 1
+            _mark(note, error="", final=final)
     if failed and not final:
         raise DeliveryFailed(f"{failed} of {failed + sent} notifications not sent")
     return sent

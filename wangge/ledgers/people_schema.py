@@ -213,7 +213,7 @@ RECORD_HEADER = "记录编号"  # each person's number in the registry: an expor
 
 def _record_number(value: Any) -> int:
     raw = v.text(value)
-    if not raw.isdigit() or int(raw) <= 0:
+    if not raw.isdecimal() or int(raw) <= 0:
         raise v.CellError(_("“%(value)s” is not a record number (the export fills it in).") % {"value": raw})
     return int(raw)
 

@@ -89,7 +89,7 @@ def parse_date(value: Any) -> date | None:
         return _make_date(*(int(part) for part in match.groups()), raw=raw)
     if _DATE_COMPACT.match(raw):
         return _compact_date(raw)
-    if raw.isdigit() and 1 <= int(raw) < 2_958_466:
+    if raw.isdecimal() and 1 <= int(raw) < 2_958_466:
         return EXCEL_EPOCH + timedelta(days=int(raw))
     raise CellError(_("“%(value)s” is not a date; write it as 1950-03-02.") % {"value": raw})
 
@@ -216,7 +216,7 @@ def id_number_text(value: Any) -> str:
             )
             % {"value": raw}
         )
-    if len(raw) == 17 and raw.isdigit():
+    if len(raw) == 17 and raw.isdecimal():
         raise CellError(
             _("The ID number has 17 digits: the trailing X was probably lost when Excel treated it as a number.")
         )

@@ -93,7 +93,10 @@ def imports_view(request: HttpRequest, kind: str = "") -> HttpResponse:
         request.FILES or None,
         regions=regions,
         templates=_templates(user, ledger),
-        initial={"region": (regions.filter(pk=chosen).first() if chosen.isdigit() else None) or regions.first()},
+        initial={
+            "region": (regions.filter(pk=chosen).first() if chosen.isascii() and chosen.isdigit() else None)
+            or regions.first()
+        },
     )
     form.fields["region"].help_text = ledger.upload_help
     form.fields["file"].widget.attrs["accept"] = ledger.accept
@@ -212,7 +215,7 @@ def import_check_view(request: HttpRequest, job: ImportJob, kind: LedgerKind) ->
 @_job_view(post=True)
 def import_confirm_view(request: HttpRequest, job: ImportJob, kind: LedgerKind) -> HttpResponse:
     try:
-        exclude = [int(n) for n in request.POST.getlist("exclude") if n.isdigit()]
+        exclude = [int(n) for n in request.POST.getlist("exclude") if n.isascii() and n.isdigit()]
         services.import_confirm(
             actor=_user(request),
             job=job,
@@ -237,6 +240,7 @@ def import_cancel_view(request: HttpRequest, job: ImportJob, kind: LedgerKind) -
 
 @_job_view(post=True)
 def import_restart_view(request: HttpRequest, job: ImportJob, kind: LedgerKind) -> HttpResponse:
+    kind.check_access(_user(request), job.region)  # still allowed to import there (a scope may have changed)
     try:
         job_restart(actor=_user(request), job=job)
     except JobError as exc:

@@ -16,6 +16,7 @@ import io
 import json
 import os
 import pickle
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -53,7 +54,9 @@ def plain_pickle(obj: Any) -> bytes:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
+    # A temporary name of this process and thread: a worker, its heartbeat and a web request may write the
+    # same file at once (a restarted job's old worker still running), and each must replace it whole.
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     tmp.write_bytes(data)
     os.replace(tmp, path)
 
@@ -82,9 +85,22 @@ def has(job_id: object, suffix: str) -> bool:
     return path_for(job_id, suffix).exists()
 
 
+_progress_lock = threading.Lock()  # a worker's progress and its heartbeat thread write one file in turn
+
+
 def set_progress(job_id: object, *, phase: str, done: int, total: int) -> None:
     payload = {"phase": phase, "done": done, "total": total, "at": time.time()}
-    _write_atomically(path_for(job_id, "progress"), json.dumps(payload).encode())
+    with _progress_lock:
+        _write_atomically(path_for(job_id, "progress"), json.dumps(payload).encode())
+
+
+def beat(job_id: object) -> None:
+    """The worker is alive: the progress file's time moves on, its figures stay as they were."""
+    with _progress_lock:
+        current = progress(job_id)
+        if current:
+            current["at"] = time.time()
+            _write_atomically(path_for(job_id, "progress"), json.dumps(current).encode())
 
 
 def progress(job_id: object) -> dict[str, Any]:
