@@ -804,6 +804,21 @@ def test_a_tenants_csv_in_gbk_builds_pink_tenant_households_in_rentals_with_thei
     assert House.all_objects.get(building__name="5栋", number="101").landlord_name == "周房东"
 
 
+def test_a_masked_landlord_phone_comes_back_as_registered(
+    tree: Tree, worker: User, run_import: Callable[..., ImportJob], new_id: Callable[..., str]
+) -> None:
+    """An export without permission masks the landlord's phone; the file comes back without touching it."""
+    number = new_id(date(1985, 1, 1), "M")
+    header = ["姓名", "身份证号", "小区", "楼栋", "单元", "房号", "房东姓名", "房东电话"]
+    first = [header, ["赵大", number, "福源小区", "3栋", "1", "402", "刘房东", "13871500001"]]
+    assert run_import(worker, tree.grid_a1, builders.xlsx(first)).state == ImportJob.State.DONE
+    again = [header, ["赵大", number, "福源小区", "3栋", "1", "402", "刘房东", "138****0001"]]
+    with translation.override("zh-hans"):
+        job = run_import(worker, tree.grid_a1, builders.xlsx(again))
+    assert job.counts["invalid"] == 0 and job.counts["unchanged"] == 1, job.counts  # nothing to change
+    assert House.all_objects.get(building__name="3栋", number="402").landlord_phone == "13871500001"
+
+
 def test_a_landlord_needs_the_rented_house(
     tree: Tree, worker: User, run_import: Callable[..., ImportJob], new_id: Callable[..., str]
 ) -> None:

@@ -160,7 +160,9 @@ def check_row(
         except ValidationError as exc:
             row.fail(f"居住证号：{' '.join(exc.messages)}")
     landlord_phone = data.get("landlord_phone", "")
-    if landlord_phone:
+    if landlord_phone and "*" in landlord_phone:
+        data.pop("landlord_phone")  # masked (an export without permission): the house's landlord phone stays
+    elif landlord_phone:
         try:
             data["landlord_phone"] = clean_phone(landlord_phone)
         except ValidationError as exc:
