@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "wangge.people",
     "wangge.ledgers",
     "wangge.cases",
+    "wangge.window",
     "wangge.api",
 ]
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("places/", include("wangge.places.urls")),
     path("ledgers/", include("wangge.ledgers.urls")),
     path("cases/", include("wangge.cases.urls")),
+    path("", include("wangge.window.urls")),  # /window/catalogue/ (staff), /services/ (public)
     path("api/v1/", api.urls),
     path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     # Of the uploaded files only the grid workers' photos (on the public cards) are public; a proxy may

@@ -25,7 +25,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("regions",),
     ("places",),
     ("people",),
-    ("ledgers", "cases"),
+    ("ledgers", "cases", "window"),
     ("api",),
 )
 

@@ -18,6 +18,7 @@ from wangge.core.models import ApiToken, AuditEvent, LoginFailure, User
 from wangge.core.roles import Role
 from wangge.ledgers.models import ImportJob
 from wangge.regions.models import Assignment, Region, UserScope
+from wangge.window.models import ServiceItem, ServiceNotice
 
 R = Role
 ANON = "anonymous"
@@ -27,6 +28,7 @@ MANAGERS = {R.SYSTEM_ADMIN, R.STREET_SUPERVISOR, R.COMMUNITY_STAFF}
 ASSIGNERS = {R.SYSTEM_ADMIN, R.STREET_SUPERVISOR, R.COMMUNITY_STAFF}
 EXPORTERS = {R.STREET_SUPERVISOR, R.COMMUNITY_STAFF, R.GRID_WORKER}
 EVERYONE = set(ALL_ROLES)
+SERVICE_KEEPERS = {R.SYSTEM_ADMIN, R.STREET_SUPERVISOR}
 CASE_VIEWERS = {R.STREET_SUPERVISOR, R.COMMUNITY_STAFF, R.GRID_WORKER, R.DEPARTMENT_HANDLER}
 
 # url name -> (who gets 200 on GET; "post" if the URL only accepts POST; "public" if anonymous may GET)
@@ -126,6 +128,14 @@ MATRIX: dict[str, tuple[set[str], str]] = {
     "cases:catalogue_export": ({R.SYSTEM_ADMIN}, ""),
     "cases:catalogue_import": ({R.SYSTEM_ADMIN}, "post"),
     "cases:reporter_add": (EXPORTERS, "post"),
+    # --- service window: the catalogue (console) and its public notices ---
+    "window:catalogue": (SERVICE_KEEPERS, ""),
+    "window:item_create": (SERVICE_KEEPERS, ""),
+    "window:item_edit": (SERVICE_KEEPERS, ""),
+    "window:item_versions": (SERVICE_KEEPERS, ""),
+    "window:public_list": (EVERYONE, "public"),
+    "window:public_item": (EVERYONE, "public"),
+    "window:public_print": (EVERYONE, "public"),
     "api:cases": (CASE_VIEWERS, "api"),
     "api:case": (CASE_VIEWERS, "api"),
     "api:case_actions": (CASE_VIEWERS, "api"),
@@ -218,6 +228,10 @@ def _url(name: str, tree: Tree, other: User, failure: LoginFailure, token: ApiTo
                 user=other, region=tree.grid_a1, file_name="x.xlsx", file_sha256="0"
             )
         params[name] = {"job_id": job.pk}
+    if name.startswith("window:") and name not in ("window:catalogue", "window:item_create", "window:public_list"):
+        from tests.window.factories import matrix_item
+
+        params[name] = {"code": matrix_item().code}
     if name in params:
         return reverse(name, kwargs=params[name])
     pattern = dict(_walk(get_resolver()))[name]
@@ -296,6 +310,8 @@ def fingerprint() -> tuple[object, ...]:
         list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at")),
         LoginFailure.objects.count(),
         list(ImportJob.objects.order_by("pk").values_list("pk", "state", "mapping")),
+        list(ServiceItem.objects.order_by("pk").values_list("pk", "name", "is_active", "notice_id")),
+        ServiceNotice.objects.count(),
         AuditEvent.objects.filter(result="ok").exclude(action__in=["audit.search", "export.audit"]).count(),
     )
 
@@ -368,9 +384,11 @@ def _valid_writes(tree: Tree) -> dict[str, tuple[str, str, dict[str, object], st
     """name -> (method, url, body, a role that may make it); API bodies are JSON."""
     from tests.cases.factories import matrix_case
     from tests.places.factories import matrix_places
+    from tests.window.factories import NOTICE, matrix_item
     from wangge.cases.models import Category
 
     case = matrix_case(tree)
+    item = matrix_item()
     places = matrix_places(tree)
     category = Category.objects.get(code="QZ01")
     report = {"category": category.pk, "title": "矩阵上报", "region": tree.grid_a1.pk}
@@ -397,6 +415,20 @@ def _valid_writes(tree: Tree) -> dict[str, tuple[str, str, dict[str, object], st
             "post",
             reverse("cases:catalogue"),
             {"action": "rule_add", "trigger": "overdue", "supervision": "normal"},
+            R.SYSTEM_ADMIN,
+        ),
+        "window:item_create": (
+            "post",
+            reverse("window:item_create"),
+            {"code": "MXNEW", "name": "矩阵新事项", "category": "other", "office_level": "street", "mode": "promised"}
+            | {"limit_days": "5", "is_active": "on"},
+            R.STREET_SUPERVISOR,
+        ),
+        "window:item_edit": (
+            "post",
+            reverse("window:item_edit", args=[item.code]),
+            {"action": "notice", **NOTICE, "material_name": ["户口簿", ""], "material_form": ["copy", "original"]}
+            | {"material_copies": ["2", "1"], "material_notes": ["", ""]},
             R.SYSTEM_ADMIN,
         ),
         "core:holidays": (
@@ -448,6 +480,8 @@ VALID_WRITES = [
     "cases:act",
     "cases:reporter_add",
     "cases:catalogue",
+    "window:item_create",
+    "window:item_edit",
     "core:holidays",
     "api:cases",
     "api:case_actions",

@@ -26,6 +26,7 @@ NAV_ITEMS = [
     NavItem(_("Buildings & houses"), "places:buildings", "buildings", Cap.VIEW_RESIDENT_DATA, "places"),
     NavItem(_("Cases"), "cases:list", "clipboard-check", Cap.VIEW_CASES, "cases"),
     NavItem(_("Case catalogue"), "cases:catalogue", "list-check", Cap.MANAGE_CASE_CATALOGUE, "cases"),
+    NavItem(_("Service catalogue"), "window:catalogue", "card-checklist", Cap.MANAGE_SERVICE_CATALOGUE, "window"),
     NavItem(_("Ledger import"), "ledgers:imports", "file-earmark-spreadsheet", Cap.EDIT_REGISTRY, "ledgers"),
     NavItem(_("Users"), "core:users", "people", Cap.MANAGE_USERS, "users"),
     NavItem(_("Security"), "core:security", "shield-lock", Cap.MANAGE_SECURITY, "security"),

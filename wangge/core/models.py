@@ -58,6 +58,7 @@ class User(AbstractUser):
             ("handle_cases", "Accept, dispatch and handle cases in scope"),
             ("supervise_cases", "Supervise cases and decide extensions in scope"),
             ("manage_case_catalogue", "Edit case categories, time limits and escalation rules"),
+            ("manage_service_catalogue", "Edit the service catalogue and its notices (一次性告知)"),
         ]
 
     def __str__(self) -> str:

@@ -15,7 +15,7 @@ from functools import cache, lru_cache
 from pypinyin import Style, lazy_pinyin
 from pypinyin.constants import PHRASES_DICT, PINYIN_DICT
 
-__all__ = ["COMPOUND_SURNAMES", "SURNAMES", "name_keys", "query_keys"]
+__all__ = ["COMPOUND_SURNAMES", "SURNAMES", "name_keys", "query_keys", "text_keys"]
 
 # Double-character surnames whose reading differs from their characters' ordinary readings.
 # 单于 (chanyu) is left out on purpose: 单 followed by a given name starting with 于 is likelier.
@@ -113,6 +113,12 @@ def name_keys(name: str) -> tuple[str, str]:
     surname, rest = _split_surname(_clean(name))
     full, initials = _given_keys(rest)
     return _letters([*surname, *full]), _letters([*(syllable[0] for syllable in surname), *initials])
+
+
+def text_keys(text: str) -> tuple[str, str]:
+    """`name_keys` for ordinary words (a service's name, a keyword): no surname reading of the first character."""
+    full, initials = _given_keys(_clean(text))
+    return _letters(full), _letters(initials)
 
 
 @lru_cache(maxsize=50_000)

@@ -49,6 +49,7 @@ class Cap:
     HANDLE_CASES = "core.handle_cases"
     SUPERVISE_CASES = "core.supervise_cases"
     MANAGE_CASE_CATALOGUE = "core.manage_case_catalogue"
+    MANAGE_SERVICE_CATALOGUE = "core.manage_service_catalogue"
 
 
 CASE_WORKER_CAPS = frozenset({Cap.REPORT_CASES, Cap.VIEW_CASES, Cap.HANDLE_CASES})
@@ -69,6 +70,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.MANAGE_ASSIGNMENTS,  # who is on duty where: the roster goes with the accounts and their scopes
             Cap.MANAGE_CALENDAR,
             Cap.MANAGE_CASE_CATALOGUE,
+            Cap.MANAGE_SERVICE_CATALOGUE,
         }
     ),
     Role.SECURITY_ADMIN: frozenset({Cap.MANAGE_SECURITY}),
@@ -83,6 +85,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.EDIT_REGISTRY,
             *CASE_WORKER_CAPS,
             Cap.SUPERVISE_CASES,
+            Cap.MANAGE_SERVICE_CATALOGUE,  # the street's service centre keeps the items and their notices
         }
     ),
     Role.COMMUNITY_STAFF: frozenset(
