@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -141,3 +141,18 @@ def api_token(user: User, name: str = "test") -> str:
         code = f"{totp(unhexlify(device.key), t0=device.t0, step=device.step, digits=device.digits):06d}"
     _token, raw = core_services.token_issue(actor=None, user=user, name=name, otp_code=code)
     return raw
+
+
+@pytest.fixture
+def restore_migrations() -> Iterator[None]:
+    """A test that migrates the test database back and forth leaves it at the latest migrations, whatever happens.
+
+    Migrating back to an app's old migration also unapplies every later migration that depends on it (of
+    any app); migrating forward to that test's own target would leave those out for the tests after it.
+    """
+    yield
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -41,6 +41,7 @@ def test_the_inbox_opens_the_case_a_notification_is_about(
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("restore_migrations")
 def test_the_migration_moves_the_case_notifications_to_core_and_back(
     tree: Tree, new_case: Callable[..., Case], make_user: Callable[..., User]
 ) -> None:

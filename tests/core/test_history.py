@@ -102,6 +102,7 @@ def _history_table(page: str) -> str:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("restore_migrations")
 def test_the_migration_moves_every_row_of_the_old_table_and_back() -> None:
     """people.Change → core.HistoryEntry (people 0014), and back again when migrated backwards."""
     before = [("people", "0013_person_domicile")]
